@@ -1,0 +1,1 @@
+"""Assess stage: rules and policy turn references, identities and artifacts into findings."""

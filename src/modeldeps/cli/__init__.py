@@ -1,0 +1,45 @@
+"""Command-line interface: ``main(argv) -> int`` maps every error to a message and exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE
+
+__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_INCOMPLETE", "EXIT_USAGE", "main", "run"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    import click
+
+    from modeldeps.cli.app import build_app
+    from modeldeps.errors import ModeldepsError
+
+    app = build_app()
+    command = __import__("typer.main", fromlist=["get_command"]).get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = command.main(args=args, prog_name="modeldeps", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        print("aborted", file=sys.stderr)
+        return EXIT_USAGE
+    except ModeldepsError as exc:
+        from modeldeps.cli.exitcodes import exit_code_for
+
+        print(f"modeldeps: error: {exc}", file=sys.stderr)
+        return exit_code_for(exc)
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    return int(result) if isinstance(result, int) else EXIT_CLEAN
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""The `cost` command group (registered by cli/app.py)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to app."""
+    del app

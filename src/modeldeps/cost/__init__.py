@@ -1,0 +1,1 @@
+"""Cost: closed-API spend against open-weight hosts and self-hosting."""

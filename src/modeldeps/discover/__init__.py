@@ -1,0 +1,1 @@
+"""Discover stage: walk files, run detectors on text and inspectors on weights."""

@@ -1,0 +1,85 @@
+"""The detector seam: a detector turns one text file into model references and dependencies."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import ClassVar
+
+from modeldeps.errors import DetectorError
+from modeldeps.model import Dependency, ModelReference
+
+__all__ = ["Detector", "DetectorError", "SourceFile"]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A decoded text file handed to a detector. ``rel`` is the POSIX path from the scan root."""
+
+    rel: str
+    text: str
+    data: bytes = field(repr=False, default=b"")
+
+    @property
+    def name(self) -> str:
+        return self.rel.rsplit("/", 1)[-1]
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Offsets at which each line begins, for turning an offset into a 1-based line."""
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer("\n", self.text))
+        return starts
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset in ``text``."""
+        import bisect
+
+        return bisect.bisect_right(self.line_starts, offset)
+
+
+class Detector(ABC):
+    """Finds model references in files it accepts.
+
+    A typical detector sets ``name``, the files it accepts (``suffixes`` and/or ``filenames``,
+    which may be glob patterns matched against the file name), and ``keywords``: byte strings of
+    which at least one must occur in a file before ``detect`` runs (the prefilter). An empty
+    ``keywords`` means the detector sees every file it accepts.
+    """
+
+    name: ClassVar[str]
+    suffixes: ClassVar[frozenset[str]] = frozenset()
+    filenames: ClassVar[frozenset[str]] = frozenset()
+    keywords: ClassVar[tuple[bytes, ...]] = ()
+    #: Bumped when the detector's output for the same input changes (invalidates the cache).
+    version: ClassVar[int] = 1
+
+    def accepts(self, rel: str) -> bool:
+        """Whether this detector wants to see the file at ``rel``."""
+        name = rel.rsplit("/", 1)[-1]
+        lower = name.lower()
+        for suffix in self.suffixes:
+            if lower.endswith(suffix):
+                return True
+        for pattern in self.filenames:
+            if name == pattern or fnmatch.fnmatchcase(name, pattern):
+                return True
+        return False
+
+    @cached_property
+    def keyword_re(self) -> re.Pattern[bytes] | None:
+        if not self.keywords:
+            return None
+        return re.compile(b"|".join(re.escape(k) for k in self.keywords), re.IGNORECASE)
+
+    @abstractmethod
+    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
+        """Yield references and dependencies found in ``source``.
+
+        Raise ``DetectorError`` for input the detector cannot make sense of; any other exception
+        is also caught by the pipeline and recorded as a ``Skipped`` entry naming the file.
+        """

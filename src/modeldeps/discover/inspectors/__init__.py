@@ -1,0 +1,75 @@
+"""Inspector registry and dispatch: magic bytes first, extension second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
+from modeldeps.errors import InspectorError
+from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
+
+#: The registry, in sniffing order. Add an inspector by importing its class here (see ADDING.md).
+INSPECTOR_CLASSES: tuple[type[Inspector], ...] = ()
+
+
+def all_inspectors() -> tuple[Inspector, ...]:
+    return tuple(cls() for cls in INSPECTOR_CLASSES)
+
+
+def choose(head: bytes, ctx: InspectContext, inspectors: tuple[Inspector, ...]) -> Inspector | None:
+    """The inspector for a file: the first whose magic matches, else the first by extension."""
+    for insp in inspectors:
+        if insp.sniff(head, ctx):
+            return insp
+    suffix = Path(ctx.rel).suffix.lower()
+    for insp in inspectors:
+        if suffix in insp.suffixes:
+            return insp
+    return None
+
+
+def inspect_file(
+    path: Path,
+    rel: str,
+    root: Path,
+    *,
+    hash_file: bool = False,
+    inspectors: tuple[Inspector, ...] | None = None,
+) -> ArtifactInfo:
+    """Inspect one file; never raises for bad content (a malformed file is a finding)."""
+    insps = all_inspectors() if inspectors is None else inspectors
+    size = path.stat().st_size
+    ctx = InspectContext(path=path, rel=rel, root=root, size=size, hash_file=hash_file)
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    chosen = choose(head, ctx, insps)
+    if chosen is None:
+        return ArtifactInfo(
+            location=Location(rel), format="unrecognized", size_bytes=size, bytes_read=len(head)
+        )
+    try:
+        return chosen.inspect(ctx)
+    except (
+        InspectorError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        RecursionError,
+        MemoryError,
+        EOFError,
+        UnicodeDecodeError,
+    ) as exc:
+        finding = Finding(
+            rule_id="MD210",
+            severity=Severity.LOW,
+            confidence=Confidence.HIGH,
+            title="Malformed model file",
+            message=f"{chosen.name}: could not be read: {exc}",
+            location=Location(rel),
+            subject=rel,
+        ).with_fingerprint()
+        return ArtifactInfo(
+            location=Location(rel), format=chosen.name, size_bytes=size, findings=(finding,)
+        )

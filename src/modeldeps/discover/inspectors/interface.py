@@ -1,0 +1,55 @@
+"""The inspector seam: an inspector reads one weight format's structure without executing it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from modeldeps.errors import InspectorError
+from modeldeps.model import ArtifactInfo
+
+__all__ = ["InspectContext", "Inspector", "InspectorError"]
+
+#: How many bytes of a file's start are handed to ``sniff``.
+SNIFF_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class InspectContext:
+    """What an inspector is told about the file it reads.
+
+    ``path`` is the file on disk; ``rel`` the POSIX path relative to the inspected root (used in
+    every ``Location``); ``root`` the inspected root, for checks such as "external data escapes
+    the model folder".
+    """
+
+    path: Path
+    rel: str
+    root: Path
+    size: int
+    hash_file: bool = False
+    max_header_bytes: int = 100 * 1024 * 1024
+    max_pickle_bytes: int = 256 * 1024 * 1024
+
+
+class Inspector(ABC):
+    """Reads one family of formats.
+
+    ``sniff`` decides by magic bytes (first ``SNIFF_BYTES`` of the file); ``suffixes`` is the
+    fallback when no inspector claims the magic. ``inspect`` returns an ``ArtifactInfo`` whose
+    ``findings`` carry any risk seen, including "malformed file" — it raises ``InspectorError``
+    only when it cannot say anything at all.
+    """
+
+    name: ClassVar[str]
+    suffixes: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+        """Whether the file whose first bytes are ``head`` is in this inspector's format."""
+
+    @abstractmethod
+    def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+        """Read the file's structure and return what it is."""

@@ -1,0 +1,66 @@
+"""Options that steer a scan, built by the CLI or by library callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from modeldeps.model import Severity
+
+#: Text files larger than this are not parsed (weights are handled by inspectors, not read).
+DEFAULT_MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+#: Directory names never descended into.
+DEFAULT_EXCLUDED_DIRS: frozenset[str] = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        ".env.d",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "dist-packages",
+        "dist",
+        "build",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+        ".ipynb_checkpoints",
+        ".idea",
+        ".vscode",
+        ".eggs",
+        ".next",
+        ".turbo",
+        "bower_components",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """What a scan does. Every field has a CLI flag."""
+
+    excludes: tuple[str, ...] = ()  # extra gitignore-style patterns
+    use_gitignore: bool = True
+    max_text_bytes: int = DEFAULT_MAX_TEXT_BYTES
+    jobs: int = 0  # 0: one worker per core
+    use_cache: bool = True
+    cache_dir: Path | None = None  # None: platformdirs user cache dir
+    inspect_artifacts: bool = True  # open weight files found in the tree
+    hash_artifacts: bool = False
+    resolve: bool = True
+    online: bool = False
+    kb_overlays: tuple[Path, ...] = ()
+    assess: bool = True
+    config_file: Path | None = None
+    baseline: Path | None = None
+    fail_on: Severity | None = Severity.HIGH  # None: never fail on findings
+    strict: bool = False  # exit 3 when anything was skipped
+    extra: dict[str, str] = field(default_factory=dict)

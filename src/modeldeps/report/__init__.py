@@ -1,0 +1,1 @@
+"""Report stage: pure renderers from a ScanResult to text."""

@@ -1,0 +1,1 @@
+"""Resolve stage: who made each model, where, under which license, built on what."""
