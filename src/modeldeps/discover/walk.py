@@ -15,7 +15,6 @@ import pathspec
 from modeldeps.model import Location, Skipped, Stage
 from modeldeps.options import DEFAULT_EXCLUDED_DIRS, ScanOptions
 
-
 Spec = pathspec.PathSpec[Any]
 
 
