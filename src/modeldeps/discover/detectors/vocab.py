@@ -369,7 +369,14 @@ PROVIDER_HOSTS: tuple[tuple[str, str], ...] = (
 )
 
 _LOCAL_HOSTS = frozenset(
-    {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"}
+    {
+        "localhost",
+        "127.0.0.1",
+        "0.0.0.0",  # noqa: S104 - a name to recognise, not a bind
+        "::1",
+        "[::1]",
+        "host.docker.internal",
+    }
 )
 
 
