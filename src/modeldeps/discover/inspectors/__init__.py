@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
+from modeldeps.discover.inspectors.safetensors import (
+    SafetensorsIndexInspector,
+    SafetensorsInspector,
+)
+from modeldeps.discover.inspectors.templates import ChatTemplateInspector
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
 
 #: The registry, in sniffing order. Add an inspector by importing its class here (see ADDING.md).
-INSPECTOR_CLASSES: tuple[type[Inspector], ...] = ()
+INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
+    SafetensorsIndexInspector,
+    ChatTemplateInspector,
+    GGUFInspector,
+    SafetensorsInspector,
+)
 
 
 def all_inspectors() -> tuple[Inspector, ...]:
