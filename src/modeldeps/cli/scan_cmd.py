@@ -1,10 +1,146 @@
-"""The `scan` command (registered by cli/app.py)."""
+"""The ``scan`` command: inventory a repository and report, with exit codes for CI."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
+from modeldeps.cli.progress import progress_for
+from modeldeps.errors import UsageError
+from modeldeps.model import ScanResult, Severity
+from modeldeps.options import ScanOptions
+
+
+def parse_fail_on(value: str | None) -> Severity | None:
+    """``--fail-on`` value: a severity, or ``none``/``never`` to never fail on findings."""
+    if value is None:
+        return None
+    if value.strip().lower() in {"none", "never", "off"}:
+        return None
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+
+
+def exit_code(result: ScanResult, fail_on: Severity | None, strict: bool) -> int:
+    """0 clean, 1 findings at or above ``fail_on``, 3 something skipped under ``strict``."""
+    if fail_on is not None and any(f.severity.rank >= fail_on.rank for f in result.findings):
+        return EXIT_FINDINGS
+    if strict and result.skipped:
+        return EXIT_INCOMPLETE
+    return EXIT_CLEAN
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write a report to ``output`` or standard output."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
-    del app
+    """Add ``scan`` to ``app``."""
+
+    @app.command("scan")
+    def scan_command(
+        paths: Annotated[list[Path], typer.Argument(help="Files or directories to scan.")],
+        fmt: Annotated[
+            str,
+            typer.Option("--format", "-f", help="table, json, cyclonedx, sarif, markdown or html."),
+        ] = "table",
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write the report here.")
+        ] = None,
+        exclude: Annotated[
+            list[str] | None,
+            typer.Option("--exclude", help="Gitignore-style pattern to skip (repeatable)."),
+        ] = None,
+        no_cache: Annotated[
+            bool, typer.Option("--no-cache", help="Parse every file; ignore the cache.")
+        ] = False,
+        no_gitignore: Annotated[
+            bool, typer.Option("--no-gitignore", help="Scan files .gitignore excludes.")
+        ] = False,
+        jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: cores).")] = 0,
+        fail_on: Annotated[
+            str | None,
+            typer.Option(
+                "--fail-on",
+                help="Exit 1 on findings at or above: critical, high, medium, low, info, none.",
+            ),
+        ] = None,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Exit 3 when any file could not be handled.")
+        ] = False,
+        kb: Annotated[
+            list[Path] | None,
+            typer.Option("--kb", help="Knowledge-base overlay file (repeatable)."),
+        ] = None,
+        online: Annotated[
+            bool, typer.Option("--online", help="Ask the Hub about models the KB does not know.")
+        ] = False,
+        config: Annotated[
+            Path | None,
+            typer.Option("--config", help="Policy file (default: .modeldeps.toml or pyproject)."),
+        ] = None,
+        baseline: Annotated[
+            Path | None, typer.Option("--baseline", help="Report only findings not in this file.")
+        ] = None,
+        no_inspect: Annotated[
+            bool, typer.Option("--no-inspect", help="Do not open weight files found in the tree.")
+        ] = False,
+        reproducible: Annotated[
+            bool, typer.Option("--reproducible", help="Drop timestamps and absolute paths.")
+        ] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ) -> int:
+        """Find every AI model the given paths depend on, and report it."""
+        from modeldeps.pipeline import scan
+        from modeldeps.report import RenderOptions, formats, render
+
+        if fmt not in formats():
+            raise UsageError(f"--format: unknown format {fmt!r} (one of: {', '.join(formats())})")
+        for p in paths:
+            if not p.exists():
+                raise UsageError(f"no such file or directory: {p}")
+        threshold = parse_fail_on(fail_on)
+        options = ScanOptions(
+            excludes=tuple(exclude or ()),
+            use_gitignore=not no_gitignore,
+            jobs=jobs,
+            use_cache=not no_cache,
+            inspect_artifacts=not no_inspect,
+            online=online,
+            kb_overlays=tuple(kb or ()),
+            config_file=config,
+            baseline=baseline,
+            fail_on=threshold if fail_on is not None else _configured_fail_on(paths[0], config),
+            strict=strict,
+        )
+        with progress_for(enabled=not quiet) as progress:
+            result = scan(paths, options, progress)
+        color = output is None and fmt == "table" and sys.stdout.isatty()
+        text = render(result, fmt, RenderOptions(reproducible=reproducible, color=color))
+        write_output(text, output)
+        return exit_code(result, options.fail_on, strict)
+
+
+def _configured_fail_on(root: Path, config: Path | None) -> Severity | None:
+    """``fail-on`` from the policy configuration, or ``high`` when none is set."""
+    try:
+        from modeldeps.assess.policy import load_policy
+    except ImportError:
+        return Severity.HIGH
+    policy = load_policy(root if root.is_dir() else root.parent, config)
+    return policy.fail_on

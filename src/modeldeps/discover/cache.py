@@ -1,0 +1,104 @@
+"""Content-hash cache of detector results, so an unchanged re-scan reads almost nothing.
+
+Two tables: ``files`` maps (path, size, mtime) to the content digest seen last time, so a warm
+scan need not even read an unchanged file; ``results`` maps (digest, detector-set salt) to the
+detector output with paths left out, so a renamed or copied file is a hit too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    digest TEXT NOT NULL, salt TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (digest, salt)
+);
+"""
+
+
+class ScanCache:
+    """A SQLite-backed cache; every failure degrades to a cache miss, never a failed scan."""
+
+    def __init__(self, path: Path, salt: str) -> None:
+        self.salt = salt
+        self._db: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            self._db = db
+        except sqlite3.Error:
+            self._db = None
+
+    def lookup_many(self, keys: Iterable[tuple[str, int, int]]) -> dict[str, tuple[str, Any]]:
+        """For each ``(path, size, mtime_ns)`` still unchanged, the digest and cached payload."""
+        if self._db is None:
+            return {}
+        wanted = {p: (s, m) for p, s, m in keys}
+        paths = list(wanted)
+        found: dict[str, tuple[str, Any]] = {}
+        try:
+            for start in range(0, len(paths), 500):
+                chunk = paths[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                # Only "?" placeholders are interpolated; values travel as parameters.
+                head = "SELECT f.path, f.size, f.mtime_ns, f.digest, r.payload FROM files f "
+                join = "JOIN results r ON r.digest = f.digest AND r.salt = ? "
+                query = f"{head}{join}WHERE f.path IN ({marks})"
+                rows = self._db.execute(query, (self.salt, *chunk))
+                for path, size, mtime_ns, digest, payload in rows:
+                    if wanted.get(path) == (size, mtime_ns):
+                        found[path] = (digest, json.loads(payload))
+        except (sqlite3.Error, json.JSONDecodeError):
+            return {}
+        return found
+
+    def get(self, digest: str) -> Any | None:
+        """The payload stored for a content digest, or ``None``."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT payload FROM results WHERE digest = ? AND salt = ?", (digest, self.salt)
+            ).fetchone()
+            return None if row is None else json.loads(row[0])
+        except (sqlite3.Error, json.JSONDecodeError):
+            return None
+
+    def put_many(self, entries: Iterable[tuple[str, int, int, str, Any]]) -> None:
+        """Store ``(path, size, mtime_ns, digest, payload)`` rows in one transaction."""
+        if self._db is None:
+            return
+        rows = list(entries)
+        if not rows:
+            return
+        try:
+            with contextlib.closing(self._db.cursor()) as cur:
+                cur.execute("BEGIN")
+                cur.executemany(
+                    "INSERT OR REPLACE INTO files(path, size, mtime_ns, digest) VALUES (?,?,?,?)",
+                    [(p, s, m, d) for p, s, m, d, _ in rows],
+                )
+                cur.executemany(
+                    "INSERT OR REPLACE INTO results(digest, salt, payload) VALUES (?,?,?)",
+                    [(d, self.salt, json.dumps(payload)) for _, _, _, d, payload in rows],
+                )
+                cur.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,215 @@
+"""Run detectors over text files: read once, prefilter, parse in parallel, cache by content."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from modeldeps.discover import prefilter
+from modeldeps.discover.detectors import Detector, SourceFile, all_detectors
+from modeldeps.model import Dependency, Location, ModelReference, Skipped, Stage
+from modeldeps.serialize import (
+    dependency_from_data,
+    reference_from_data,
+    skipped_from_data,
+    to_data,
+)
+
+#: Wall-clock limit for all detectors on one file; a file over it becomes a ``Skipped``.
+FILE_TIME_LIMIT_S = 10.0
+
+#: Below this many files to parse, a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 48
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What the detectors made of one text file."""
+
+    rel: str
+    references: tuple[ModelReference, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    digest: str | None = None
+    parsed: bool = False  # a detector ran (the prefilter let the file through)
+    bytes_read: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        """Cacheable form, independent of the file's path."""
+        return {
+            "references": [to_data(r) for r in self.references],
+            "dependencies": [to_data(d) for d in self.dependencies],
+            "skipped": [to_data(s) for s in self.skipped],
+            "parsed": self.parsed,
+        }
+
+    @classmethod
+    def from_payload(cls, rel: str, digest: str, data: dict[str, Any]) -> FileOutcome:
+        def at(loc: Location) -> Location:
+            return replace(loc, path=rel)
+
+        refs = tuple(reference_from_data(r) for r in data["references"])
+        deps = tuple(dependency_from_data(d) for d in data["dependencies"])
+        skipped = tuple(skipped_from_data(s) for s in data["skipped"])
+        return cls(
+            rel=rel,
+            references=tuple(replace(r, location=at(r.location)) for r in refs),
+            dependencies=tuple(replace(d, location=at(d.location)) for d in deps),
+            skipped=tuple(replace(s, location=at(s.location)) for s in skipped),
+            digest=digest,
+            parsed=bool(data.get("parsed")),
+        )
+
+
+def detector_salt(detectors: Sequence[Detector], tool_version: str) -> str:
+    """Cache salt: changes whenever the tool or any detector's behaviour changes."""
+    parts = [tool_version, *(f"{d.name}:{d.version}" for d in detectors)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``_Timeout`` after ``seconds`` (main thread only; elsewhere no limit applies)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def decode(data: bytes) -> str:
+    """Decode text leniently: UTF-8 (with BOM), UTF-16 by BOM, else UTF-8 with replacement."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def analyse_file(
+    path: Path, rel: str, detectors: Sequence[Detector], max_bytes: int
+) -> FileOutcome:
+    """Read one file and run the detectors that accept it and pass the prefilter."""
+    accepting = [d for d in detectors if d.accepts(rel)]
+    if not accepting:
+        return FileOutcome(rel)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+        return FileOutcome(rel, skipped=(Skipped(Location(rel), Stage.DETECT, reason),))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if len(data) > max_bytes:
+        reason = f"larger than the {max_bytes}-byte cap for text files"
+        return FileOutcome(
+            rel, skipped=(Skipped(Location(rel), Stage.DETECT, reason),), bytes_read=len(data)
+        )
+    return analyse_bytes(rel, data, accepting, digest)
+
+
+def analyse_bytes(
+    rel: str, data: bytes, accepting: Sequence[Detector], digest: str | None = None
+) -> FileOutcome:
+    """Run ``accepting`` detectors over ``data`` (already read) with prefilter and time limit."""
+    chosen = prefilter.select(accepting, data)
+    if not chosen:
+        return FileOutcome(rel, digest=digest, bytes_read=len(data))
+    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return FileOutcome(rel, digest=digest, bytes_read=len(data))  # binary content
+    source = SourceFile(rel=rel, text=decode(data), data=data)
+    refs: list[ModelReference] = []
+    deps: list[Dependency] = []
+    skipped: list[Skipped] = []
+    for det in chosen:
+        try:
+            with _time_limit(FILE_TIME_LIMIT_S):
+                for item in det.detect(source):
+                    (refs if isinstance(item, ModelReference) else deps).append(item)  # type: ignore[arg-type]
+        except _Timeout:
+            reason = f"{det.name}: gave up after {FILE_TIME_LIMIT_S:.0f} s"
+            skipped.append(Skipped(Location(rel), Stage.DETECT, reason))
+        except RecursionError:
+            skipped.append(Skipped(Location(rel), Stage.DETECT, f"{det.name}: nested too deeply"))
+        except Exception as exc:  # a detector bug must not lose the rest of the scan
+            reason = f"{det.name}: {type(exc).__name__}: {exc}"
+            skipped.append(Skipped(Location(rel), Stage.DETECT, reason[:500]))
+    return FileOutcome(
+        rel,
+        references=tuple(refs),
+        dependencies=tuple(deps),
+        skipped=tuple(skipped),
+        digest=digest,
+        parsed=True,
+        bytes_read=len(data),
+    )
+
+
+# --- parallel execution --------------------------------------------------------------------
+
+_WORKER_DETECTORS: tuple[Detector, ...] = ()
+_WORKER_MAX_BYTES = 0
+
+
+def _init_worker(max_bytes: int) -> None:
+    global _WORKER_DETECTORS, _WORKER_MAX_BYTES
+    _WORKER_DETECTORS = all_detectors()
+    _WORKER_MAX_BYTES = max_bytes
+
+
+def _work(batch: list[tuple[str, str]]) -> list[FileOutcome]:
+    return [analyse_file(Path(p), rel, _WORKER_DETECTORS, _WORKER_MAX_BYTES) for p, rel in batch]
+
+
+def analyse_many(
+    files: Sequence[tuple[Path, str]],
+    *,
+    max_bytes: int,
+    jobs: int = 0,
+    detectors: Sequence[Detector] | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> list[FileOutcome]:
+    """Analyse ``(path, rel)`` pairs, in a process pool when it pays; order is preserved."""
+    dets = tuple(detectors) if detectors is not None else all_detectors()
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:
+        out = []
+        for path, rel in files:
+            out.append(analyse_file(path, rel, dets, max_bytes))
+            if on_done:
+                on_done(1)
+        return out
+    batch_size = max(8, min(64, len(files) // (workers * 8) or 8))
+    batches = [
+        [(str(p), r) for p, r in files[i : i + batch_size]]
+        for i in range(0, len(files), batch_size)
+    ]
+    results: list[FileOutcome] = []
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(max_bytes,)
+    ) as pool:
+        for outcome in pool.map(_work, batches):
+            results.extend(outcome)
+            if on_done:
+                on_done(len(outcome))
+    return results

@@ -1,0 +1,232 @@
+"""The scan pipeline: walk → detect/inspect → resolve → assess, as one function returning data."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from modeldeps import __version__
+from modeldeps.discover.cache import ScanCache
+from modeldeps.discover.detectors import all_detectors
+from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
+from modeldeps.discover.walk import FileKind, WalkedFile, walk
+from modeldeps.errors import UsageError
+from modeldeps.model import (
+    ArtifactInfo,
+    Dependency,
+    Location,
+    ModelReference,
+    ScanResult,
+    ScanStats,
+    Skipped,
+    Stage,
+)
+from modeldeps.options import ScanOptions
+
+
+class Progress(Protocol):
+    """Receives progress of slow phases; the CLI draws it, the library never prints."""
+
+    def phase(self, name: str, total: int) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _NoProgress:
+    def phase(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("modeldeps", appauthor=False))
+
+
+def _rebase(rel: str, prefix: str) -> str:
+    return f"{prefix}/{rel}" if prefix else rel
+
+
+def scan(
+    paths: Sequence[Path], options: ScanOptions | None = None, progress: Progress | None = None
+) -> ScanResult:
+    """Scan ``paths`` and return everything found. Never raises for bad scanned content."""
+    opts = options or ScanOptions()
+    prog = progress or _NoProgress()
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    roots = [p.resolve() for p in paths]
+    for root in roots:
+        if not root.exists():
+            raise UsageError(f"no such file or directory: {root}")
+    # With several roots, locations are prefixed by each root's name so they stay distinct.
+    prefixes = [r.name if len(roots) > 1 else "" for r in roots]
+
+    text_files: list[tuple[Path, str]] = []
+    weight_files: list[tuple[Path, str, Path]] = []
+    walked_text: list[WalkedFile] = []
+    skipped: list[Skipped] = []
+    seen = 0
+    for root, prefix in zip(roots, prefixes, strict=True):
+        for item in walk(root, opts):
+            if isinstance(item, Skipped):
+                skipped.append(
+                    replace(item, location=Location(_rebase(item.location.path, prefix)))
+                )
+                continue
+            seen += 1
+            rel = _rebase(item.rel, prefix)
+            if item.kind is FileKind.WEIGHT:
+                weight_files.append((item.path, rel, root))
+            else:
+                text_files.append((item.path, rel))
+                walked_text.append(item)
+
+    outcomes, cached_count = _detect(text_files, walked_text, opts, prog)
+    references: list[ModelReference] = []
+    dependencies: list[Dependency] = []
+    bytes_read = 0
+    parsed = 0
+    for out in outcomes:
+        references.extend(out.references)
+        dependencies.extend(out.dependencies)
+        skipped.extend(out.skipped)
+        bytes_read += out.bytes_read
+        parsed += out.parsed
+
+    artifacts: list[ArtifactInfo] = []
+    if opts.inspect_artifacts and weight_files:
+        artifacts, art_skipped = _inspect(weight_files, opts, prog)
+        skipped.extend(art_skipped)
+
+    result = ScanResult(
+        roots=tuple(str(r) for r in roots),
+        started_at=started_at,
+        tool_version=__version__,
+        kb_version=None,
+        references=tuple(sorted(references, key=ModelReference.sort_key)),
+        dependencies=tuple(
+            sorted(dependencies, key=lambda d: (d.location.path, d.location.line or 0, d.name))
+        ),
+        artifacts=tuple(sorted(artifacts, key=lambda a: a.location.path)),
+        skipped=tuple(sorted(skipped, key=lambda s: (s.location.path, s.stage.value, s.reason))),
+    )
+    if opts.resolve:
+        result = resolve_result(result, opts)
+    if opts.assess:
+        result = assess_result(result, opts, roots[0])
+    stats = ScanStats(
+        files_seen=seen,
+        files_parsed=parsed,
+        files_cached=cached_count,
+        bytes_read=bytes_read,
+        duration_s=round(time.perf_counter() - started, 3),
+    )
+    return replace(result, stats=stats)
+
+
+def _detect(
+    files: list[tuple[Path, str]],
+    walked: list[WalkedFile],
+    opts: ScanOptions,
+    prog: Progress,
+) -> tuple[list[FileOutcome], int]:
+    detectors = all_detectors()
+    cache: ScanCache | None = None
+    hits: dict[str, tuple[str, object]] = {}
+    if opts.use_cache:
+        cache_dir = opts.cache_dir or default_cache_dir()
+        cache = ScanCache(cache_dir / "scan-cache.sqlite3", detector_salt(detectors, __version__))
+        hits = cache.lookup_many((str(w.path), w.size, w.mtime_ns) for w in walked)
+    todo = [(p, rel) for p, rel in files if str(p) not in hits]
+    prog.phase("detect", len(todo))
+    fresh = analyse_many(todo, max_bytes=opts.max_text_bytes, jobs=opts.jobs, on_done=prog.advance)
+    by_rel: dict[str, FileOutcome] = {o.rel: o for o in fresh}
+    outcomes: list[FileOutcome] = []
+    for path, rel in files:
+        hit = hits.get(str(path))
+        if hit is not None:
+            digest, payload = hit
+            outcomes.append(FileOutcome.from_payload(rel, digest, payload))  # type: ignore[arg-type]
+        else:
+            outcomes.append(by_rel[rel])
+    if cache is not None:
+        stat_of = {str(w.path): (w.size, w.mtime_ns) for w in walked}
+        cache.put_many(
+            (str(p), *stat_of[str(p)], o.digest, o.payload())
+            for (p, _), o in zip(todo, fresh, strict=True)
+            if o.digest is not None
+        )
+        cache.close()
+    return outcomes, len(hits)
+
+
+def _inspect(
+    files: list[tuple[Path, str, Path]], opts: ScanOptions, prog: Progress
+) -> tuple[list[ArtifactInfo], list[Skipped]]:
+    from modeldeps.discover.inspectors import all_inspectors, inspect_file
+
+    inspectors = all_inspectors()
+    prog.phase("inspect", len(files))
+    artifacts: list[ArtifactInfo] = []
+    skipped: list[Skipped] = []
+    for path, rel, root in files:
+        try:
+            artifacts.append(
+                inspect_file(path, rel, root, hash_file=opts.hash_artifacts, inspectors=inspectors)
+            )
+        except OSError as exc:
+            skipped.append(Skipped(Location(rel), Stage.INSPECT, f"cannot read: {exc.strerror}"))
+        prog.advance()
+    return artifacts, skipped
+
+
+def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
+    """Attach an identity to every reference and artifact (the resolve stage)."""
+    try:
+        from modeldeps.resolve import Resolver
+    except ImportError:
+        return result
+    resolver = Resolver.create(
+        overlays=opts.kb_overlays, online=opts.online, cache_dir=opts.cache_dir
+    )
+    skipped = list(result.skipped)
+    refs = []
+    for ref in result.references:
+        try:
+            refs.append(replace(ref, identity=resolver.resolve_reference(ref)))
+        except Exception as exc:  # one bad lookup must not lose the others
+            refs.append(ref)
+            skipped.append(Skipped(ref.location, Stage.RESOLVE, f"{ref.value}: {exc}"))
+    arts = []
+    roots = [Path(r) for r in result.roots]
+    for art in result.artifacts:
+        try:
+            path = roots[0] / art.location.path if len(roots) == 1 else None
+            arts.append(replace(art, identity=resolver.resolve_artifact(art, path)))
+        except Exception as exc:
+            arts.append(art)
+            skipped.append(Skipped(art.location, Stage.RESOLVE, str(exc)))
+    return replace(
+        result,
+        kb_version=resolver.kb_version,
+        references=tuple(refs),
+        artifacts=tuple(arts),
+        skipped=tuple(skipped),
+    )
+
+
+def assess_result(result: ScanResult, opts: ScanOptions, root: Path) -> ScanResult:
+    """Turn the inventory into findings under the configured policy (the assess stage)."""
+    try:
+        from modeldeps.assess import run_assessment
+    except ImportError:
+        return result
+    return run_assessment(result, opts, root)

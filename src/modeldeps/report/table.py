@@ -1,0 +1,164 @@
+"""Terminal report (Rich): inventory, share by country and publisher, findings by severity."""
+
+from __future__ import annotations
+
+import io
+from typing import ClassVar
+
+from rich.console import Console
+from rich.table import Table
+
+from modeldeps.model import ScanResult, Severity
+from modeldeps.report.interface import RenderOptions, Reporter
+from modeldeps.report.redact import redact
+from modeldeps.summary import summarize
+
+
+def _identity_cells(ref_identity: object) -> tuple[str, str, str]:
+    from modeldeps.model import Identity
+
+    if not isinstance(ref_identity, Identity) or ref_identity.publisher is None:
+        return ("?", "unknown", "")
+    ident = ref_identity
+    assert ident.publisher is not None
+    lineage = ", ".join(sorted(set(ident.lineage_countries) - {ident.publisher.country}))
+    country = ident.publisher.country + (f" (base: {lineage})" if lineage else "")
+    return (ident.publisher.name, country, ", ".join(ident.licenses))
+
+
+class TableReporter(Reporter):
+    """Human-readable report for a terminal."""
+
+    name: ClassVar[str] = "table"
+    suffix: ClassVar[str] = ".txt"
+
+    def render(self, result: ScanResult, options: RenderOptions) -> str:
+        buf = io.StringIO()
+        console = Console(
+            file=buf,
+            width=options.width,
+            force_terminal=options.color,
+            color_system=None if not options.color else "auto",
+            highlight=False,
+            soft_wrap=False,
+        )
+        summary = summarize(result)
+
+        inv = Table(title=f"Model references ({len(result.references)})", title_justify="left")
+        for col in ("kind", "model", "location", "publisher", "country", "license", "via"):
+            inv.add_column(col, overflow="fold")
+        for ref in result.references:
+            pub, country, lic = _identity_cells(ref.identity)
+            via = str(ref.context.get("loader") or ref.context.get("key") or ref.detector)
+            inv.add_row(
+                ref.kind.value, redact(ref.value), str(ref.location), pub, country, lic, via
+            )
+        console.print(inv)
+
+        if result.artifacts:
+            arts = Table(title=f"Model files ({len(result.artifacts)})", title_justify="left")
+            for col in ("file", "format", "size", "params", "dtype", "family", "findings"):
+                arts.add_column(col, overflow="fold")
+            for art in result.artifacts:
+                fam = art.identity.family if art.identity and art.identity.family else ""
+                worst = max((f.severity for f in art.findings), key=lambda s: s.rank, default=None)
+                arts.add_row(
+                    art.location.path,
+                    art.format,
+                    _size(art.size_bytes),
+                    _count(art.params),
+                    art.dtype or "",
+                    fam,
+                    f"{len(art.findings)} ({worst.value})" if worst else "",
+                )
+            console.print(arts)
+
+        kinds = Table(title="References by kind", title_justify="left")
+        kinds.add_column("kind")
+        kinds.add_column("count", justify="right")
+        for kind, n in summary.references_by_kind:
+            kinds.add_row(kind, str(n))
+        console.print(kinds)
+
+        files = Table(title="References by file", title_justify="left")
+        files.add_column("file", overflow="fold")
+        files.add_column("count", justify="right")
+        for path, n in summary.references_by_file:
+            files.add_row(path, str(n))
+        console.print(files)
+
+        if summary.models:
+            share = Table(title=f"Share by country ({summary.models} models)", title_justify="left")
+            share.add_column("country")
+            share.add_column("models", justify="right")
+            share.add_column("share", justify="right")
+            share.add_column("models with a base from here", justify="right")
+            lineage = {s.key: s.count for s in summary.by_lineage_country}
+            for row in summary.by_country:
+                share.add_row(
+                    row.key, str(row.count), f"{row.share:.0%}", str(lineage.get(row.key, ""))
+                )
+            console.print(share)
+            pubs = Table(title="Share by publisher", title_justify="left")
+            pubs.add_column("publisher")
+            pubs.add_column("models", justify="right")
+            pubs.add_column("share", justify="right")
+            for row in summary.by_publisher:
+                pubs.add_row(row.key, str(row.count), f"{row.share:.0%}")
+            console.print(pubs)
+
+        if result.findings:
+            for sev in sorted(Severity, key=lambda s: -s.rank):
+                group = [f for f in result.findings if f.severity is sev]
+                if not group:
+                    continue
+                t = Table(
+                    title=f"{sev.value.upper()} findings ({len(group)})", title_justify="left"
+                )
+                for col in ("rule", "location", "message"):
+                    t.add_column(col, overflow="fold")
+                for f in group:
+                    t.add_row(f.rule_id, str(f.location), redact(f.message))
+                console.print(t)
+
+        if result.dependencies:
+            deps = Table(title="AI SDKs and runtimes declared", title_justify="left")
+            for col in ("ecosystem", "package", "version", "file"):
+                deps.add_column(col, overflow="fold")
+            for d in result.dependencies:
+                deps.add_row(d.ecosystem, d.name, d.specifier, str(d.location))
+            console.print(deps)
+
+        if result.skipped:
+            sk = Table(title=f"Skipped ({len(result.skipped)})", title_justify="left")
+            for col in ("location", "stage", "reason"):
+                sk.add_column(col, overflow="fold")
+            for s in result.skipped:
+                sk.add_row(str(s.location), s.stage.value, s.reason)
+            console.print(sk)
+
+        st = result.stats
+        tail = f"{st.files_seen} files, {st.files_parsed} parsed, {st.files_cached} from cache"
+        if not options.reproducible:
+            tail += f", {st.duration_s:.2f} s"
+        kb = f", knowledge base {result.kb_version}" if result.kb_version else ""
+        console.print(f"Scanned {tail}{kb}.")
+        return buf.getvalue()
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def _count(n: int | None) -> str:
+    if n is None:
+        return ""
+    for div, unit in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if n >= div:
+            return f"{n / div:.1f}{unit}"
+    return str(n)
