@@ -37,7 +37,7 @@ class ScanCache:
             db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             self._db = db
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             self._db = None
 
     def lookup_many(self, keys: Iterable[tuple[str, int, int]]) -> dict[str, tuple[str, Any]]:

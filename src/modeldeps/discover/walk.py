@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import pathspec
 
 from modeldeps.model import Location, Skipped, Stage
 from modeldeps.options import DEFAULT_EXCLUDED_DIRS, ScanOptions
 
-Spec = pathspec.PathSpec[Any]
+Spec = pathspec.GitIgnoreSpec
 
 
 class FileKind(StrEnum):
@@ -101,7 +100,7 @@ def _load_gitignore(directory: Path) -> Spec | None:
         lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
@@ -117,7 +116,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         if kind is not None:
             yield WalkedFile(root, root.name, st.st_size, st.st_mtime_ns, kind)
         return
-    user_spec = pathspec.PathSpec.from_lines("gitwildmatch", options.excludes)
+    user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes)
     # Stack of (directory, its rel path, gitignore specs in force with the dir they belong to).
     specs_at_root: list[tuple[str, Spec]] = []
     if options.use_gitignore:
