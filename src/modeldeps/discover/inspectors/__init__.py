@@ -6,10 +6,13 @@ from pathlib import Path
 
 from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
+from modeldeps.discover.inspectors.keras import KerasH5Inspector, KerasInspector
+from modeldeps.discover.inspectors.onnx import OnnxInspector
 from modeldeps.discover.inspectors.safetensors import (
     SafetensorsIndexInspector,
     SafetensorsInspector,
 )
+from modeldeps.discover.inspectors.savedmodel import SavedModelInspector
 from modeldeps.discover.inspectors.templates import ChatTemplateInspector
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
@@ -20,6 +23,10 @@ INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
     ChatTemplateInspector,
     GGUFInspector,
     SafetensorsInspector,
+    OnnxInspector,
+    SavedModelInspector,
+    KerasInspector,
+    KerasH5Inspector,
 )
 
 
