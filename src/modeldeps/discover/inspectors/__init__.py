@@ -7,13 +7,16 @@ from pathlib import Path
 from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
 from modeldeps.discover.inspectors.keras import KerasH5Inspector, KerasInspector
+from modeldeps.discover.inspectors.numpy_files import NumpyInspector
 from modeldeps.discover.inspectors.onnx import OnnxInspector
+from modeldeps.discover.inspectors.pickles import PickleInspector
 from modeldeps.discover.inspectors.safetensors import (
     SafetensorsIndexInspector,
     SafetensorsInspector,
 )
 from modeldeps.discover.inspectors.savedmodel import SavedModelInspector
 from modeldeps.discover.inspectors.templates import ChatTemplateInspector
+from modeldeps.discover.inspectors.torch_zip import TorchInspector
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
 
@@ -27,6 +30,9 @@ INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
     SavedModelInspector,
     KerasInspector,
     KerasH5Inspector,
+    NumpyInspector,
+    TorchInspector,
+    PickleInspector,
 )
 
 

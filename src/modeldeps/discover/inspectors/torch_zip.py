@@ -1,0 +1,250 @@
+"""PyTorch checkpoints: zip (pickle members only), TorchScript, legacy stacked pickles, 7z fakes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+from modeldeps.discover.inspectors.archive import (
+    EMPTY_ZIP_MAGIC,
+    SEVEN_ZIP_MAGIC,
+    ZIP_MAGIC,
+    CountingFile,
+    Member,
+    list_members,
+    read_member,
+    sevenzip_first_stream,
+    unsafe_member_path,
+)
+from modeldeps.discover.inspectors.interface import InspectContext, Inspector
+from modeldeps.discover.inspectors.pickle_ops import (
+    TORCH_LEGACY_MAGIC,
+    PickleAnalysis,
+    analyse,
+    looks_like_pickle,
+    pickle_starts,
+)
+from modeldeps.discover.inspectors.pickles import artifact, pickle_format_finding
+from modeldeps.errors import InspectorError
+from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
+
+TORCH_SUFFIXES = frozenset({".pt", ".pth", ".bin", ".ckpt", ".pkl", ".tar", ".mar"})
+_LEGACY_HEAD = b"\x80\x02\x8a\x0a" + TORCH_LEGACY_MAGIC.to_bytes(10, "little")
+# Tensor storages (never read) and small bookkeeping records of a torch.save zip.
+_STORAGE = re.compile(r"(^|/)data/\d+$")
+_BOOKKEEPING = re.compile(
+    r"(^|/)(\.data/.*|\.format_version|\.storage_alignment|byteorder|version)$"
+)
+_TS_SUSPICIOUS = re.compile(
+    rb"__import__|\bos\.|subprocess|\beval\(|\bexec\(|builtins|torch\.ops\.(?!aten|prim|quantized)"
+    rb"|load_library|open\("
+)
+_NOT_OURS = frozenset({".keras", ".npz"})
+_SNIFF_MEMBER = 16
+
+
+class TorchInspector(Inspector):
+    """``torch.save`` zips and TorchScript archives, the legacy format, and look-alike archives."""
+
+    name: ClassVar[str] = "pytorch"
+    suffixes: ClassVar[frozenset[str]] = TORCH_SUFFIXES | frozenset({".zip"})
+
+    def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+        suffix = Path(ctx.rel).suffix.lower()
+        if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+            return suffix not in _NOT_OURS
+        if head.startswith(SEVEN_ZIP_MAGIC) or head.startswith(_LEGACY_HEAD):
+            return True
+        return suffix in TORCH_SUFFIXES and looks_like_pickle(head)
+
+    def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+        with ctx.path.open("rb") as raw:
+            fh = CountingFile(raw)
+            head = fh.read(8)
+            fh.seek(0)
+            if head.startswith(SEVEN_ZIP_MAGIC):
+                return self._sevenzip(ctx, fh)
+            if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+                return self._zip(ctx, fh)
+            return self._legacy(ctx, fh)
+
+    # -- legacy: magic, protocol, sys info, the object, storage keys; then raw storages ------
+    def _legacy(self, ctx: InspectContext, fh: CountingFile) -> ArtifactInfo:
+        size = min(ctx.size, 16 * 1024 * 1024)
+        while True:
+            fh.seek(0)
+            data = fh.read(size)
+            a = analyse(data, joblib=False, max_pickles=None)
+            # The pickles end before the tensor bytes; read more only if the walk ran out.
+            if not a.malformed or size >= min(ctx.size, ctx.max_pickle_bytes):
+                break
+            size = min(size * 4, ctx.size, ctx.max_pickle_bytes)
+        if a.ops == 0:
+            return _unrecognized(ctx, fh.bytes_read)
+        fmt = "pytorch-legacy" if a.legacy_torch else "pickle"
+        extra = [pickle_format_finding(ctx, fmt, "safetensors")]
+        return artifact(ctx, fmt, [("", a)], bytes_read=fh.bytes_read, extra=extra)
+
+    # -- zip --------------------------------------------------------------------------------
+    def _zip(self, ctx: InspectContext, fh: CountingFile) -> ArtifactInfo:
+        members, note = list_members(fh, ctx.size)
+        extra: list[Finding] = []
+        if note:
+            extra.append(_finding(ctx, "MD210", Severity.LOW, "Malformed model file", note, "cd"))
+        names = [m.name for m in members]
+        is_torch = any(n == "data.pkl" or n.endswith("/data.pkl") for n in names)
+        code = [m for m in members if re.search(r"(^|/)code/", m.name)]
+        analyses: list[tuple[str, PickleAnalysis]] = []
+        skipped_encrypted = 0
+        for m in members:
+            if unsafe_member_path(m.name):
+                extra.append(
+                    _finding(
+                        ctx,
+                        "MD208",
+                        Severity.HIGH,
+                        "Archive member escapes the extraction folder",
+                        f"member {m.name!r} has an absolute or '..' path",
+                        m.name,
+                    )
+                )
+            if _STORAGE.search(m.name) or _BOOKKEEPING.search(m.name) or m.name.endswith("/"):
+                continue
+            if not self._wants(fh, m):
+                continue
+            try:
+                data = read_member(fh, m, ctx.max_pickle_bytes)
+            except InspectorError as exc:
+                extra.append(
+                    _finding(ctx, "MD210", Severity.LOW, "Malformed model file", str(exc), m.name)
+                )
+                continue
+            if m.encrypted and not looks_like_pickle(data[:8]):
+                skipped_encrypted += 1
+                continue
+            analyses.append((m.name, analyse(data, joblib=True)))
+        if skipped_encrypted:
+            extra.append(
+                _finding(
+                    ctx,
+                    "MD209",
+                    Severity.INFO,
+                    "Format not statically verifiable",
+                    f"{skipped_encrypted} encrypted member(s) could not be read",
+                    "encrypted",
+                )
+            )
+        meta: dict[str, Any] = {"members": len(members)}
+        fmt = "pytorch-zip" if is_torch else "zip"
+        if code:
+            fmt = "torchscript"
+            extra.append(self._torchscript(ctx, fh, code))
+        if is_torch:
+            extra.append(pickle_format_finding(ctx, fmt, "safetensors"))
+        allowed = ("__torch__.",) if code else ()
+        return artifact(
+            ctx,
+            fmt,
+            analyses,
+            bytes_read=fh.bytes_read,
+            extra=extra,
+            metadata=meta,
+            extra_allowed=allowed,
+        )
+
+    def _wants(self, fh: CountingFile, m: Member) -> bool:
+        """Pickle members by name; any other member only if its first bytes are a pickle."""
+        if m.name.endswith((".pkl", ".pickle")):
+            return True
+        if m.method != 0 or m.size == 0:
+            return m.name.endswith((".pt", ".pth", ".bin", ".joblib"))
+        try:
+            return looks_like_pickle(read_member(fh, m, _SNIFF_MEMBER))
+        except InspectorError:
+            return False
+
+    def _torchscript(self, ctx: InspectContext, fh: CountingFile, code: list[Member]) -> Finding:
+        """TorchScript code runs in its own interpreter; flag it, louder if it reaches out."""
+        hits: set[str] = set()
+        for m in code[:500]:
+            try:
+                text = read_member(fh, m, 4 * 1024 * 1024)
+            except InspectorError:
+                continue
+            hits.update(x.decode("latin-1") for x in _TS_SUSPICIOUS.findall(text))
+        if hits:
+            return _finding(
+                ctx,
+                "MD209",
+                Severity.HIGH,
+                "Format not statically verifiable",
+                f"TorchScript code reaches outside tensor ops: {sorted(hits)}",
+                "torchscript",
+            )
+        return _finding(
+            ctx,
+            "MD209",
+            Severity.LOW,
+            "Format not statically verifiable",
+            f"TorchScript archive with {len(code)} code member(s); the code only "
+            "uses tensor ops but is not verified",
+            "torchscript",
+        )
+
+    # -- 7z posing as a checkpoint (nullifAI) ---------------------------------------------
+    def _sevenzip(self, ctx: InspectContext, fh: CountingFile) -> ArtifactInfo:
+        extra = [
+            _finding(
+                ctx,
+                "MD209",
+                Severity.HIGH,
+                "Format not statically verifiable",
+                "7z archive where a model file is expected: a known way to hide a pickle "
+                "from scanners",
+                "7z",
+            )
+        ]
+        analyses: list[tuple[str, PickleAnalysis]] = []
+        try:
+            blob = sevenzip_first_stream(fh, ctx.size, ctx.max_pickle_bytes)
+        except InspectorError as exc:
+            blob = b""
+            extra.append(
+                _finding(ctx, "MD210", Severity.LOW, "Malformed model file", str(exc), "7z")
+            )
+        for start in pickle_starts(blob):
+            analyses.append((f"7z@{start}", analyse(blob[start:], max_pickles=1, joblib=True)))
+        return artifact(ctx, "7z", analyses, bytes_read=fh.bytes_read, extra=extra)
+
+
+def _finding(
+    ctx: InspectContext, rule: str, sev: Severity, title: str, msg: str, subject: str
+) -> Finding:
+    return Finding(
+        rule_id=rule,
+        severity=sev,
+        confidence=Confidence.HIGH,
+        title=title,
+        message=msg,
+        location=Location(ctx.rel),
+        subject=subject,
+    ).with_fingerprint()
+
+
+def _unrecognized(ctx: InspectContext, bytes_read: int) -> ArtifactInfo:
+    f = _finding(
+        ctx,
+        "MD211",
+        Severity.INFO,
+        "Unrecognized binary",
+        "named like a PyTorch checkpoint but neither a zip nor a pickle",
+        "format",
+    )
+    return ArtifactInfo(
+        location=Location(ctx.rel),
+        format="unrecognized",
+        size_bytes=ctx.size,
+        findings=(f,),
+        bytes_read=bytes_read,
+    )
