@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from modeldeps.discover.detectors.config_files import ConfigFileDetector
+from modeldeps.discover.detectors.infra import InfraDetector
 from modeldeps.discover.detectors.interface import Detector, SourceFile
+from modeldeps.discover.detectors.javascript import JavaScriptDetector
+from modeldeps.discover.detectors.manifests import ManifestDetector
+from modeldeps.discover.detectors.modelfile import ModelfileDetector
 
 #: The registry. Add a detector by importing its class here (see ADDING.md).
-DETECTOR_CLASSES: tuple[type[Detector], ...] = ()
+DETECTOR_CLASSES: tuple[type[Detector], ...] = (
+    JavaScriptDetector,
+    ConfigFileDetector,
+    InfraDetector,
+    ModelfileDetector,
+    ManifestDetector,
+)
 
 
 def all_detectors() -> tuple[Detector, ...]:
