@@ -171,10 +171,10 @@ def _parse(cur: _Cursor, p: _Parsed) -> None:
         raise InspectorError(f"unsupported GGUF version {version}")
     n_tensors = cur.unpack("Q")
     n_kv = cur.unpack("Q")
-    if n_kv > MAX_KV or n_kv * 12 > cur.size or n_tensors * 24 > cur.size:
-        raise _Crafted(
-            f"header declares {n_kv} keys and {n_tensors} tensors for a {cur.size} B file"
-        )
+    if n_kv > MAX_KV or n_kv * 12 > cur.size:
+        raise _overrun(n_kv * 12, f"key count {n_kv}")
+    if n_tensors * 24 > cur.size:
+        raise _overrun(n_tensors * 24, f"tensor count {n_tensors}")
     for _ in range(n_kv):
         key = cur.string(MAX_KEY)
         vtype = cur.unpack("I")
