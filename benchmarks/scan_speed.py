@@ -1,0 +1,224 @@
+"""Scan speed: modeldeps cold and warm against ripgrep and ``ast.parse`` on large real trees.
+
+Downloads source distributions from PyPI (the newest sdist, from the same index ``pip download --no-binary :all:`` uses),
+unpacks them under ``benchmarks/.work/`` and, on each tree, measures in the same run:
+
+- modeldeps cold (``--no-cache``) and warm (second run with a filled cache) wall time;
+- ripgrep with the detectors' prefilter keywords (the same byte patterns, case-insensitive);
+- ``ast.parse`` of every ``.py`` file in one Python process;
+- peak memory of the modeldeps process tree (sum of RSS over the process and its workers).
+
+Targets on the transformers tree: cold ≤ 20× ripgrep, cold ≥ 3× faster than ``ast.parse``,
+warm ≤ 2× ripgrep, peak memory < 500 MB.
+
+    python benchmarks/scan_speed.py [--packages transformers vllm ...] [--runs 3] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_PACKAGES = ("transformers", "vllm", "langchain", "llama-index-core")
+
+AST_SCRIPT = r"""
+import ast, os, sys
+n = 0
+for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
+    for name in filenames:
+        if name.endswith(".py"):
+            try:
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    ast.parse(fh.read())
+                n += 1
+            except (SyntaxError, ValueError):
+                pass
+print(n)
+"""
+
+
+@dataclass
+class Timing:
+    median: float
+    best: float
+    peak_mb: float = 0.0
+
+
+def fetch(package: str, work: Path) -> Path:
+    """Download and unpack the newest sdist of ``package``; reuse an earlier download."""
+    dest = work / "trees" / package
+    if dest.is_dir() and any(dest.iterdir()):
+        return next(p for p in dest.iterdir() if p.is_dir())
+    dl = work / "downloads" / package
+    dl.mkdir(parents=True, exist_ok=True)
+    if not any(dl.iterdir()):
+        download_sdist(package, dl)
+    archive = next(dl.iterdir())
+    dest.mkdir(parents=True, exist_ok=True)
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(dest)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(dest, filter="data")
+    return next(p for p in dest.iterdir() if p.is_dir())
+
+
+def download_sdist(package: str, dest: Path) -> None:
+    """Fetch the newest sdist from PyPI's JSON API (``pip download`` would try to build it)."""
+    import json
+    import urllib.request
+
+    from urllib.parse import urljoin
+
+    api = f"https://pypi.org/pypi/{package}/json"
+    with urllib.request.urlopen(api, timeout=60) as resp:
+        info = json.load(resp)
+    sdists = [u for u in info["urls"] if u["packagetype"] == "sdist"]
+    if not sdists:
+        raise RuntimeError(f"{package} {info['info']['version']} has no sdist on PyPI")
+    url = urljoin(api, sdists[0]["url"])  # some mirrors answer with relative links
+    target = dest / url.rsplit("/", 1)[-1]
+    with urllib.request.urlopen(url, timeout=300) as resp, target.open("wb") as fh:
+        shutil.copyfileobj(resp, fh)
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Sum of VmRSS over ``pid`` and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak process-tree RSS (MB) of one run of ``cmd``."""
+    peak = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    done = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            done.wait(0.02)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    poller.join()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {err.decode()[-2000:]}")
+    return elapsed, peak / 1024
+
+
+def measure(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> Timing:
+    times, peaks = [], []
+    for _ in range(runs):
+        t, m = run_timed(cmd, env)
+        times.append(t)
+        peaks.append(m)
+    return Timing(statistics.median(times), min(times), max(peaks))
+
+
+def rg_command(tree: Path) -> list[str]:
+    """ripgrep with the same keywords the prefilter uses, over the same kinds of files."""
+    sys.path.insert(0, str(REPO / "src"))
+    from modeldeps.discover.detectors import all_detectors
+
+    words = sorted({k.decode("utf-8", "replace") for d in all_detectors() for k in d.keywords})
+    cmd = ["rg", "--count-matches", "--no-messages", "-i", "-F"]
+    for w in words:
+        cmd += ["-e", w]
+    return [*cmd, str(tree)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--packages", nargs="+", default=list(DEFAULT_PACKAGES))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work")
+    ap.add_argument("--modeldeps", default=str(Path(sys.executable).with_name("modeldeps")))
+    args = ap.parse_args(argv)
+    if shutil.which("rg") is None:
+        print("ripgrep is needed as the baseline: apt-get install ripgrep", file=sys.stderr)
+        return 2
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"{'tree':<18} {'files':>6} {'py':>5} {'refs':>5} {'rg s':>7} {'ast s':>7} "
+          f"{'cold s':>7} {'warm s':>7} {'cold/rg':>8} {'ast/cold':>8} {'warm/rg':>8} {'peak MB':>8}")  # fmt: skip
+    verdicts = []
+    for package in args.packages:
+        tree = fetch(package, args.work)
+        n_files = sum(len(f) for _, _, f in os.walk(tree))
+        n_py = sum(1 for p in tree.rglob("*.py"))
+        rg = measure(rg_command(tree), args.runs)
+        ast_t = measure([sys.executable, "-c", AST_SCRIPT, str(tree)], args.runs)
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**os.environ, "XDG_CACHE_HOME": cache}
+            base = [args.modeldeps, "scan", str(tree), "--format", "json", "--quiet",
+                    "--fail-on", "none", "--output", os.devnull]  # fmt: skip
+            cold = measure([*base, "--no-cache"], args.runs, env)
+            subprocess.run(base, env=env, check=True, stdout=subprocess.DEVNULL)
+            warm = measure(base, args.runs, env)
+            out = subprocess.run(
+                [args.modeldeps, "scan", str(tree), "--format", "json", "--quiet",
+                 "--fail-on", "none"],
+                env=env, check=True, capture_output=True, text=True,
+            )  # fmt: skip
+        import json
+
+        refs = len(json.loads(out.stdout)["references"])
+        row = (
+            f"{package:<18} {n_files:>6} {n_py:>5} {refs:>5} {rg.median:>7.2f} {ast_t.median:>7.2f} "
+            f"{cold.median:>7.2f} {warm.median:>7.2f} {cold.median / rg.median:>8.1f} "
+            f"{ast_t.median / cold.median:>8.1f} {warm.median / rg.median:>8.1f} "
+            f"{max(cold.peak_mb, warm.peak_mb):>8.0f}"
+        )
+        print(row, flush=True)
+        if package == "transformers":
+            verdicts = [
+                ("cold within 20x of ripgrep", cold.median / rg.median <= 20),
+                ("cold at least 3x faster than ast.parse", ast_t.median / cold.median >= 3),
+                ("warm within 2x of ripgrep", warm.median / rg.median <= 2),
+                ("peak memory under 500 MB", max(cold.peak_mb, warm.peak_mb) < 500),
+            ]
+    for name, ok in verdicts:
+        print(f"{'PASS' if ok else 'MISS'}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
