@@ -1,7 +1,6 @@
 """Scan speed: modeldeps cold and warm against ripgrep and ``ast.parse`` on large real trees.
 
-Downloads source distributions from PyPI (the newest sdist, from the same index ``pip download --no-binary :all:`` uses),
-unpacks them under ``benchmarks/.work/`` and, on each tree, measures in the same run:
+Downloads the newest source distribution of each package from PyPI, unpacks it under ``benchmarks/.work/`` and, on each tree, measures in the same run:
 
 - modeldeps cold (``--no-cache``) and warm (second run with a filled cache) wall time;
 - ripgrep with the detectors' prefilter keywords (the same byte patterns, case-insensitive);
@@ -80,7 +79,6 @@ def download_sdist(package: str, dest: Path) -> None:
     """Fetch the newest sdist from PyPI's JSON API (``pip download`` would try to build it)."""
     import json
     import urllib.request
-
     from urllib.parse import urljoin
 
     api = f"https://pypi.org/pypi/{package}/json"
@@ -177,8 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         print("ripgrep is needed as the baseline: apt-get install ripgrep", file=sys.stderr)
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"{'tree':<18} {'files':>6} {'py':>5} {'refs':>5} {'rg s':>7} {'ast s':>7} "
-          f"{'cold s':>7} {'warm s':>7} {'cold/rg':>8} {'ast/cold':>8} {'warm/rg':>8} {'peak MB':>8}")  # fmt: skip
+    head = ("tree", "files", "py", "refs", "rg s", "ast s", "cold s", "warm s", "cold/rg",
+            "ast/cold", "warm/rg", "peak MB")  # fmt: skip
+    print(f"{head[0]:<18} " + " ".join(f"{h:>8}" for h in head[1:]))
     verdicts = []
     for package in args.packages:
         tree = fetch(package, args.work)
@@ -201,13 +200,13 @@ def main(argv: list[str] | None = None) -> int:
         import json
 
         refs = len(json.loads(out.stdout)["references"])
-        row = (
-            f"{package:<18} {n_files:>6} {n_py:>5} {refs:>5} {rg.median:>7.2f} {ast_t.median:>7.2f} "
-            f"{cold.median:>7.2f} {warm.median:>7.2f} {cold.median / rg.median:>8.1f} "
-            f"{ast_t.median / cold.median:>8.1f} {warm.median / rg.median:>8.1f} "
-            f"{max(cold.peak_mb, warm.peak_mb):>8.0f}"
-        )
-        print(row, flush=True)
+        cells = (
+            f"{n_files}", f"{n_py}", f"{refs}", f"{rg.median:.2f}", f"{ast_t.median:.2f}",
+            f"{cold.median:.2f}", f"{warm.median:.2f}", f"{cold.median / rg.median:.1f}",
+            f"{ast_t.median / cold.median:.1f}", f"{warm.median / rg.median:.1f}",
+            f"{max(cold.peak_mb, warm.peak_mb):.0f}",
+        )  # fmt: skip
+        print(f"{package:<18} " + " ".join(f"{c:>8}" for c in cells), flush=True)
         if package == "transformers":
             verdicts = [
                 ("cold within 20x of ripgrep", cold.median / rg.median <= 20),
