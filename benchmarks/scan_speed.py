@@ -1,6 +1,7 @@
 """Scan speed: modeldeps cold and warm against ripgrep and ``ast.parse`` on large real trees.
 
-Downloads the newest source distribution of each package from PyPI, unpacks it under ``benchmarks/.work/`` and, on each tree, measures in the same run:
+Downloads the newest source distribution of each package from PyPI, unpacks it under
+``benchmarks/.work/`` and, on each tree, measures in the same run:
 
 - modeldeps cold (``--no-cache``) and warm (second run with a filled cache) wall time;
 - ripgrep with the detectors' prefilter keywords (the same byte patterns, case-insensitive);
