@@ -18,6 +18,8 @@ _LEGACY_PICKLES = 5
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_<>]*)*$")
 _B64 = re.compile(rb"^[A-Za-z0-9+/=\s_-]+$")
+# Base64 of b"\x80" + protocol 2..5 starts "gA" then one of these (the protocol's high bits).
+_B64_PROTO = frozenset(b"IJKLMNOPQRSTUVWX")
 _HEX = re.compile(rb"^(?:[0-9a-fA-F]{2})+$")
 # Protocol header or protocol-0 GLOBAL: what a pickle hidden in a string or bytes starts with.
 _PICKLE_START = re.compile(rb"^(?:\x80[\x00-\x05]|c[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n)")
@@ -195,7 +197,7 @@ class _Walk:
         if len(raw) <= self.limits.max_nested_bytes:
             if _HEX.match(raw[:64]) and raw[:2] == b"80" and _HEX.match(raw):
                 candidates.append(("hex", binascii.unhexlify(raw)))
-            elif raw[:3] in (b"gAS", b"gAJ", b"gAM", b"gAU") and _B64.match(raw):
+            elif raw[:2] == b"gA" and raw[2] in _B64_PROTO and _B64.match(raw):
                 with contextlib.suppress(binascii.Error, ValueError):
                     candidates.append(("base64", base64.b64decode(raw, validate=False)))
         for encoding, blob in candidates:

@@ -115,10 +115,12 @@ def grade(
 ) -> tuple[Severity, str] | None:
     """Severity and class of a global, or None when it is allowlisted."""
     qualname = f"{module}.{name}"
+    if qualname in allowlist():  # exact names only, so checking it first cannot hide a walk
+        return None
     cls = danger_class(module, name)
     if cls:
         return Severity.CRITICAL, cls
-    if qualname in allowlist() or qualname.startswith(extra_allowed):
+    if extra_allowed and qualname.startswith(extra_allowed):
         return None
     return Severity.MEDIUM, "unknown"
 

@@ -41,7 +41,7 @@ _TS_SUSPICIOUS = re.compile(
     rb"|load_library|open\("
 )
 _NOT_OURS = frozenset({".keras", ".npz"})
-_SNIFF_MEMBER = 16
+_SNIFF_MEMBER = 64
 
 
 class TorchInspector(Inspector):
@@ -112,6 +112,8 @@ class TorchInspector(Inspector):
             if _STORAGE.search(m.name) or _BOOKKEEPING.search(m.name) or m.name.endswith("/"):
                 continue
             if not self._wants(fh, m):
+                if m.encrypted:
+                    skipped_encrypted += 1
                 continue
             try:
                 data = read_member(fh, m, ctx.max_pickle_bytes)
@@ -119,9 +121,6 @@ class TorchInspector(Inspector):
                 extra.append(
                     _finding(ctx, "MD210", Severity.LOW, "Malformed model file", str(exc), m.name)
                 )
-                continue
-            if m.encrypted and not looks_like_pickle(data[:8]):
-                skipped_encrypted += 1
                 continue
             analyses.append((m.name, analyse(data, joblib=True)))
         if skipped_encrypted:
@@ -155,10 +154,8 @@ class TorchInspector(Inspector):
 
     def _wants(self, fh: CountingFile, m: Member) -> bool:
         """Pickle members by name; any other member only if its first bytes are a pickle."""
-        if m.name.endswith((".pkl", ".pickle")):
+        if m.name.endswith((".pkl", ".pickle")) and not m.encrypted:
             return True
-        if m.method != 0 or m.size == 0:
-            return m.name.endswith((".pt", ".pth", ".bin", ".joblib"))
         try:
             return looks_like_pickle(read_member(fh, m, _SNIFF_MEMBER))
         except InspectorError:
