@@ -12,24 +12,29 @@ __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_INCOMPLETE", "EXIT_USAGE", "main
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    import click
+    import typer
+    from typer.main import get_command
 
     from modeldeps.cli.app import build_app
     from modeldeps.errors import ModeldepsError
 
-    app = build_app()
-    command = __import__("typer.main", fromlist=["get_command"]).get_command(app)
+    command = get_command(build_app())
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name="modeldeps", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         return EXIT_USAGE
+    except typer.exceptions.TyperException as exc:  # click's usage errors, as vendored by Typer
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"modeldeps: error: {exc}", file=sys.stderr)
+        code = getattr(exc, "exit_code", EXIT_USAGE)
+        return code if isinstance(code, int) else EXIT_USAGE
     except ModeldepsError as exc:
         from modeldeps.cli.exitcodes import exit_code_for
 
