@@ -160,6 +160,8 @@ API_MODEL_PREFIXES: tuple[tuple[str, str], ...] = (
     ("jamba", "ai21"),
     ("nova-", "amazon"),
     ("titan-", "amazon"),
+    ("voyage-", "voyage"),
+    ("jina-embeddings-", "jina"),
 )
 
 #: Bedrock model ids look like ``anthropic.claude-3-5-sonnet-20240620-v1:0``.
