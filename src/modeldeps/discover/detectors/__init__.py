@@ -8,9 +8,13 @@ from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.discover.detectors.javascript import JavaScriptDetector
 from modeldeps.discover.detectors.manifests import ManifestDetector
 from modeldeps.discover.detectors.modelfile import ModelfileDetector
+from modeldeps.discover.detectors.notebook import NotebookDetector
+from modeldeps.discover.detectors.python_source import PythonSourceDetector
 
 #: The registry. Add a detector by importing its class here (see ADDING.md).
 DETECTOR_CLASSES: tuple[type[Detector], ...] = (
+    PythonSourceDetector,
+    NotebookDetector,
     JavaScriptDetector,
     ConfigFileDetector,
     InfraDetector,

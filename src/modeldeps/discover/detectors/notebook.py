@@ -1,0 +1,178 @@
+"""Jupyter notebook detector: the Python analysis over code cells, lines mapped into the .ipynb."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from modeldeps.discover.detectors.interface import Detector, SourceFile
+from modeldeps.discover.detectors.pyast.analyzer import Hit
+from modeldeps.discover.detectors.pyast.triggers import KEYWORDS, has_code_trigger
+from modeldeps.discover.detectors.python_source import analyze, parse_python, to_references
+from modeldeps.errors import DetectorError
+from modeldeps.model import Dependency, ModelReference
+
+#: Notebooks carry outputs (images, tables); the code is a small part. Cap the JSON we decode.
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+#: Cells that fail to parse are dropped one at a time; past this many the notebook is skipped.
+MAX_BAD_CELLS = 20
+
+#: Cell magics whose body is Python; any other ``%%magic`` cell (bash, html, sql…) is skipped.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
+_MAGIC_LINE_RE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
+_HELP_LINE_RE = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
+_SOURCE_KEY_RE = re.compile(r'"source"\s*:\s*')
+# The JSON string scanner, typed loosely: it is not in the json module's public stubs.
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    index: int
+    code: str  # magics neutralised, one Python line per stored line
+    json_lines: tuple[int, ...]  # stored .ipynb line of each code line
+
+
+def neutralise_magics(code: str) -> str | None:
+    """Replace IPython magics and shell escapes by ``pass`` at the same indentation.
+
+    Lines keep their number so hits map back to the notebook; ``None`` for non-Python cells.
+    """
+    lines = code.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
+        if magic not in _PYTHON_CELL_MAGICS:
+            return None
+        lines[0] = ""
+    out: list[str] = []
+    continued = False
+    for line in lines:
+        m = _MAGIC_LINE_RE.match(line) or _HELP_LINE_RE.match(line)
+        if continued or m:
+            indent = m.group(1) if m else ""
+            out.append(f"{indent}pass" if m else "")
+            continued = line.rstrip().endswith("\\")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _item_lines(source: SourceFile, start: int, items: list[str]) -> list[int] | None:
+    """Stored line of each string in the JSON array at ``start``, or None if it does not match."""
+    text = source.text
+    pos = start
+    if text.startswith("[", pos):
+        pos += 1
+    lines: list[int] = []
+    for item in items:
+        pos = text.find('"', pos)
+        if pos < 0:
+            return None
+        try:
+            decoded, end = _scanstring(text, pos + 1)
+        except ValueError:
+            return None
+        if decoded != item:
+            return None
+        lines.append(source.line_of(pos))
+        pos = end
+    return lines
+
+
+def _cells(source: SourceFile, doc: object) -> list[_Cell]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("cells"), list):
+        raise DetectorError(f"{source.rel}: not a notebook (no cells list)")
+    cells: list[_Cell] = []
+    search_from = 0
+    for index, cell in enumerate(doc["cells"]):
+        if not isinstance(cell, dict):
+            continue
+        raw = cell.get("source", "")
+        items = [raw] if isinstance(raw, str) else [s for s in raw if isinstance(s, str)]
+        # Every cell has a source array in the stored text; find this cell's, in order.
+        item_lines: list[int] | None = None
+        for m in _SOURCE_KEY_RE.finditer(source.text, search_from):
+            item_lines = _item_lines(source, m.end(), items)
+            if item_lines is not None:
+                search_from = m.end()
+                break
+        if cell.get("cell_type") != "code" or item_lines is None:
+            continue
+        json_lines: list[int] = []
+        for item, line in zip(items, item_lines, strict=True):
+            json_lines.extend([line] * (item.count("\n") + (0 if item.endswith("\n") else 1)))
+        code = neutralise_magics("".join(items))
+        if code is None:
+            continue
+        cells.append(_Cell(index, code, tuple(json_lines)))
+    return cells
+
+
+class NotebookDetector(Detector):
+    """Model references in the code cells of ``.ipynb`` files (never markdown or outputs)."""
+
+    name = "notebook"
+    suffixes = frozenset({".ipynb"})
+    keywords = KEYWORDS
+    version = 1
+
+    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
+        if len(source.text) > MAX_NOTEBOOK_BYTES:
+            raise DetectorError(f"{source.rel}: notebook larger than {MAX_NOTEBOOK_BYTES} bytes")
+        try:
+            doc = json.loads(source.text)
+        except (ValueError, RecursionError) as exc:
+            raise DetectorError(f"{source.rel}: invalid notebook JSON: {exc}") from None
+        cells = [c for c in _cells(source, doc) if c.code.strip()]
+        if not any(has_code_trigger(c.code) for c in cells):
+            return []
+        # One module of all cells, so names defined in one cell reach calls in later cells.
+        for _ in range(MAX_BAD_CELLS):
+            starts: list[int] = []
+            parts: list[str] = []
+            line = 1
+            for cell in cells:
+                starts.append(line)
+                parts.append(cell.code)
+                line += cell.code.count("\n") + 1
+            try:
+                tree = parse_python("\n".join(parts), source.rel)
+                break
+            except DetectorError as exc:
+                bad = _cell_at(starts, _error_line(str(exc)))
+                if bad is None:
+                    raise
+                del cells[bad]
+                if not cells:
+                    return []
+        else:
+            raise DetectorError(f"{source.rel}: more than {MAX_BAD_CELLS} cells do not parse")
+        hits = analyze(tree)
+
+        def place(hit: Hit) -> tuple[int, dict[str, int]]:
+            i = _cell_at(starts, hit.line) or 0
+            cell = cells[i]
+            offset = hit.line - starts[i]
+            stored = cell.json_lines[min(offset, len(cell.json_lines) - 1)]
+            return stored, {"cell": cell.index}
+
+        return list(to_references(hits, source.rel, self.name, place))
+
+
+def _error_line(message: str) -> int | None:
+    m = re.search(r":(\d+): syntax error", message)
+    return int(m.group(1)) if m else None
+
+
+def _cell_at(starts: list[int], line: int | None) -> int | None:
+    if line is None:
+        return None
+    index = None
+    for i, start in enumerate(starts):
+        if start <= line:
+            index = i
+    return index

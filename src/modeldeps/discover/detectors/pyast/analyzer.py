@@ -1,0 +1,417 @@
+"""Walks a parsed module: binds names per scope, matches calls to the loader table, yields hits."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from modeldeps.discover.detectors import vocab
+from modeldeps.discover.detectors.pyast.classify import classify
+from modeldeps.discover.detectors.pyast.loaders import (
+    FRAMEWORK_MODEL_KEYWORDS,
+    FRAMEWORK_PACKAGES,
+    NEVER,
+    URL_KEYWORDS,
+    Kind,
+    Rule,
+    class_hint,
+    match,
+)
+from modeldeps.discover.detectors.pyast.values import (
+    Resolved,
+    Resolver,
+    Scope,
+    literal_bool,
+    literal_value,
+)
+from modeldeps.model import ContextValue, RefKind
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_NOT_REPOS = frozenset({"dataset", "space"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A reference found in Python source; lines and columns are those of the parsed text."""
+
+    kind: RefKind
+    value: str
+    line: int
+    column: int
+    context: dict[str, ContextValue] = field(default_factory=dict)
+
+
+def _shallow(nodes: list[ast.stmt] | list[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under ``nodes`` without entering nested function or class bodies."""
+    stack: list[ast.AST] = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _DEFS):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _collect_imports(tree: ast.Module) -> dict[str, str]:
+    imports: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    imports[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    imports[alias.asname or alias.name] = f"{module}.{alias.name}".lstrip(".")
+    return imports
+
+
+class Analyzer:
+    """One module's analysis: build scopes, then visit every call with its scope."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.classes: dict[str, Scope] = {}
+        self.resolver = Resolver(_collect_imports(tree), self.classes)
+        self.work: list[tuple[Scope, list[ast.AST]]] = []
+        # (target name, value, scope) for every binding, for model-ish names never used in a call.
+        self.bindings: list[tuple[str, ast.expr, Scope]] = []
+        self.hits: list[Hit] = []
+        self._seen: set[tuple[str, str, int]] = set()
+
+    def run(self) -> list[Hit]:
+        module = Scope("module")
+        self._build(list(self.tree.body), module)
+        for scope, nodes in self.work:
+            for node in _shallow(nodes):
+                if isinstance(node, ast.Call):
+                    self._call(node, scope)
+        self._leftovers()
+        return self.hits
+
+    # --- scopes -------------------------------------------------------------------------------
+
+    def _build(self, body: list[ast.stmt], scope: Scope) -> None:
+        self.work.append((scope, list(body)))
+        nested: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+        for node in _shallow(list(body)):
+            if isinstance(node, _DEFS):
+                nested.append(node)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind(target, node.value, scope)
+            elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+                self._bind(node.target, node.value, scope)
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                self._bind(node.optional_vars, node.context_expr, scope)
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+                for name in ast.walk(node.target):
+                    if isinstance(name, ast.Name):
+                        scope.params.add(name.id)
+        for d in nested:
+            if isinstance(d, ast.ClassDef):
+                cls = Scope("class", parent=scope)
+                self.classes.setdefault(d.name, cls)
+                for method in d.body:
+                    if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                        self._self_attrs(method, cls)
+                self._build(list(d.body), cls)
+            else:
+                fn = Scope("function", parent=scope, cls=scope if scope.kind == "class" else None)
+                if fn.cls is None and scope.kind == "function":
+                    fn.cls = scope.cls
+                self._params(d.args, fn)
+                self._build(list(d.body), fn)
+
+    def _bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.names[target.id] = value
+            scope.params.discard(target.id)
+            if scope.kind == "class":
+                scope.attrs[target.id] = value
+            self.bindings.append((target.id, value, scope))
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            if target.value.id == "self" and scope.cls is not None:
+                self.bindings.append((target.attr, value, scope))
+        elif (
+            isinstance(target, ast.Tuple | ast.List)
+            and isinstance(value, ast.Tuple | ast.List)
+            and len(target.elts) == len(value.elts)
+        ):
+            for t, v in zip(target.elts, value.elts, strict=True):
+                self._bind(t, v, scope)
+
+    @staticmethod
+    def _self_attrs(method: ast.FunctionDef | ast.AsyncFunctionDef, cls: Scope) -> None:
+        for node in _shallow(list(method.body)):
+            targets: list[ast.expr] = []
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            for t in targets:
+                if (
+                    value is not None
+                    and isinstance(t, ast.Attribute)
+                    and isinstance(t.value, ast.Name)
+                    and t.value.id == "self"
+                ):
+                    # A parameter stored on self is unknown; only keep expressions we can follow.
+                    cls.attrs.setdefault(t.attr, value)
+
+    @staticmethod
+    def _params(args: ast.arguments, fn: Scope) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += list(args.defaults)
+        pairs = [
+            *zip(positional, defaults, strict=True),
+            *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+        ]
+        for arg, default in pairs:
+            if default is None:
+                fn.params.add(arg.arg)
+            else:
+                fn.names[arg.arg] = default
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                fn.params.add(extra.arg)
+
+    # --- calls --------------------------------------------------------------------------------
+
+    def _call(self, call: ast.Call, scope: Scope) -> None:
+        raw, ctor = self.resolver.callee(call.func, scope)
+        qual = raw.replace("()", "")
+        last = qual.rsplit(".", 1)[-1]
+        if last in NEVER:
+            return
+        kws = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+        if literal_value(kws.get("repo_type")) in _NOT_REPOS:
+            return
+        ctor_kws = {kw.arg: kw.value for kw in ctor.keywords if kw.arg} if ctor else {}
+        ctor_qual = self.resolver.qualname(ctor.func, scope) if ctor else ""
+        base_url = self._url(kws, scope) or self._url(ctor_kws, scope)
+        context: dict[str, ContextValue] = {"loader": qual}
+        if base_url is not None:
+            context["base_url"] = base_url.value
+        self._endpoints(call, kws, scope, qual)
+        rule = match(qual)
+        if rule is not None:
+            self._rule(rule, call, kws, scope, context, ctor_qual, base_url)
+        elif qual.split(".", 1)[0].startswith(FRAMEWORK_PACKAGES) and last[:1].isupper():
+            hint = class_hint(qual)
+            kind, provider = (hint[1], hint[0]) if hint else (Kind.AUTO, None)
+            for key in FRAMEWORK_MODEL_KEYWORDS:
+                if key in kws:
+                    self._emit(kws[key], call, scope, kind, provider, context, base_url)
+                    break
+        else:
+            for key, value in kws.items():
+                if vocab.is_model_key(key):
+                    self._emit(value, call, scope, Kind.AUTO, None, context, base_url)
+
+    def _rule(
+        self,
+        rule: Rule,
+        call: ast.Call,
+        kws: dict[str, ast.expr],
+        scope: Scope,
+        context: dict[str, ContextValue],
+        ctor_qual: str,
+        base_url: Resolved | None,
+    ) -> None:
+        arg: ast.expr | None = None
+        for key in rule.keywords:
+            if key in kws:
+                arg = kws[key]
+                break
+        if arg is None and rule.pos is not None and len(call.args) > rule.pos:
+            arg = call.args[rule.pos]
+            if isinstance(arg, ast.Starred):
+                return
+        if arg is None:
+            return
+        provider = rule.provider
+        kind = rule.kind
+        hint = class_hint(ctor_qual) if ctor_qual else None
+        if provider is None and hint is not None:
+            provider = hint[0]
+            if hint[1] in (Kind.OLLAMA, Kind.PROVIDER):
+                kind = hint[1]
+        if ctor_qual.startswith("aisuite"):
+            kind = Kind.PROVIDER
+        for key in ("revision", "filename", "pretrained"):
+            got = self.resolver.resolve(kws[key], scope) if key in kws else None
+            if got is not None:
+                context[key] = got.value
+        trust = literal_bool(kws.get("trust_remote_code"))
+        if trust is not None:
+            context["trust_remote_code"] = trust
+        if rule.pattern == "torch.load":
+            context["weights_only"] = literal_bool(kws.get("weights_only"))
+        if rule.pattern == "torch.hub.load" and call.args:
+            repo = self.resolver.resolve(call.args[0], scope)
+            if repo is not None:
+                context["repo"] = repo.value
+        if rule.pattern.startswith("timm."):
+            text = self.resolver.resolve(arg, scope)
+            pretrained = literal_value(kws.get("pretrained"))
+            if text is None or not (text.value.startswith("hf_hub:") or pretrained is True):
+                return
+            context.pop("pretrained", None)
+        if rule.pattern.startswith("open_clip."):
+            text = self.resolver.resolve(arg, scope)
+            if text is None or not (text.value.startswith("hf-hub:") or "pretrained" in context):
+                return
+        if rule.pattern.startswith("vertexai"):
+            context["provider"] = "google-vertex"
+        if "model_provider" in kws:
+            prov = self.resolver.resolve(kws["model_provider"], scope)
+            if prov is not None:
+                provider = prov.value
+        self._emit(arg, call, scope, kind, provider, context, base_url)
+
+    def _emit(
+        self,
+        arg: ast.expr,
+        call: ast.Call,
+        scope: Scope,
+        kind: Kind,
+        provider: str | None,
+        context: dict[str, ContextValue],
+        base_url: Resolved | None,
+    ) -> None:
+        got = self.resolver.resolve(arg, scope)
+        if got is None:
+            return
+        url_provider = vocab.provider_for_url(base_url.value) if base_url else None
+        if url_provider is not None and kind in (Kind.API, Kind.AUTO):
+            provider = url_provider[1]
+        found = classify(got.value, kind, provider)
+        if found is None:
+            return
+        ref_kind, value, extra = found
+        ctx = dict(context)
+        ctx.update(extra)
+        if got.via:
+            ctx["via"] = got.via
+        if got.env:
+            ctx["env"] = got.env
+        self.resolver.consumed.add(id(got.carrier))
+        self._add(ref_kind, value, _line_for(got.carrier, call), ctx)
+
+    def _url(self, kws: dict[str, ast.expr], scope: Scope) -> Resolved | None:
+        for key in URL_KEYWORDS:
+            if key in kws:
+                got = self.resolver.resolve(kws[key], scope)
+                if got is not None and got.value.startswith(("http://", "https://")):
+                    return got
+        return None
+
+    def _endpoints(self, call: ast.Call, kws: dict[str, ast.expr], scope: Scope, qual: str) -> None:
+        for key in URL_KEYWORDS:
+            if key not in kws:
+                continue
+            got = self.resolver.resolve(kws[key], scope)
+            if got is None:
+                continue
+            host = vocab.provider_for_url(got.value)
+            if host is None:
+                continue
+            ctx: dict[str, ContextValue] = {"loader": qual, "provider": host[1], "key": key}
+            if got.via:
+                ctx["via"] = got.via
+            if got.env:
+                ctx["env"] = got.env
+            self.resolver.consumed.add(id(got.carrier))
+            self._add(RefKind.ENDPOINT, got.value, _line_for(got.carrier, call), ctx)
+
+    def _add(
+        self, kind: RefKind, value: str, at: tuple[int, int], ctx: dict[str, ContextValue]
+    ) -> None:
+        key = (kind.value, value, at[0])
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.hits.append(Hit(kind, value, at[0], at[1], ctx))
+
+    # --- model-ish names and dict keys never passed to a known call ---------------------------
+
+    def _leftovers(self) -> None:
+        consumed = set(self.resolver.consumed)
+        for name, value, scope in self.bindings:
+            values: list[ast.expr] | None = None
+            if isinstance(value, ast.Dict):
+                values = value.values
+            elif isinstance(value, ast.List | ast.Tuple | ast.Set):
+                values = value.elts
+            if values is not None and vocab.normalize_key(name).endswith("models"):
+                for elt in values:
+                    self._loose(elt, elt, scope, consumed, {"via": name})
+            elif vocab.is_model_key(name):
+                self._loose(value, value, scope, consumed, {"via": name})
+            elif _is_url_key(name):
+                self._loose(value, value, scope, consumed, {"via": name}, urls_only=True)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Dict):
+                for k, v in zip(node.keys, node.values, strict=False):
+                    key = literal_value(k)
+                    if not isinstance(key, str):
+                        continue
+                    if vocab.is_model_key(key):
+                        self._loose(v, v, None, consumed, {"key": key})
+                    elif _is_url_key(key):
+                        self._loose(v, v, None, consumed, {"key": key}, urls_only=True)
+
+    def _loose(
+        self,
+        value: ast.expr,
+        span: ast.expr,
+        scope: Scope | None,
+        consumed: set[int],
+        ctx: dict[str, ContextValue],
+        urls_only: bool = False,
+    ) -> None:
+        if not isinstance(value, ast.Constant | ast.JoinedStr | ast.Call | ast.BoolOp):
+            return
+        got = self.resolver.resolve(value, scope)
+        if got is None or id(got.carrier) in consumed:
+            return
+        ctx = dict(ctx)
+        if got.env:
+            ctx["env"] = got.env
+        if urls_only or got.value.startswith(("http://", "https://")):
+            host = vocab.provider_for_url(got.value) if "://" in got.value else None
+            if host is not None:
+                ctx["provider"] = host[1]
+                self._add(RefKind.ENDPOINT, got.value, _pos(got.carrier), ctx)
+            return
+        found = classify(got.value, Kind.AUTO, None)
+        if found is None:
+            return
+        ref_kind, text, extra = found
+        ctx.update(extra)
+        self._add(ref_kind, text, _pos(got.carrier), ctx)
+
+
+def _is_url_key(key: str) -> bool:
+    k = vocab.normalize_key(key)
+    return k.endswith(("base_url", "api_base", "endpoint", "api_url", "host_url"))
+
+
+def _pos(node: ast.expr) -> tuple[int, int]:
+    return node.lineno, node.col_offset + 1
+
+
+def _line_for(carrier: ast.expr, call: ast.Call) -> tuple[int, int]:
+    """The literal's line when it is written inside the call, else the line the call starts."""
+    end = call.end_lineno or call.lineno
+    if call.lineno <= carrier.lineno <= end:
+        return _pos(carrier)
+    return call.lineno, call.col_offset + 1

@@ -1,0 +1,130 @@
+"""Second-stage prefilter: parse a file only when a trigger word occurs in code, not in prose."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+#: Words of which at least one must appear in code for any reference the Python analysis emits:
+#: every loader rule needs its module imported or its distinctive method name written, and the
+#: model-keyword and model-constant paths need a ``model``-ish keyword, key or constant name.
+TRIGGERS: tuple[str, ...] = (
+    "from_pretrained",
+    "from_model_id",
+    "pipeline",
+    "transformers",
+    "diffusers",
+    "peft",
+    "huggingface_hub",
+    "hf_hub_download",
+    "snapshot_download",
+    "InferenceClient",
+    "vllm",
+    "llama_cpp",
+    "mlx_lm",
+    "mlx_vlm",
+    "timm",
+    "open_clip",
+    "torch.hub",
+    "torch.load",
+    "safetensors",
+    "whisper",
+    "openai",
+    "OpenAI",
+    "anthropic",
+    "Anthropic",
+    "genai",
+    "GenerativeModel",
+    "vertexai",
+    "mistral",
+    "Mistral",
+    "cohere",
+    "groq",
+    "Groq",
+    "together",
+    "Together",
+    "fireworks",
+    "Fireworks",
+    "invoke_model",
+    "converse",
+    "boto3",
+    "litellm",
+    "langchain",
+    "llama_index",
+    "ollama",
+    "pydantic_ai",
+    "aisuite",
+    "crewai",
+    "dspy",
+    "smolagents",
+    "completions",
+    "messages.create",
+    "generate_content",
+    "init_chat_model",
+    "model=",
+    "model_name=",
+    "model_id=",
+    "_MODEL",
+    "MODEL_",
+    "MODEL =",
+    "MODELS",
+    "_models",
+    "model_name =",
+    "model_id =",
+    "model =",
+    "_model =",
+    '"model"',
+    "'model'",
+    "BASE_URL",
+    "base_url",
+    "api_base",
+)
+
+_TRIGGER_RE = re.compile("|".join(re.escape(t) for t in sorted(TRIGGERS, key=len, reverse=True)))
+_TRIPLE_RE = re.compile("\"\"\"|'''")
+
+#: Lower-case byte forms for the pipeline's byte-level prefilter (which ignores case).
+KEYWORDS: tuple[bytes, ...] = tuple(sorted({t.lower().encode() for t in TRIGGERS}))
+
+
+def _triple_states(text: str) -> tuple[list[int], list[bool]]:
+    """Offsets of triple quotes and, after each, whether a triple-quoted string is open."""
+    starts: list[int] = []
+    inside: list[bool] = []
+    open_quote: str | None = None
+    for m in _TRIPLE_RE.finditer(text):
+        quote = m.group()
+        if open_quote is None:
+            open_quote = quote
+        elif open_quote == quote:
+            open_quote = None
+        starts.append(m.start())
+        inside.append(open_quote is not None)
+    return starts, inside
+
+
+def _in_line_string_or_comment(text: str, pos: int) -> bool:
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    if '"' not in line and "'" not in line:
+        return "#" in line
+    # Odd count of a quote character before the hit on its line: inside a string literal.
+    return line.count('"') % 2 == 1 or line.count("'") % 2 == 1
+
+
+def has_code_trigger(text: str) -> bool:
+    """Whether a trigger word occurs outside comments, docstrings and other string literals.
+
+    A cheap lexical check (no tokenizer): quotes are counted on the hit's line, triple quotes
+    before it in the file. Quoted triggers (``"model"``) are checked from their opening quote.
+    """
+    states: tuple[list[int], list[bool]] | None = None
+    for match in _TRIGGER_RE.finditer(text):
+        pos = match.start()
+        if _in_line_string_or_comment(text, pos):
+            continue
+        if states is None:
+            states = _triple_states(text)
+        index = bisect.bisect_left(states[0], pos)
+        if index == 0 or not states[1][index - 1]:
+            return True
+    return False
