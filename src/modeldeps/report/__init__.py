@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from modeldeps.errors import ReportError
 from modeldeps.model import ScanResult
+from modeldeps.report.cyclonedx import CycloneDxReporter
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.json import JsonReporter
+from modeldeps.report.sarif import SarifReporter
 from modeldeps.report.table import TableReporter
 
 #: The registry of formats. Add one by importing its class here (see ADDING.md).
-REPORTER_CLASSES: tuple[type[Reporter], ...] = (TableReporter, JsonReporter)
+REPORTER_CLASSES: tuple[type[Reporter], ...] = (
+    TableReporter,
+    JsonReporter,
+    CycloneDxReporter,
+    SarifReporter,
+)
 
 
 def formats() -> tuple[str, ...]:
