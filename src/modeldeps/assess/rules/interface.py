@@ -1,0 +1,91 @@
+"""The rule seam: a rule has a stable ID, metadata, a docstring that documents it, and a check."""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from modeldeps.assess.knowledge import Knowledge
+from modeldeps.assess.policy import Policy
+from modeldeps.model import Confidence, Finding, Location, ScanResult, Severity
+
+__all__ = ["Rule", "RuleContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What every rule may look at: the scan result, the policy, the knowledge base, today."""
+
+    result: ScanResult
+    policy: Policy
+    kb: Knowledge
+    today: date  # the scan's own date, so a re-render of the same result gives the same answer
+    root: Path | None = None  # the scan root, to name configuration files relative to it
+
+
+class Rule(ABC):
+    """One risk with a stable ID. The class docstring is the rule's user documentation.
+
+    Rules that only describe findings an inspector already emits (most of MD2xx) keep the default
+    ``check``, which yields nothing; the assess stage still uses their metadata for those findings.
+    """
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence] = Confidence.HIGH
+    cwe: ClassVar[int | None] = None
+    remediation: ClassVar[str] = ""
+    #: Which stage emits the finding: "assess" (this rule's check) or "inspect" (an inspector).
+    emitted_by: ClassVar[str] = "assess"
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        """Yield this rule's findings for the whole scan."""
+        return iter(())
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's user documentation (its docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first paragraph of the documentation, on one line."""
+        first = cls.doc().split("\n\n", 1)[0]
+        return " ".join(first.split())
+
+    def make(
+        self,
+        message: str,
+        location: Location,
+        subject: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> Finding:
+        """A fingerprinted finding of this rule; the fingerprint never includes the line."""
+        return Finding(
+            rule_id=self.id,
+            severity=severity or self.severity,
+            confidence=confidence or self.confidence,
+            title=self.title,
+            message=message,
+            location=location,
+            remediation=self.remediation,
+            subject=subject,
+        ).with_fingerprint()
+
+
+def iter_unique(findings: Iterable[Finding]) -> Iterator[Finding]:
+    """Findings with duplicates (same fingerprint at the same line) dropped, order kept."""
+    seen: set[tuple[str, int | None]] = set()
+    for f in findings:
+        key = (f.fingerprint, f.location.line)
+        if key not in seen:
+            seen.add(key)
+            yield f
