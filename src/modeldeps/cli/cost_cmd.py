@@ -2,9 +2,184 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+
 import typer
+
+from modeldeps.errors import UsageError
+
+_FORMATS = ("table", "json", "markdown", "html")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _compare(
+    usage: Path | None,
+    otel: Path | None,
+    from_scan: Path | None,
+    prices_override: Path | None,
+    fmt: str,
+    output: Path | None,
+    max_price_age: int,
+    watch: str,
+    otel_days: float | None,
+    otel_sampling: float,
+    precision: str,
+) -> None:
+    from modeldeps.cost import compare, fromscan, html, otel as otel_mod, prices, render
+    from modeldeps.cost import usage as usage_mod
+
+    if fmt not in _FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(_FORMATS)})")
+    if usage is None and otel is None:
+        raise UsageError("give --usage FILE or --otel FILE (with or without --from-scan)")
+    usages: list[usage_mod.ModelUsage] = []
+    notes: list[str] = []
+    if usage is not None:
+        usages += usage_mod.read_usage_file(usage)
+    if otel is not None:
+        found, otel_notes = otel_mod.read_otlp_file(
+            otel, boundaries=prices.tier_thresholds(), period_days=otel_days,
+            sampling=otel_sampling,
+        )
+        usages += found
+        notes += otel_notes
+    merged = usage_mod.merge(usages)
+    if from_scan is not None:
+        merged, missing = fromscan.join(fromscan.read_scan_report(from_scan), merged)
+        notes += missing
+    overrides = prices.read_overrides(prices_override) if prices_override else ()
+    settings = compare.Settings(
+        at=prices.now(),
+        max_price_age_days=max_price_age,
+        watch=tuple(c.strip().upper() for c in watch.split(",") if c.strip()),
+        precision=precision,
+        overrides=overrides,
+    )
+    results = compare.compare(merged, settings)
+    if fmt == "json":
+        doc = render.to_dict(results, settings)
+        doc["notes"] = notes
+        _write(json.dumps(doc, indent=2, sort_keys=True) + "\n", output)
+        return
+    text = {
+        "table": render.render_table,
+        "markdown": render.render_markdown,
+        "html": html.render_html,
+    }[fmt](results, settings)
+    if notes and fmt != "html":
+        text += "".join(f"note: {n}\n" for n in notes)
+    _write(text, output)
+
+
+def _selfhost(
+    model: str,
+    config: Path | None,
+    gpu: str,
+    gpus: int,
+    precision: str,
+    input_tokens: int,
+    output_tokens: int,
+    engine: str,
+    fmt: str,
+) -> None:
+    from modeldeps.cost import architectures, engines, hardware, selfhost
+
+    if precision not in hardware.PRECISIONS:
+        raise UsageError(f"precision must be one of {', '.join(hardware.PRECISIONS)}")
+    if gpus < 1 or input_tokens < 0 or output_tokens < 1:
+        raise UsageError("--gpus and --output-tokens must be ≥ 1 and --input-tokens ≥ 0")
+    arch = architectures.arch_from_config(config) if config else architectures.find_arch(model)
+    est = selfhost.estimate(
+        arch, hardware.find_gpu(gpu), gpus, precision, input_tokens, output_tokens,
+        engines.preset(engine),
+    )
+    if fmt == "json":
+        typer.echo(json.dumps(asdict(est), indent=2))
+        return
+    if fmt != "table":
+        raise UsageError("selfhost --format is table or json")
+    low, typ, high = est.usd_per_mtok_output
+    typer.echo(
+        f"{est.model} ({est.params}) on {est.gpus}× {est.gpu}, {est.precision}, "
+        f"engine '{est.engine}'\n"
+        f"  weights            {est.weights_gb:.1f} GB of {est.memory_gb:.0f} GB\n"
+        f"  KV per sequence    {est.kv_gb_per_sequence * 1e3:.1f} MB "
+        f"({est.input_tokens:.0f} in + {est.output_tokens:.0f} out)\n"
+        f"  concurrency        {est.max_concurrency} fit; batch {est.batch} ({est.bound}-bound)\n"
+        f"  output tokens/s    {est.output_tokens_per_s:,.0f} per replica\n"
+        f"  $/M output tokens  ${typ:.3f} (range ${low:.3f}–${high:.3f}) at 100 % utilization\n"
+        "  assumptions:\n" + "".join(f"    - {a}\n" for a in est.assumptions),
+        nl=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to app."""
-    del app
+    cost = typer.Typer(
+        help="What closed-API models cost against open-weight hosts and self-hosting.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+
+    @cost.callback()
+    def _cost(
+        ctx: typer.Context,
+        usage: Path | None = typer.Option(None, "--usage", help="Usage file (TOML or YAML)."),
+        otel: Path | None = typer.Option(None, "--otel", help="OTLP JSON export of GenAI spans."),
+        from_scan: Path | None = typer.Option(
+            None, "--from-scan", help="JSON report of `modeldeps scan`: price the models it found."
+        ),
+        prices_override: Path | None = typer.Option(
+            None, "--prices-override", help="Negotiated prices (TOML or YAML)."
+        ),
+        fmt: str = typer.Option("table", "--format", help="table, json, markdown or html."),
+        output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
+        max_price_age: int = typer.Option(
+            180, "--max-price-age", help="Warn when a price is older than this many days."
+        ),
+        watch: str = typer.Option("CN", "--watch", help="Watch-listed countries, comma-separated."),
+        otel_days: float | None = typer.Option(
+            None, "--otel-days", help="Days of traffic the span export covers (default: its span)."
+        ),
+        otel_sampling: float = typer.Option(
+            1.0, "--otel-sampling", help="Trace sampling ratio of the export (0-1]."
+        ),
+        precision: str = typer.Option("fp8", "--precision", help="Self-hosted weight precision."),
+    ) -> None:
+        """Compare closed-API spend with open-weight hosts and self-hosting."""
+        if ctx.invoked_subcommand is not None:
+            return
+        _compare(usage, otel, from_scan, prices_override, fmt, output, max_price_age, watch,
+                 otel_days, otel_sampling, precision)
+
+    @cost.command("selfhost")
+    def _selfhost_cmd(
+        model: str = typer.Option("", "--model", help="Open-weight model (bundled table)."),
+        config: Path | None = typer.Option(None, "--config", help="Local config.json instead."),
+        gpu: str = typer.Option("H100 SXM", "--gpu", help="GPU name, e.g. H100, H200, B200."),
+        gpus: int = typer.Option(1, "--gpus", help="GPUs in the replica."),
+        precision: str = typer.Option("fp8", "--precision", help="bf16, fp8, fp4 or int4."),
+        input_tokens: int = typer.Option(1000, "--input-tokens", help="Input tokens per request."),
+        output_tokens: int = typer.Option(
+            1000, "--output-tokens", help="Output tokens per request."
+        ),
+        engine: str = typer.Option("tuned", "--engine", help="Engine preset: tuned or default."),
+        fmt: str = typer.Option("table", "--format", help="table or json."),
+    ) -> None:
+        """Estimate one self-hosted replica: memory, concurrency, tokens/s and $/M tokens."""
+        if not model and config is None:
+            raise UsageError("give --model ID or --config config.json")
+        _selfhost(model, config, gpu, gpus, precision, input_tokens, output_tokens, engine, fmt)
+
+    app.add_typer(cost, name="cost")

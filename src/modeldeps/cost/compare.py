@@ -228,7 +228,7 @@ def compare_one(u: ModelUsage, s: Settings) -> Comparison:
         arch = lookup_arch(peer.model)
         pj = alt.model_jurisdiction(peer.model)
         names = {peer.model}
-        if arch is not None and arch.hf_repo:
+        if arch is not None and arch.hf_repo and arch.name == peer.model:
             names.add(arch.hf_repo.split("/")[-1])
         quotes = host_quotes(u, peer.model, names, at=s.at, max_age_days=s.max_price_age_days,
                              overrides=s.overrides)
