@@ -29,7 +29,11 @@ _HELM_DEFAULT_RE = re.compile(r"^\{\{-?.*\|\s*default\s+\"([^\"]+)\".*-?\}\}$")
 _PLACEHOLDER_RE = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|%\(|^<.*>$|^os\.environ")
 _OLLAMA_TAGGED_RE = re.compile(r"^[a-z0-9][a-z0-9._\-]*(?:/[a-z0-9._\-]+)?:[\w.\-]+$")
 #: Hub organisations that share a name with a LiteLLM provider prefix.
-_ORG_PROVIDERS = frozenset({"openai", "google", "mistral", "deepseek", "cohere", "xai"})
+_ORG_PROVIDERS = frozenset({"openai", "google"})
+#: Closed API model names of those organisations (``google/gemma-2-9b-it`` is open weights).
+_CLOSED_PREFIXES = ("gpt-4", "gpt-3", "gpt-5", "o1", "o3", "o4", "chatgpt", "gemini", "text-",
+                    "chat-", "dall-e", "tts-", "davinci", "babbage")  # fmt: skip
+_WEIGHT_SUFFIXES = (".gguf", ".safetensors", ".bin", ".pt", ".pth", ".onnx", ".ggml")
 #: Families with open weights that Ollama serves under the same names (``llama3.1``, ``qwen2.5``).
 _OPEN_FAMILIES = frozenset({"meta", "alibaba", "mistral", "01ai", "zhipu", "deepseek"})
 #: Providers whose ``provider/org/name`` ids keep the hub id as the model.
@@ -73,11 +77,17 @@ def classify_url(value: str) -> Classified | None:
     return Classified(RefKind.ENDPOINT, value, {"provider": found[1]})
 
 
-def classify(value: str, *, ollama: bool = False) -> Classified | None:
-    """Decide whether ``value`` (found in a model-ish context) names a model, and of which kind."""
+def classify(value: str, *, ollama: bool = False, hub_first: bool = False) -> Classified | None:
+    """Decide whether ``value`` (found in a model-ish context) names a model, and of which kind.
+
+    ``hub_first``: the context loads weights (a serving command, ``from_pretrained``), so an
+    ``org/name`` value is a hub repository even when ``org`` is also a LiteLLM provider prefix.
+    """
     v = value.strip()
     if not v or len(v) > 200 or any(c.isspace() for c in v) or v.lower() in vocab.NOT_MODELS:
         return None
+    if hub_first and vocab.looks_like_hub_id(v) and not v.lower().endswith(_WEIGHT_SUFFIXES):
+        return Classified(RefKind.HUB_MODEL, v)
     if v.startswith(("http://", "https://")):
         return classify_url(v)
     if v.startswith("hf.co/") and vocab.OLLAMA_TAG_RE.match(v):
@@ -115,7 +125,7 @@ def _with_provider(provider: str, rest: str, whole: str, sep: str) -> Classified
         return Classified(RefKind.OLLAMA_MODEL, rest, {"provider": "ollama"})
     # ``openai/whisper-large-v3`` is a hub repository; ``openai/gpt-4o`` is the API.
     org_repo = sep == "/" and provider in _ORG_PROVIDERS and vocab.looks_like_hub_id(whole)
-    if org_repo and (vocab.api_provider_for(rest) is None or "-oss" in rest):
+    if org_repo and not rest.lower().startswith(_CLOSED_PREFIXES):
         return Classified(RefKind.HUB_MODEL, whole)
     if provider in _HUB_ROUTERS and vocab.looks_like_hub_id(rest):
         return Classified(RefKind.HUB_MODEL, rest, {"provider": provider})
@@ -136,6 +146,10 @@ _ENDPOINT_KEYS = frozenset(
 _ENDPOINT_SUFFIXES = ("_base_url", "_api_base", "_endpoint", "_api_url", "_base", "_host", "_url")
 _CHILD_MODEL_KEYS = frozenset({"name", "id", "path", "repo", "repo_id", "model_id", "model_name"})
 _OLLAMA_VALUES = frozenset({"ollama", "ollama_chat", "ollama-chat"})
+#: Keys naming the tokenizer repository to load (axolotl, trl): a download like a model's.
+_TOKENIZER_KEYS = frozenset({"tokenizer", "tokenizer_config", "tokenizer_path", "tokenizer_id"})
+#: ``model_args: pretrained=org/name,dtype=…`` (lm-evaluation-harness) and similar.
+_MODEL_ARGS_RE = re.compile(r"(?:^|,)\s*(?:pretrained|model|peft|tokenizer)=([^,\s]+)")
 
 
 def is_endpoint_key(key: str) -> bool:
@@ -190,7 +204,11 @@ def judge(event: Event, *, ollama_file: bool = False) -> tuple[Classified, str] 
     found: Classified | None = None
     if is_endpoint_key(k):
         found = classify_url(text)
-    elif is_modelish_key(k) or (k in _CHILD_MODEL_KEYS and norm and is_modelish_key(norm[-1])):
+    elif (
+        is_modelish_key(k)
+        or k in _TOKENIZER_KEYS
+        or (k in _CHILD_MODEL_KEYS and norm and is_modelish_key(norm[-1]))
+    ):
         provider = " ".join(
             event.siblings.get(s, "") for s in ("provider", "type", "backend", "api_type")
         ).lower()
@@ -466,6 +484,9 @@ class ConfigFileDetector(Detector):
         refs: list[ModelReference] = []
         seen: set[tuple[int, str]] = set()
         for event in events:
+            if event.path and vocab.normalize_key(event.path[-1]) == "model_args":
+                refs.extend(self._model_args(source, event))
+                continue
             judged = judge(event, ollama_file=ollama_file)
             if judged is None or (event.offset, judged[0].value) in seen:
                 continue
@@ -473,6 +494,12 @@ class ConfigFileDetector(Detector):
             found, key = judged
             refs.append(make_ref(source, event.offset, found, self.name, key=key))
         return refs
+
+    def _model_args(self, source: SourceFile, event: Event) -> Iterator[ModelReference]:
+        for m in _MODEL_ARGS_RE.finditer(event.value):
+            found = classify(m.group(1))
+            if found is not None:
+                yield make_ref(source, event.offset, found, self.name, key="model_args")
 
     def _events(self, source: SourceFile) -> list[Event]:
         lower = source.name.lower()

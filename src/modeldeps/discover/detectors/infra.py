@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -39,14 +39,37 @@ class _Tok:
     sep: bool  # a command boundary: newline, ``;``, ``&&``, ``|``
 
 
+_TEMPLATE_RE = re.compile(r"\{\{[^\n]*?\}\}")
+_TEMPLATE_DEFAULT_RE = re.compile(r"\bdefault\s+(\"[^\"\n]+\")")
+
+
+def _mask_template(m: re.Match[str]) -> str:
+    """A Helm/Go template action of the same length: its ``default "…"`` string, or a mask."""
+    body = m.group()
+    d = _TEMPLATE_DEFAULT_RE.search(body)
+    if d is None:
+        return "{{" + "_" * (len(body) - 4) + "}}"
+    return " " * d.start(1) + d.group(1) + " " * (len(body) - d.end(1))
+
+
 def tokenize(text: str) -> list[_Tok]:
     """Shell-ish tokens; commas and brackets separate too (JSON-array ``CMD`` and YAML lists)."""
+    if "{{" in text:  # Helm templates are scanned as text, never rendered
+        text = _TEMPLATE_RE.sub(_mask_template, text)
+    return _scan(text, 0, len(text), nested=False)
+
+
+def _scan(text: str, start: int, end: int, *, nested: bool) -> list[_Tok]:
     toks: list[_Tok] = []
-    for m in _TOKEN_RE.finditer(text):
-        if m.group("dq") is not None:
-            toks.append(_Tok(m.group("dq"), m.start("dq"), m.end("dq"), True, False))
-        elif m.group("sq") is not None:
-            toks.append(_Tok(m.group("sq"), m.start("sq"), m.end("sq"), True, False))
+    for m in _TOKEN_RE.finditer(text, start, end):
+        quote = "dq" if m.group("dq") is not None else "sq" if m.group("sq") is not None else ""
+        if quote:
+            s, e = m.start(quote), m.end(quote)
+            body = m.group(quote)
+            if not nested and " " in body and len(body) < 4000 and _has_command(body):
+                toks.extend(_scan(text, s, e, nested=True))  # ``args: ["vllm serve X …"]``
+            else:
+                toks.append(_Tok(body, s, e, True, False))
         elif m.group("sep") is not None:
             # a backslash-continued newline does not end the command
             if m.group("sep") == "\n" and text[max(m.start() - 1, 0)] == "\\":
@@ -55,6 +78,11 @@ def tokenize(text: str) -> list[_Tok]:
         elif m.group("word") is not None and m.group("word") != "-":
             toks.append(_Tok(m.group("word"), m.start(), m.end(), False, False))
     return toks
+
+
+def _has_command(body: str) -> bool:
+    words = body.split()
+    return any(w.startswith("--model") or _command_name(w) for w in words)
 
 
 #: Flags whose value is the model to serve, by the command that reads them.
@@ -68,6 +96,9 @@ _MODEL_FLAGS = {
     "-hf": "-hf",
     "-hfr": "-hf",
     "--tokenizer": "--tokenizer",
+    "--speculative-model": "--speculative-model",
+    "--draft-model": "--draft-model",
+    "--speculative-draft-model-path": "--speculative-draft-model-path",
 }
 #: Executables that start a command whose flags we read.
 _COMMANDS = {
@@ -143,17 +174,25 @@ class InfraDetector(Detector):
             out[(offset, found.value)] = make_ref(source, offset, found, self.name, **extra)
 
         toks = tokenize(text)
-        self._commands(toks, emit, ollama_file)
+        variables = {} if is_yaml else {k: v for _, k, v in _pairs(toks) if not v.sep}
+        self._commands(toks, emit, ollama_file, variables)
         if not is_yaml:  # YAML keys (env, base_url) belong to the config detector
             self._assignments(toks, emit, ollama_file)
-            ollama_api = ":11434" in text or "/api/chat" in text or "/api/generate" in text
             for m in _JSON_MODEL_RE.finditer(text):
-                emit(m.start(1), classify(m.group(1), ollama=ollama_api), key="model",
-                     loader="http request body")  # fmt: skip
+                found = classify(m.group(1), ollama=_ollama_request(text, m.start()))
+                emit(m.start(1), found, key="model", loader="http request body")
         return sorted(out.values(), key=lambda r: r.sort_key())
 
-    def _commands(self, toks: list[_Tok], emit: _Emit, ollama_file: bool) -> None:
+    def _commands(
+        self, toks: list[_Tok], emit: _Emit, ollama_file: bool, variables: dict[str, _Tok]
+    ) -> None:
         command: str | None = None
+        # ``ollama create NAME`` makes a model locally: running it later is no dependency
+        created = {
+            toks[i + 2].text
+            for i in range(len(toks) - 2)
+            if toks[i].text == "ollama" and toks[i + 1].text == "create"
+        }
         for i, tok in enumerate(toks):
             if tok.sep:
                 command = None if tok.text != "\n" else command
@@ -165,10 +204,12 @@ class InfraDetector(Detector):
             if word in _MODULE_COMMANDS and _prev_word(toks, i) == "-m":
                 command = _MODULE_COMMANDS[word]
                 continue
-            nxt = _next_value(toks, i)
+            nxt = _resolve(_next_value(toks, i), variables)
             if command == "vllm" and word == "serve" and nxt is not None:
                 self._model(nxt, emit, "vllm serve", ollama_file)
             elif command == "ollama" and word in {"pull", "run"} and nxt is not None:
+                if nxt.text in created:
+                    continue
                 found = classify(nxt.text, ollama=True)
                 if found is not None and found.kind is RefKind.API_MODEL:
                     found = Classified(RefKind.OLLAMA_MODEL, nxt.text, {"provider": "ollama"})
@@ -179,7 +220,7 @@ class InfraDetector(Detector):
             elif word.startswith("-") and (not tok.quoted or word in _MODEL_FLAGS):
                 flag, eq, inline = word.partition("=")
                 target = _Tok(inline, tok.start + len(flag) + 1, tok.end, False, False)
-                value = target if eq else nxt
+                value = _resolve(target, variables) if eq else nxt
                 if value is None:
                     continue
                 loader = f"{command} {flag}" if command else flag
@@ -196,7 +237,7 @@ class InfraDetector(Detector):
             return
         value, env = cleaned
         offset = tok.start + max(tok.text.find(value), 0)
-        found = classify(value, ollama=False)
+        found = classify(value, hub_first=True)
         if found is not None and found.kind is RefKind.ENDPOINT:
             return
         emit(offset, found, loader=loader, env=env)
@@ -204,26 +245,15 @@ class InfraDetector(Detector):
     @staticmethod
     def _assignments(toks: list[_Tok], emit: _Emit, ollama_file: bool) -> None:
         """``ENV MODEL_ID=…``, ``export OPENAI_MODEL=…``, ``MODEL ?= …``, and provider URLs."""
+        assigned = {i: (key, value) for i, key, value in _pairs(toks)}
         for i, tok in enumerate(toks):
             if tok.sep:
                 continue
-            key: str | None = None
-            value: _Tok | None = None
-            m = _ENV_ASSIGN_RE.match(tok.text) if not tok.quoted else None
-            if m:
-                key = m.group(1)
-                if m.group(2):
-                    value = _Tok(m.group(2), tok.start + m.start(2), tok.end, False, False)
-                elif i + 1 < len(toks) and toks[i + 1].start == tok.end:
-                    value = toks[i + 1]  # ``KEY="value"``
-            elif i + 2 < len(toks) and toks[i + 1].text in {"?=", ":=", "=", "+="}:
-                key, value = tok.text, toks[i + 2]  # Makefile ``MODEL ?= value``
-            elif i > 0 and toks[i - 1].text in {"ENV", "ARG"} and i + 1 < len(toks):
-                key, value = tok.text, toks[i + 1]  # Dockerfile ``ENV MODEL_ID value``
-            if key is None or value is None or value.sep:
+            if i not in assigned or assigned[i][1].sep:
                 if tok.text.startswith(("http://", "https://")):
                     _url(tok, emit)
                 continue
+            key, value = assigned[i]
             cleaned = clean_value(value.text)
             if cleaned is None:
                 continue
@@ -234,6 +264,48 @@ class InfraDetector(Detector):
             elif vocab.is_model_key(key):
                 found = classify(text, ollama=ollama_file or "OLLAMA" in key.upper())
                 emit(offset, found, key=key, env=env)
+
+
+def _ollama_request(text: str, offset: int) -> bool:
+    """Whether the request whose body starts near ``offset`` goes to an Ollama server."""
+    window = text[max(0, offset - 800) : offset]
+    cut = max(window.rfind("###"), window.rfind("curl "))
+    head = window[cut:] if cut >= 0 else window
+    return ":11434" in head or "/api/chat" in head or "/api/generate" in head
+
+
+def _pairs(toks: list[_Tok]) -> Iterator[tuple[int, str, _Tok]]:
+    """Variable assignments: ``KEY=value``, ``KEY="value"``, ``KEY ?= value``, ``ENV KEY value``."""
+    for i, tok in enumerate(toks):
+        if tok.sep:
+            continue
+        m = _ENV_ASSIGN_RE.match(tok.text) if not tok.quoted else None
+        if m:
+            if m.group(2):
+                yield i, m.group(1), _Tok(m.group(2), tok.start + m.start(2), tok.end, False, False)
+            elif i + 1 < len(toks) and toks[i + 1].start == tok.end:
+                yield i, m.group(1), toks[i + 1]  # ``KEY="value"``
+        elif i + 2 < len(toks) and toks[i + 1].text in {"?=", ":=", "=", "+="}:
+            yield i, tok.text, toks[i + 2]  # Makefile ``MODEL ?= value``
+        elif i > 0 and toks[i - 1].text in {"ENV", "ARG"} and i + 1 < len(toks):
+            yield i, tok.text, toks[i + 1]  # Dockerfile ``ENV MODEL_ID value``
+
+
+_VAR_RE = re.compile(r"^\$(?:\{(\w+)\}|\((\w+)\)|(\w+))$")
+
+
+def _resolve(tok: _Tok | None, variables: dict[str, _Tok]) -> _Tok | None:
+    """``$(GGUF)`` → the value assigned to ``GGUF`` in the same file, located at the use.
+
+    Variables with model-ish names are already references where they are assigned.
+    """
+    if tok is None or "$" not in tok.text:
+        return tok
+    m = _VAR_RE.match(tok.text)
+    name = next((g for g in m.groups() if g), "") if m else ""
+    if not name or name not in variables or vocab.is_model_key(name):
+        return tok
+    return _Tok(variables[name].text, tok.start, tok.end, True, False)
 
 
 def _next_value(toks: list[_Tok], i: int) -> _Tok | None:
@@ -270,7 +342,7 @@ def _is_non_model_repo(toks: list[_Tok], i: int) -> bool:
     """``--repo-type dataset|space`` anywhere in the same command."""
     for j in range(i + 1, min(len(toks), i + 40)):
         tok = toks[j]
-        if tok.sep and tok.text != "\n":
+        if tok.sep:
             break
         if tok.text in {"--repo-type", "--repo_type"} and j + 1 < len(toks):
             return toks[j + 1].text in {"dataset", "space"}

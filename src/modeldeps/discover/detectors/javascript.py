@@ -25,7 +25,7 @@ MAX_JS_BYTES = 1024 * 1024
 _TOKEN_RE = re.compile(
     r"(?P<ws>\s+)|(?P<lc>//[^\n]*)|(?P<bc>/\*.*?(?:\*/|\Z))"
     r"|(?P<str>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<id>[A-Za-z_$][\w$]*)|(?P<num>\d[\w.]*)|(?P<tpl>`)|(?P<p>=>|===|!==|==|[^\s\w])",
+    r"|(?P<id>[A-Za-z_$][\w$]*)|(?P<num>\d[\w.]*)|(?P<tpl>`)|(?P<p>=>|===|!==|==|\|\||\?\?|[^\s\w])",
     re.DOTALL,
 )
 _REGEX_RE = re.compile(r"/(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[a-z]*")
@@ -151,6 +151,16 @@ def _owner_before(toks: list[Tok], i: int) -> str:
     return ""
 
 
+def _assigned_name(toks: list[Tok], i: int) -> str:
+    """``NAME`` in ``NAME = process.env.X || "…"``: the name before the nearest ``=``."""
+    for j in range(i - 1, max(i - 10, 0), -1):
+        if toks[j].text in {";", "{", "}", "("}:
+            return ""
+        if toks[j].text == "=" and toks[j - 1].kind == "id":
+            return toks[j - 1].text
+    return ""
+
+
 class JavaScriptDetector(Detector):
     """OpenAI/Anthropic/Google SDKs, Vercel AI SDK, LangChain.js, ollama-js, transformers.js."""
 
@@ -206,7 +216,10 @@ class _Scan:
                 f = _FACTORY_RE.match(toks[i + 2].text)
                 if f and toks[i + 3].text == "(":
                     name = f.group(1).lower().replace("compatible", "")
-                    found[toks[i].text] = _AI_SDK_PROVIDERS.get(name, name)
+                    # createOpenAI({baseURL}) serves any OpenAI-compatible API: name by shape
+                    found[toks[i].text] = (
+                        "" if name == "openai" else _AI_SDK_PROVIDERS.get(name, name)
+                    )
         return found
 
     def emit(self, tok: Tok, found: Classified | None, **ctx: str) -> None:
@@ -265,6 +278,11 @@ class _Scan:
             if vocab.is_model_key(name):
                 self.emit(tok, classify(tok.text), via=name)  # const MODEL = "…"
                 return
+        if prev in {"||", "??"}:  # const MODEL = process.env.MODEL || "default"
+            name = _assigned_name(toks, i)
+            if vocab.is_model_key(name):
+                self.emit(tok, classify(tok.text), via=name)
+                return
         in_list = top is not None and top.open in "[{" and prev in {"[", ",", "=", ":"}
         listed = in_list and top is not None and (top.open == "[" or prev in {":", "="})
         if listed and top is not None and is_modelish_key(top.owner):
@@ -282,7 +300,11 @@ class _Scan:
         if frame.args == 0 and base in self.providers:
             provider = self.providers[base]
             found = classify(tok.text, ollama=provider == "ollama")
-            if found is not None and found.kind in {RefKind.API_MODEL, RefKind.HUB_MODEL}:
+            if (
+                provider
+                and found is not None
+                and found.kind in {RefKind.API_MODEL, RefKind.HUB_MODEL}
+            ):
                 found = Classified(found.kind, found.value, {"provider": provider})
             elif found is None and provider == "ollama" and vocab.OLLAMA_TAG_RE.match(tok.text):
                 found = Classified(RefKind.OLLAMA_MODEL, tok.text, {"provider": "ollama"})
