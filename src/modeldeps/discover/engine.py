@@ -71,9 +71,21 @@ class FileOutcome:
 
 
 def detector_salt(detectors: Sequence[Detector], tool_version: str) -> str:
-    """Cache salt: changes whenever the tool or any detector's behaviour changes."""
-    parts = [tool_version, *(f"{d.name}:{d.version}" for d in detectors)]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    """Cache salt: changes whenever the tool, a detector or any discovery source file changes.
+
+    Hashing the discovery package's own source keeps development installs honest: an edited
+    detector invalidates cached results even before the version number moves.
+    """
+    digest = hashlib.sha256(tool_version.encode())
+    for det in detectors:
+        digest.update(f"|{det.name}:{det.version}".encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(source.name.encode())
+    return digest.hexdigest()[:16]
 
 
 class _Timeout(Exception):
