@@ -200,7 +200,7 @@ class ResolverKnowledge:
         rec = self._ask("api_model", name)
         if rec is None:
             return None
-        provider = _get(rec, "provider", "")
+        provider = _get(rec, "provider", None) or _get(rec, "publisher", "")
         return ApiModelFacts(
             name=str(_get(rec, "id", None) or _get(rec, "name", None) or name),
             provider=str(_get(provider, "id", provider) or ""),
@@ -213,18 +213,20 @@ class ResolverKnowledge:
         rec = self._ask("endpoint_operator", host)
         if rec is None:
             return None
-        operator = _get(rec, "operator", rec)
+        if isinstance(rec, tuple):  # (operator record, jurisdiction country, flags)
+            operator, country, flags = (*rec, None, None, None)[:3]
+        else:
+            operator = _get(rec, "operator", rec)
+            country = _get(rec, "jurisdiction", None) or _get(rec, "country", None)
+            flags = _get(rec, "flags", ())
         op_id = str(_get(operator, "id", operator) or "")
-        country = _get(rec, "jurisdiction", None) or _get(rec, "country", None)
         country = country or _get(operator, "country", None) or "unknown"
-        flags = frozenset(_strs(_get(rec, "flags", ()))) | frozenset(
-            _strs(_get(operator, "flags", ()))
-        )
+        all_flags = {f.lower() for f in (*_strs(flags), *_strs(_get(operator, "flags", ())))}
         return OperatorFacts(
             id=op_id,
             name=str(_get(operator, "name", op_id) or op_id),
             country=str(country),
-            flags=flags | self.publisher_flags(op_id),
+            flags=frozenset(all_flags) | self.publisher_flags(op_id),
         )
 
     def publisher_flags(self, publisher_id: str) -> frozenset[str]:

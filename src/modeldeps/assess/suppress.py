@@ -36,7 +36,7 @@ def ignore_matches(ign: Ignore, finding: Finding) -> bool:
     if ign.rule not in ("*", finding.rule_id):
         return False
     if ign.path is not None:
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [ign.path])
+        spec = pathspec.GitIgnoreSpec.from_lines([ign.path])
         if not spec.match_file(finding.location.path):
             return False
     if ign.model is not None:
