@@ -43,9 +43,26 @@ def test_markdown_and_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_selfhost_json(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["cost", "selfhost", "--model", "Llama-3.3-70B-Instruct", "--gpu", "H100", "--gpus",
-            "2", "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "1000",
-            "--engine", "tuned", "--format", "json"]
+    args = [
+        "cost",
+        "selfhost",
+        "--model",
+        "Llama-3.3-70B-Instruct",
+        "--gpu",
+        "H100",
+        "--gpus",
+        "2",
+        "--precision",
+        "fp8",
+        "--input-tokens",
+        "1000",
+        "--output-tokens",
+        "1000",
+        "--engine",
+        "tuned",
+        "--format",
+        "json",
+    ]
     assert main(args) == 0
     est = json.loads(capsys.readouterr().out)
     assert 4205 / 2 < est["output_tokens_per_s"] < 4205 * 2  # measured: 4,205 (TRT-LLM)
@@ -54,11 +71,22 @@ def test_selfhost_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_selfhost_from_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "config.json"
-    cfg.write_text(json.dumps({
-        "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32,
-        "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256,
-    }), encoding="utf-8")
-    assert main(["cost", "selfhost", "--config", str(cfg), "--gpu", "H100", "--format", "json"]) == 0
+    cfg.write_text(
+        json.dumps(
+            {
+                "num_hidden_layers": 32,
+                "hidden_size": 4096,
+                "num_attention_heads": 32,
+                "num_key_value_heads": 8,
+                "intermediate_size": 14336,
+                "vocab_size": 128256,
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        main(["cost", "selfhost", "--config", str(cfg), "--gpu", "H100", "--format", "json"]) == 0
+    )
     est = json.loads(capsys.readouterr().out)
     assert est["params"].startswith("8.03")  # Llama-3.1-8B shapes → 8.03B parameters
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from modeldeps.cost.calibrate import fit_presets, parse_table, score, split, summary
 from modeldeps.cost.engines import PRESETS
 from modeldeps.cost.tables import bundled, read_csv_text
 from modeldeps.errors import InputError
-
-import pytest
 
 
 def test_presets_match_a_refit_on_the_fitting_rows() -> None:
@@ -17,7 +17,8 @@ def test_presets_match_a_refit_on_the_fitting_rows() -> None:
     refit = fit_presets(fit, PRESETS)
     for name, p in PRESETS.items():
         assert (refit[name].dense_efficiency, refit[name].moe_efficiency) == (
-            p.dense_efficiency, p.moe_efficiency,
+            p.dense_efficiency,
+            p.moe_efficiency,
         ), f"engines.py is stale for preset {name}; refit and update it"
 
 
@@ -30,7 +31,12 @@ def test_held_out_error() -> None:
 
 def test_parsing_rules() -> None:
     rows = {m.index: m for m in parse_table(bundled("validation.csv"))}
-    assert (rows[1].isl, rows[1].osl, rows[1].concurrency, rows[1].preset) == (1000, 1000, None, "tuned")
+    assert (rows[1].isl, rows[1].osl, rows[1].concurrency, rows[1].preset) == (
+        1000,
+        1000,
+        None,
+        "tuned",
+    )
     assert (rows[11].isl, rows[11].precision, rows[11].concurrency) == (215, "fp4", 1000)
     assert rows[18].decode_only and rows[18].n_gpus == 72 and rows[18].concurrency == 256 * 72
     assert rows[22].precision == "int4" and rows[22].preset == "default"

@@ -14,12 +14,28 @@ from modeldeps.errors import InputError
 
 def test_join(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
-    report.write_text(json.dumps({"schema_version": "1.0", "references": [
-        {"kind": "api_model", "value": "gpt-4o", "location": {"path": "app.py", "line": 3},
-         "context": {"provider": "openai"}},
-        {"kind": "api_model", "value": "claude-sonnet-4-5", "location": {"path": "b.py"}},
-        {"kind": "hub_model", "value": "Qwen/Qwen3-32B", "location": {"path": "c.py"}},
-    ]}), encoding="utf-8")
+    report.write_text(
+        json.dumps(
+            {
+                "schema_version": "1.0",
+                "references": [
+                    {
+                        "kind": "api_model",
+                        "value": "gpt-4o",
+                        "location": {"path": "app.py", "line": 3},
+                        "context": {"provider": "openai"},
+                    },
+                    {
+                        "kind": "api_model",
+                        "value": "claude-sonnet-4-5",
+                        "location": {"path": "b.py"},
+                    },
+                    {"kind": "hub_model", "value": "Qwen/Qwen3-32B", "location": {"path": "c.py"}},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     scanned = read_scan_report(report)
     assert [m.model for m in scanned] == ["gpt-4o", "claude-sonnet-4-5"]
     usage = ModelUsage("GPT-4o", "openai", (RequestBucket(1, 1, 1),))

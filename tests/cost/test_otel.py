@@ -13,7 +13,9 @@ from modeldeps.errors import InputError
 HOUR = 3_600_000_000_000
 
 
-def _span(i: int, model: str | None, inp: int | None, out: int | None, t: int = 0) -> dict[str, Any]:
+def _span(
+    i: int, model: str | None, inp: int | None, out: int | None, t: int = 0
+) -> dict[str, Any]:
     attrs = [{"key": "gen_ai.system", "value": {"stringValue": "openai"}}]
     if model:
         attrs.append({"key": "gen_ai.request.model", "value": {"stringValue": model}})
@@ -21,8 +23,12 @@ def _span(i: int, model: str | None, inp: int | None, out: int | None, t: int = 
         attrs.append({"key": "gen_ai.usage.input_tokens", "value": {"intValue": str(inp)}})
     if out is not None:
         attrs.append({"key": "gen_ai.usage.output_tokens", "value": {"intValue": out}})
-    return {"spanId": f"{i:016x}", "startTimeUnixNano": str(t), "endTimeUnixNano": str(t + 1),
-            "attributes": attrs}
+    return {
+        "spanId": f"{i:016x}",
+        "startTimeUnixNano": str(t),
+        "endTimeUnixNano": str(t + 1),
+        "attributes": attrs,
+    }
 
 
 def _doc(spans: list[dict[str, Any]]) -> str:
@@ -30,8 +36,11 @@ def _doc(spans: list[dict[str, Any]]) -> str:
 
 
 def test_aggregates_and_scales_to_a_month() -> None:
-    spans = [_span(1, "gpt-4o", 1000, 100), _span(2, "gpt-4o", 1100, 300, HOUR),
-             {"spanId": "x", "attributes": [{"key": "http.route", "value": {"stringValue": "/"}}]}]
+    spans = [
+        _span(1, "gpt-4o", 1000, 100),
+        _span(2, "gpt-4o", 1100, 300, HOUR),
+        {"spanId": "x", "attributes": [{"key": "http.route", "value": {"stringValue": "/"}}]},
+    ]
     (u,), notes = parse_otlp_text(_doc(spans), "s.json", period_days=1.0)
     assert u.model == "gpt-4o" and u.provider == "openai"
     assert u.requests == pytest.approx(2 * DAYS_PER_MONTH)

@@ -42,7 +42,10 @@ def test_cached_input_priced_at_cache_rate() -> None:
     # OpenAI gpt-4o: $2.50/M input, $1.25/M cached input, $10/M output.
     q = quote_genai_prices(
         _usage(RequestBucket(1, 1_000_000, 100_000, cached_input_tokens=400_000)),
-        "gpt-4o", "openai", at=AT, max_age_days=9999,
+        "gpt-4o",
+        "openai",
+        at=AT,
+        max_age_days=9999,
     )
     assert q.monthly_usd == pytest.approx(0.6 * 2.5 + 0.4 * 1.25 + 0.1 * 10)
 
@@ -62,7 +65,10 @@ def test_stale_genai_price_flagged_against_litellm() -> None:
 
 def test_hosts_include_table_rows_and_genai_prices_discoveries() -> None:
     quotes = host_quotes(
-        _usage(RequestBucket(1000, 1000, 500)), "gpt-oss-120b", {"gpt-oss-120b"}, at=AT,
+        _usage(RequestBucket(1000, 1000, 500)),
+        "gpt-oss-120b",
+        {"gpt-oss-120b"},
+        at=AT,
         max_age_days=9999,
     )
     providers = {q.provider for q in quotes}

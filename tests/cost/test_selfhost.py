@@ -21,7 +21,7 @@ def test_worked_example_llama70b_two_h100() -> None:
     assert monthly == 3650
     capacity = 4205 * 3600 * HOURS_PER_MONTH
     assert capacity == pytest.approx(11.05e9, rel=1e-3)
-    assert 2 * 2.50 / (4205 * 3600 / 1e6) == pytest.approx(0.33, abs=0.005)
+    assert pytest.approx(0.33, abs=0.005) == 2 * 2.50 / (4205 * 3600 / 1e6)
     usage = ModelUsage("gpt-4o", "openai", (RequestBucket(1e6, 1000, 1000),), peak_to_average=1)
     closed = usage.input_tokens / 1e6 * 2.5 + usage.output_tokens / 1e6 * 10
     busy = usage.output_tokens / capacity
@@ -38,7 +38,12 @@ def test_break_even_never_when_api_is_cheaper_per_token_than_capacity() -> None:
 
 def test_estimate_reports_memory_concurrency_and_price_range() -> None:
     est = estimate(
-        find_arch("Llama-3.3-70B-Instruct"), find_gpu("H100"), 2, "fp8", 1000, 1000,
+        find_arch("Llama-3.3-70B-Instruct"),
+        find_gpu("H100"),
+        2,
+        "fp8",
+        1000,
+        1000,
         preset("tuned"),
     )
     assert est.weights_gb == pytest.approx(70.6)
@@ -52,5 +57,6 @@ def test_estimate_reports_memory_concurrency_and_price_range() -> None:
 
 def test_model_too_large_is_a_clear_error() -> None:
     with pytest.raises(CostError, match="use more GPUs"):
-        estimate(find_arch("DeepSeek-V3-0324"), find_gpu("H100"), 1, "fp8", 1000, 100,
-                 preset("tuned"))
+        estimate(
+            find_arch("DeepSeek-V3-0324"), find_gpu("H100"), 1, "fp8", 1000, 100, preset("tuned")
+        )

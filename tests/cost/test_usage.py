@@ -37,7 +37,10 @@ output_tokens = 100
 def test_toml_requests_and_buckets() -> None:
     a, b = parse_usage_text(TOML, "u.toml")
     assert (a.requests, a.input_tokens, a.cached_input_tokens, a.output_tokens) == (
-        1000, 2_000_000, 500_000, 300_000,
+        1000,
+        2_000_000,
+        500_000,
+        300_000,
     )
     assert a.peak_to_average == 3 and a.origin == "u.toml:5"
     assert len(b.buckets) == 2 and b.input_tokens == 10 * 250_000 + 90 * 1000
@@ -61,8 +64,11 @@ def test_yaml_monthly_totals_with_line_numbers(tmp_path: Path) -> None:
     [
         ('model = "a"\nrequests = 1\ninput_tokens = 1\noutput_tokens = "x"', "must be a number"),
         ('model = "a"\nreqests = 1', "unknown key"),
-        ('model = "a"\nrequests = 1\ninput_tokens = 1\noutput_tokens = 1\ncached_input_tokens = 5',
-         "exceeds"),
+        (
+            'model = "a"\nrequests = 1\ninput_tokens = 1\noutput_tokens = 1\n'
+            "cached_input_tokens = 5",
+            "exceeds",
+        ),
         ('model = ""', "non-empty"),
         ('model = "a"', "give requests"),
     ],

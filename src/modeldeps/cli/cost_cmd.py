@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -36,7 +37,8 @@ def _compare(
     otel_sampling: float,
     precision: str,
 ) -> None:
-    from modeldeps.cost import compare, fromscan, html, otel as otel_mod, prices, render
+    from modeldeps.cost import compare, fromscan, html, prices, render
+    from modeldeps.cost import otel as otel_mod
     from modeldeps.cost import usage as usage_mod
 
     if fmt not in _FORMATS:
@@ -49,7 +51,9 @@ def _compare(
         usages += usage_mod.read_usage_file(usage)
     if otel is not None:
         found, otel_notes = otel_mod.read_otlp_file(
-            otel, boundaries=prices.tier_thresholds(), period_days=otel_days,
+            otel,
+            boundaries=prices.tier_thresholds(),
+            period_days=otel_days,
             sampling=otel_sampling,
         )
         usages += found
@@ -101,7 +105,12 @@ def _selfhost(
         raise UsageError("--gpus and --output-tokens must be ≥ 1 and --input-tokens ≥ 0")
     arch = architectures.arch_from_config(config) if config else architectures.find_arch(model)
     est = selfhost.estimate(
-        arch, hardware.find_gpu(gpu), gpus, precision, input_tokens, output_tokens,
+        arch,
+        hardware.find_gpu(gpu),
+        gpus,
+        precision,
+        input_tokens,
+        output_tokens,
         engines.preset(engine),
     )
     if fmt == "json":
@@ -124,6 +133,9 @@ def _selfhost(
     )
 
 
+Opt = typer.Option
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to app."""
     cost = typer.Typer(
@@ -135,47 +147,58 @@ def register(app: typer.Typer) -> None:
     @cost.callback()
     def _cost(
         ctx: typer.Context,
-        usage: Path | None = typer.Option(None, "--usage", help="Usage file (TOML or YAML)."),
-        otel: Path | None = typer.Option(None, "--otel", help="OTLP JSON export of GenAI spans."),
-        from_scan: Path | None = typer.Option(
-            None, "--from-scan", help="JSON report of `modeldeps scan`: price the models it found."
-        ),
-        prices_override: Path | None = typer.Option(
-            None, "--prices-override", help="Negotiated prices (TOML or YAML)."
-        ),
-        fmt: str = typer.Option("table", "--format", help="table, json, markdown or html."),
-        output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
-        max_price_age: int = typer.Option(
-            180, "--max-price-age", help="Warn when a price is older than this many days."
-        ),
-        watch: str = typer.Option("CN", "--watch", help="Watch-listed countries, comma-separated."),
-        otel_days: float | None = typer.Option(
-            None, "--otel-days", help="Days of traffic the span export covers (default: its span)."
-        ),
-        otel_sampling: float = typer.Option(
-            1.0, "--otel-sampling", help="Trace sampling ratio of the export (0-1]."
-        ),
-        precision: str = typer.Option("fp8", "--precision", help="Self-hosted weight precision."),
+        usage: Annotated[Path | None, Opt("--usage", help="Usage file (TOML or YAML).")] = None,
+        otel: Annotated[Path | None, Opt("--otel", help="OTLP JSON export of GenAI spans.")] = None,
+        from_scan: Annotated[
+            Path | None, Opt("--from-scan", help="JSON report of `modeldeps scan` to price.")
+        ] = None,
+        prices_override: Annotated[
+            Path | None, Opt("--prices-override", help="Negotiated prices (TOML or YAML).")
+        ] = None,
+        fmt: Annotated[str, Opt("--format", help="table, json, markdown or html.")] = "table",
+        output: Annotated[Path | None, Opt("--output", help="Write here, not stdout.")] = None,
+        max_price_age: Annotated[
+            int, Opt("--max-price-age", help="Warn when a price is older than this many days.")
+        ] = 180,
+        watch: Annotated[
+            str, Opt("--watch", help="Watch-listed countries, comma-separated.")
+        ] = "CN",
+        otel_days: Annotated[
+            float | None, Opt("--otel-days", help="Days of traffic the span export covers.")
+        ] = None,
+        otel_sampling: Annotated[
+            float, Opt("--otel-sampling", help="Trace sampling ratio of the export, (0, 1].")
+        ] = 1.0,
+        precision: Annotated[str, Opt("--precision", help="Self-hosted weight precision.")] = "fp8",
     ) -> None:
         """Compare closed-API spend with open-weight hosts and self-hosting."""
         if ctx.invoked_subcommand is not None:
             return
-        _compare(usage, otel, from_scan, prices_override, fmt, output, max_price_age, watch,
-                 otel_days, otel_sampling, precision)
+        _compare(
+            usage,
+            otel,
+            from_scan,
+            prices_override,
+            fmt,
+            output,
+            max_price_age,
+            watch,
+            otel_days,
+            otel_sampling,
+            precision,
+        )
 
     @cost.command("selfhost")
     def _selfhost_cmd(
-        model: str = typer.Option("", "--model", help="Open-weight model (bundled table)."),
-        config: Path | None = typer.Option(None, "--config", help="Local config.json instead."),
-        gpu: str = typer.Option("H100 SXM", "--gpu", help="GPU name, e.g. H100, H200, B200."),
-        gpus: int = typer.Option(1, "--gpus", help="GPUs in the replica."),
-        precision: str = typer.Option("fp8", "--precision", help="bf16, fp8, fp4 or int4."),
-        input_tokens: int = typer.Option(1000, "--input-tokens", help="Input tokens per request."),
-        output_tokens: int = typer.Option(
-            1000, "--output-tokens", help="Output tokens per request."
-        ),
-        engine: str = typer.Option("tuned", "--engine", help="Engine preset: tuned or default."),
-        fmt: str = typer.Option("table", "--format", help="table or json."),
+        model: Annotated[str, Opt("--model", help="Open-weight model (bundled table).")] = "",
+        config: Annotated[Path | None, Opt("--config", help="Local config.json instead.")] = None,
+        gpu: Annotated[str, Opt("--gpu", help="GPU name, e.g. H100, H200, B200.")] = "H100 SXM",
+        gpus: Annotated[int, Opt("--gpus", help="GPUs in the replica.")] = 1,
+        precision: Annotated[str, Opt("--precision", help="bf16, fp8, fp4 or int4.")] = "fp8",
+        input_tokens: Annotated[int, Opt("--input-tokens", help="Input tokens/request.")] = 1000,
+        output_tokens: Annotated[int, Opt("--output-tokens", help="Output tokens/request.")] = 1000,
+        engine: Annotated[str, Opt("--engine", help="Engine preset: tuned or default.")] = "tuned",
+        fmt: Annotated[str, Opt("--format", help="table or json.")] = "table",
     ) -> None:
         """Estimate one self-hosted replica: memory, concurrency, tokens/s and $/M tokens."""
         if not model and config is None:

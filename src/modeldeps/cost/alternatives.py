@@ -43,7 +43,9 @@ def closed_row(model: str) -> dict[str, str] | None:
     key = _norm(model)
     best: dict[str, str] | None = None
     for row in bundled("closed_models.csv"):
-        if key.startswith(row["model"]) and (best is None or len(row["model"]) > len(best["model"])):
+        if key.startswith(row["model"]) and (
+            best is None or len(row["model"]) > len(best["model"])
+        ):
             best = dict(row)
     return best
 
@@ -58,8 +60,15 @@ def peers_for(model: str) -> tuple[Peer, ...]:
     return tuple(
         sorted(
             (
-                Peer(r["closed_model"], r["peer"], int(r["rank"]), r["confidence"], r["evidence"],
-                     r["evidence_date"], r["source"])
+                Peer(
+                    r["closed_model"],
+                    r["peer"],
+                    int(r["rank"]),
+                    r["confidence"],
+                    r["evidence"],
+                    r["evidence_date"],
+                    r["source"],
+                )
                 for r in rows
                 if len(r["closed_model"]) == longest
             ),
@@ -75,7 +84,9 @@ def pinned_peer(closed_model: str, model: str) -> Peer:
 
 @cache
 def _publishers() -> dict[str, tuple[str, str, str]]:
-    return {r["publisher"]: (r["name"], r["country"], r["source"]) for r in bundled("publishers.csv")}
+    return {
+        r["publisher"]: (r["name"], r["country"], r["source"]) for r in bundled("publishers.csv")
+    }
 
 
 @cache
@@ -106,7 +117,7 @@ def _resolver_country(arch: ModelArch) -> Jurisdiction | None:
         if isinstance(country, str) and country and country != "unknown":
             name = str(getattr(publisher, "name", arch.publisher))
             return Jurisdiction(country, name, "modeldeps.resolve")
-    except Exception:  # noqa: BLE001 — the resolver is optional; the sourced table stands in
+    except Exception:
         return None
     return None
 

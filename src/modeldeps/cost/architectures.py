@@ -139,13 +139,16 @@ def arch_from_config(path: Path) -> ModelArch:
         raise InputError(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
     if not isinstance(raw, dict):
         raise InputError("config.json is not a JSON object", file=str(path))
-    cfg: dict[str, Any] = raw.get("text_config", raw) if isinstance(raw.get("text_config"), dict) else raw
+    cfg: dict[str, Any] = (
+        raw.get("text_config", raw) if isinstance(raw.get("text_config"), dict) else raw
+    )
     layers = _int(cfg, "num_hidden_layers", "n_layer")
     hidden = _int(cfg, "hidden_size", "n_embd")
     heads = _int(cfg, "num_attention_heads", "n_head")
     if not (layers and hidden and heads):
         raise InputError(
-            "config.json lacks num_hidden_layers, hidden_size or num_attention_heads", file=str(path)
+            "config.json lacks num_hidden_layers, hidden_size or num_attention_heads",
+            file=str(path),
         )
     kv_heads = _int(cfg, "num_key_value_heads", default=heads)
     head_dim = _int(cfg, "head_dim", default=hidden // heads)

@@ -113,9 +113,15 @@ def closed_quote(u: ModelUsage, s: Settings) -> Quote:
     override = find_override(s.overrides, u.model, u.provider)
     if override is not None:
         return quote_flat(
-            u, provider=override.provider or u.provider or "negotiated", model_ref=u.model,
-            input_usd=override.input, output_usd=override.output, cached_usd=override.cached_input,
-            as_of=override.as_of, source=override.source, today=s.at.date(),
+            u,
+            provider=override.provider or u.provider or "negotiated",
+            model_ref=u.model,
+            input_usd=override.input,
+            output_usd=override.output,
+            cached_usd=override.cached_input,
+            as_of=override.as_of,
+            source=override.source,
+            today=s.at.date(),
             max_age_days=s.max_price_age_days,
         )
     row = alt.closed_row(u.model)
@@ -126,7 +132,10 @@ def closed_quote(u: ModelUsage, s: Settings) -> Quote:
         if row is None:
             raise
         return quote_genai_prices(
-            u, row["genai_prices_ref"], row["genai_prices_provider"], at=s.at,
+            u,
+            row["genai_prices_ref"],
+            row["genai_prices_provider"],
+            at=s.at,
             max_age_days=s.max_price_age_days,
         )
 
@@ -136,8 +145,11 @@ def _replica_seconds(d: Deployment, u: ModelUsage, preset: EnginePreset) -> tupl
     seconds = 0.0
     for b in u.buckets:
         tps, _ = output_tokens_per_s(
-            d, b.input_tokens, max(b.output_tokens, 1.0),
-            efficiency=preset.efficiency(d.arch.is_moe), max_batch=preset.max_batch,
+            d,
+            b.input_tokens,
+            max(b.output_tokens, 1.0),
+            efficiency=preset.efficiency(d.arch.is_moe),
+            max_batch=preset.max_batch,
         )
         seconds += b.requests * max(b.output_tokens, 1.0) / tps
     mean_tps = u.output_tokens / seconds if seconds else 0.0
@@ -166,10 +178,17 @@ def plan_selfhost(arch: ModelArch, u: ModelUsage, s: Settings) -> SelfHostPlan:
             for p in (gpu.usd_per_hr_low, gpu.usd_per_hr_typical, gpu.usd_per_hr_high)
         )
         plan = SelfHostPlan(
-            gpu=gpu.name, gpus_per_replica=n, replicas=replicas_tuned,
-            replica_usd_month=(per[0], per[1], per[2]), busy_replicas=busy,
+            gpu=gpu.name,
+            gpus_per_replica=n,
+            replicas=replicas_tuned,
+            replica_usd_month=(per[0], per[1], per[2]),
+            busy_replicas=busy,
             tokens_per_s=(tuned_tps, default_tps),
-            monthly_usd=(replicas_tuned * per[0], replicas_tuned * per[1], replicas_default * per[2]),
+            monthly_usd=(
+                replicas_tuned * per[0],
+                replicas_tuned * per[1],
+                replicas_default * per[2],
+            ),
         )
         if best is None or plan.monthly_usd[1] < best.monthly_usd[1]:
             best = plan
@@ -179,8 +198,12 @@ def plan_selfhost(arch: ModelArch, u: ModelUsage, s: Settings) -> SelfHostPlan:
 
 
 def break_even(
-    versus: str, linear_usd: float, replica_usd: float, busy_per_scale: float,
-    peak: float, u: ModelUsage,
+    versus: str,
+    linear_usd: float,
+    replica_usd: float,
+    busy_per_scale: float,
+    peak: float,
+    u: ModelUsage,
 ) -> BreakEven:
     """Volume where self-hosting (step cost: replicas × replica cost) undercuts a per-token API.
 
@@ -207,17 +230,26 @@ def compare_one(u: ModelUsage, s: Settings) -> Comparison:
         warnings.extend(q.warnings)
         j = alt.closed_jurisdiction(u.model, u.provider)
         closed = Option(
-            "closed-api", f"{q.provider}/{q.model_ref}", q.monthly_usd, q.monthly_usd,
-            q.monthly_usd, _per_mtok(q.monthly_usd, u), j.country, j.who, source=q.source,
-            details={"input_usd_per_mtok": f"{q.input_usd_per_mtok:g}",
-                     "output_usd_per_mtok": f"{q.output_usd_per_mtok:g}"},
+            "closed-api",
+            f"{q.provider}/{q.model_ref}",
+            q.monthly_usd,
+            q.monthly_usd,
+            q.monthly_usd,
+            _per_mtok(q.monthly_usd, u),
+            j.country,
+            j.who,
+            source=q.source,
+            details={
+                "input_usd_per_mtok": f"{q.input_usd_per_mtok:g}",
+                "output_usd_per_mtok": f"{q.output_usd_per_mtok:g}",
+            },
         )
     except CostError as exc:
         warnings.append(str(exc))
     peers = alt.peers_for(u.model)
     peer = alt.pinned_peer(u.model, u.peer) if u.peer else (peers[0] if peers else None)
     if peer is None:
-        warnings.append(f"no open-weight peer known for {u.model}; pin one with peer = \"...\"")
+        warnings.append(f'no open-weight peer known for {u.model}; pin one with peer = "..."')
     host: Option | None = None
     quotes: tuple[Quote, ...] = ()
     selfhost: Option | None = None
@@ -230,16 +262,23 @@ def compare_one(u: ModelUsage, s: Settings) -> Comparison:
         names = {peer.model}
         if arch is not None and arch.hf_repo and arch.name == peer.model:
             names.add(arch.hf_repo.split("/")[-1])
-        quotes = host_quotes(u, peer.model, names, at=s.at, max_age_days=s.max_price_age_days,
-                             overrides=s.overrides)
+        quotes = host_quotes(
+            u, peer.model, names, at=s.at, max_age_days=s.max_price_age_days, overrides=s.overrides
+        )
         if quotes:
             best = quotes[0]
             warnings.extend(best.warnings)
             hc = alt.host_country(best.provider)
             host = Option(
-                "open-host", f"{best.provider}/{best.model_ref}", best.monthly_usd,
-                best.monthly_usd, best.monthly_usd, _per_mtok(best.monthly_usd, u), pj.country,
-                pj.who, host_country=hc,
+                "open-host",
+                f"{best.provider}/{best.model_ref}",
+                best.monthly_usd,
+                best.monthly_usd,
+                best.monthly_usd,
+                _per_mtok(best.monthly_usd, u),
+                pj.country,
+                pj.who,
+                host_country=hc,
                 watch=_watch(pj.country, best.monthly_usd < closed_usd, s)
                 or _watch(hc, best.monthly_usd < closed_usd, s),
                 source=best.source,
@@ -259,7 +298,12 @@ def compare_one(u: ModelUsage, s: Settings) -> Comparison:
             selfhost = Option(
                 "self-host",
                 f"{plan.replicas}× ({plan.gpus_per_replica}× {plan.gpu}) {s.precision}",
-                typ, low, high, _per_mtok(typ, u), pj.country, pj.who,
+                typ,
+                low,
+                high,
+                _per_mtok(typ, u),
+                pj.country,
+                pj.who,
                 watch=_watch(pj.country, low < closed_usd, s),
                 source="roofline model with fitted engine presets",
                 details={
@@ -271,17 +315,49 @@ def compare_one(u: ModelUsage, s: Settings) -> Comparison:
             )
             busy, replica = plan.busy_replicas[0], plan.replica_usd_month[1]
             if closed is not None:
-                bes.append(break_even("self-host vs closed-api", closed.monthly_usd, replica, busy,
-                                      u.peak_to_average, u))
+                bes.append(
+                    break_even(
+                        "self-host vs closed-api",
+                        closed.monthly_usd,
+                        replica,
+                        busy,
+                        u.peak_to_average,
+                        u,
+                    )
+                )
             if host is not None:
-                bes.append(break_even("self-host vs open-host", host.monthly_usd, replica, busy,
-                                      u.peak_to_average, u))
+                bes.append(
+                    break_even(
+                        "self-host vs open-host",
+                        host.monthly_usd,
+                        replica,
+                        busy,
+                        u.peak_to_average,
+                        u,
+                    )
+                )
         if host is not None and closed is not None:
             always = host.monthly_usd < closed.monthly_usd
-            bes.append(BreakEven("open-host vs closed-api", 0.0 if always else None,
-                                 0.0 if always else None, 0.0 if always else None))
-    return Comparison(u, closed, peer, tuple(p for p in peers if p != peer), host, quotes,
-                      selfhost, plan, tuple(bes), tuple(dict.fromkeys(warnings)))
+            bes.append(
+                BreakEven(
+                    "open-host vs closed-api",
+                    0.0 if always else None,
+                    0.0 if always else None,
+                    0.0 if always else None,
+                )
+            )
+    return Comparison(
+        u,
+        closed,
+        peer,
+        tuple(p for p in peers if p != peer),
+        host,
+        quotes,
+        selfhost,
+        plan,
+        tuple(bes),
+        tuple(dict.fromkeys(warnings)),
+    )
 
 
 def compare(usages: Sequence[ModelUsage], s: Settings) -> tuple[Comparison, ...]:

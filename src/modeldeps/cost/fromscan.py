@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import InputError
@@ -46,9 +47,10 @@ def read_scan_report(path: Path) -> tuple[ScannedModel, ...]:
             raise InputError(f"reference #{i + 1} has no string 'value'", file=name)
         if ref.get("kind") != "api_model":
             continue
-        ctx = ref.get("context") if isinstance(ref.get("context"), dict) else {}
+        ctx_raw, loc_raw = ref.get("context"), ref.get("location")
+        ctx: dict[str, Any] = ctx_raw if isinstance(ctx_raw, dict) else {}
+        loc: dict[str, Any] = loc_raw if isinstance(loc_raw, dict) else {}
         provider = ctx.get("provider") if isinstance(ctx.get("provider"), str) else None
-        loc = ref.get("location") if isinstance(ref.get("location"), dict) else {}
         where = str(loc.get("path", "?")) + (f":{loc['line']}" if loc.get("line") else "")
         key = (ref["value"].lower(), provider)
         found.setdefault(key, ScannedModel(ref["value"], provider, where))

@@ -65,7 +65,9 @@ def _count(value: Any, key: str, file: str, line: int | None) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InputError(f"span attribute {key} is not an integer: {value!r}", file=file, line=line) from None
+        raise InputError(
+            f"span attribute {key} is not an integer: {value!r}", file=file, line=line
+        ) from None
     if number < 0:
         raise InputError(f"span attribute {key} is negative", file=file, line=line)
     return number
@@ -75,7 +77,9 @@ def _spans(doc: Any, file: str, line: int | None) -> Iterator[Mapping[str, Any]]
     if not isinstance(doc, Mapping) or "resourceSpans" not in doc:
         raise InputError("not an OTLP trace export (no resourceSpans)", file=file, line=line)
     for rs in doc.get("resourceSpans") or []:
-        for ss in (rs or {}).get("scopeSpans") or (rs or {}).get("instrumentationLibrarySpans") or []:
+        for ss in (
+            (rs or {}).get("scopeSpans") or (rs or {}).get("instrumentationLibrarySpans") or []
+        ):
             for span in (ss or {}).get("spans") or []:
                 if isinstance(span, Mapping):
                     yield span
@@ -111,7 +115,9 @@ def _documents(text: str, file: str) -> Iterable[tuple[Any, int | None]]:
             try:
                 yield json.loads(line), lineno
             except (json.JSONDecodeError, RecursionError) as exc:
-                raise InputError(f"invalid JSON Lines record: {exc}", file=file, line=lineno) from None
+                raise InputError(
+                    f"invalid JSON Lines record: {exc}", file=file, line=lineno
+                ) from None
 
 
 def parse_otlp_text(
@@ -184,7 +190,9 @@ def parse_otlp_text(
     if other:
         notes.append(f"{other} span(s) without gen_ai.* attributes ignored (not model calls)")
     out_usage = []
-    for (system, model), acc_model in sorted(models.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+    for (system, model), acc_model in sorted(
+        models.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
+    ):
         buckets = tuple(
             RequestBucket(
                 requests=a.requests * scale,

@@ -77,9 +77,11 @@ def tier_thresholds() -> tuple[int, ...]:
     found: set[int] = set()
     for provider in providers:
         for model in provider.models:
-            variants = [model.prices] if isinstance(model.prices, ModelPrice) else [
-                c.prices for c in model.prices
-            ]
+            variants = (
+                [model.prices]
+                if isinstance(model.prices, ModelPrice)
+                else [c.prices for c in model.prices]
+            )
             for mp in variants:
                 for value in vars(mp).values():
                     if isinstance(value, TieredPrices):
@@ -210,7 +212,11 @@ def quote_flat(
     total = 0.0
     for b in usage.buckets:
         uncached = b.input_tokens - b.cached_input_tokens
-        per_request = uncached * input_usd + b.cached_input_tokens * cached_rate + b.output_tokens * output_usd
+        per_request = (
+            uncached * input_usd
+            + b.cached_input_tokens * cached_rate
+            + b.output_tokens * output_usd
+        )
         total += per_request / 1e6 * b.requests
     warning = age_warning(as_of, f"{provider}/{model_ref}", today, max_age_days)
     return Quote(
@@ -356,8 +362,11 @@ def host_quotes(
             try:
                 quotes.append(
                     quote_genai_prices(
-                        usage, row["genai_prices_ref"], row["genai_prices_provider"],
-                        at=at, max_age_days=max_age_days,
+                        usage,
+                        row["genai_prices_ref"],
+                        row["genai_prices_provider"],
+                        at=at,
+                        max_age_days=max_age_days,
                     )
                 )
             except CostError:
@@ -386,10 +395,14 @@ def host_quotes(
         )
         quotes.append(
             Quote(
-                provider=_host_name(q.provider), model_ref=q.model_ref, monthly_usd=q.monthly_usd,
+                provider=_host_name(q.provider),
+                model_ref=q.model_ref,
+                monthly_usd=q.monthly_usd,
                 input_usd_per_mtok=q.input_usd_per_mtok,
                 cached_input_usd_per_mtok=q.cached_input_usd_per_mtok,
-                output_usd_per_mtok=q.output_usd_per_mtok, as_of=q.as_of, source=q.source,
+                output_usd_per_mtok=q.output_usd_per_mtok,
+                as_of=q.as_of,
+                source=q.source,
                 warnings=q.warnings,
             )
         )
@@ -397,10 +410,16 @@ def host_quotes(
     if override is not None:
         quotes.append(
             quote_flat(
-                usage, provider=override.provider or "negotiated", model_ref=open_model,
-                input_usd=override.input, output_usd=override.output,
-                cached_usd=override.cached_input, as_of=override.as_of, source=override.source,
-                today=at.date(), max_age_days=max_age_days,
+                usage,
+                provider=override.provider or "negotiated",
+                model_ref=open_model,
+                input_usd=override.input,
+                output_usd=override.output,
+                cached_usd=override.cached_input,
+                as_of=override.as_of,
+                source=override.source,
+                today=at.date(),
+                max_age_days=max_age_days,
             )
         )
     return tuple(sorted(quotes, key=lambda q: (q.monthly_usd, q.provider)))

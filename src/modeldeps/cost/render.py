@@ -40,8 +40,10 @@ def option_cost(o: Option | None) -> str:
 def option_where(o: Option | None, watch: Sequence[str]) -> str:
     if o is None:
         return ""
-    where = o.country if not o.host_country or o.host_country == o.country else (
-        f"{o.country}, host {o.host_country}"
+    where = (
+        o.country
+        if not o.host_country or o.host_country == o.country
+        else (f"{o.country}, host {o.host_country}")
     )
     return f"{where} ⚠ watch-listed" if o.watch else where
 
@@ -59,8 +61,15 @@ def _rows(c: Comparison, s: Settings) -> list[tuple[str, str, str, str, str]]:
     for o in (c.closed, c.host, c.selfhost):
         if o is None:
             continue
-        out.append((o.kind, o.label, option_cost(o), f"{money(o.usd_per_mtok)}/M",
-                    option_where(o, s.watch)))
+        out.append(
+            (
+                o.kind,
+                o.label,
+                option_cost(o),
+                f"{money(o.usd_per_mtok)}/M",
+                option_where(o, s.watch),
+            )
+        )
     return out
 
 
@@ -76,7 +85,9 @@ def render_table(results: Sequence[Comparison], s: Settings) -> str:
         rows = [("option", "what", "monthly", "per M tok", "jurisdiction"), *_rows(c, s)]
         widths = [max(len(r[i]) for r in rows) for i in range(5)]
         for r in rows:
-            lines.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip())
+            lines.append(
+                "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip()
+            )
         if c.peer is not None:
             lines.append(
                 f"  peer: {c.peer.model} (confidence {c.peer.confidence}; {c.peer.evidence_date}) "
@@ -119,8 +130,8 @@ def render_markdown(results: Sequence[Comparison], s: Settings) -> str:
         out.append("")
         if c.peer is not None:
             out.append(
-                f"Peer **{c.peer.model}** (confidence {c.peer.confidence}, {c.peer.evidence_date}): "
-                f"{c.peer.evidence} — source: {c.peer.source}"
+                f"Peer **{c.peer.model}** (confidence {c.peer.confidence}, "
+                f"{c.peer.evidence_date}): {c.peer.evidence} — source: {c.peer.source}"
             )
             out.append("")
         out += [f"- break-even {b.versus}: {break_even_text(b)}" for b in c.break_even]

@@ -79,7 +79,7 @@ def experts_touched_fraction(active: int, routed: int, batch: float) -> float:
     """Share of routed experts a decode step reads with uniform routing: 1 − (1 − k/E)^B."""
     if routed <= 0:
         return 1.0
-    return 1.0 - (1.0 - active / routed) ** max(batch, 0.0)
+    return 1.0 - float((1.0 - active / routed) ** max(batch, 0.0))
 
 
 def weight_bytes_read(arch: ModelArch, precision: str, batch: float) -> float:
@@ -129,7 +129,9 @@ def attention_flops_per_token(arch: ModelArch, ctx: float) -> float:
 
 def prefill_flops(arch: ModelArch, isl: float) -> float:
     """Prefill FLOPs: 2·N_act·ISL plus causal attention 2·L·ISL²·(heads·head_dim)."""
-    return 2.0 * arch.params_active * isl + 2.0 * arch.layers * isl**2 * arch.q_heads * arch.head_dim
+    return (
+        2.0 * arch.params_active * isl + 2.0 * arch.layers * isl**2 * arch.q_heads * arch.head_dim
+    )
 
 
 @dataclass(frozen=True, slots=True)

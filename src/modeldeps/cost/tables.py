@@ -33,7 +33,9 @@ def read_csv_file(path: Path) -> tuple[Row, ...]:
     try:
         size = path.stat().st_size
         if size > MAX_TABLE_BYTES:
-            raise InputError(f"file is {size} bytes; the limit is {MAX_TABLE_BYTES}", file=str(path))
+            raise InputError(
+                f"file is {size} bytes; the limit is {MAX_TABLE_BYTES}", file=str(path)
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None

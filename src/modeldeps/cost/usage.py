@@ -83,9 +83,15 @@ class _Lines:
     """Finds the line of the n-th ``[[models]]`` entry (TOML) or of a YAML node."""
 
     def __init__(self, text: str, marks: Sequence[int] | None) -> None:
-        self.marks = list(marks) if marks is not None else [
-            i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"\s*\[\[\s*models\s*\]\]", line)
-        ]
+        self.marks = (
+            list(marks)
+            if marks is not None
+            else [
+                i + 1
+                for i, line in enumerate(text.splitlines())
+                if re.match(r"\s*\[\[\s*models\s*\]\]", line)
+            ]
+        )
 
     def of(self, index: int) -> int | None:
         return self.marks[index] if index < len(self.marks) else None
@@ -105,7 +111,9 @@ def _bucket(raw: Any, file: str, line: int | None) -> RequestBucket:
         raise InputError("each bucket must be a table", file=file, line=line)
     unknown = set(raw) - _BUCKET_KEYS
     if unknown:
-        raise InputError(f"unknown bucket key(s): {', '.join(sorted(unknown))}", file=file, line=line)
+        raise InputError(
+            f"unknown bucket key(s): {', '.join(sorted(unknown))}", file=file, line=line
+        )
     for key in ("requests", "input_tokens", "output_tokens"):
         if key not in raw:
             raise InputError(f"bucket lacks {key}", file=file, line=line)
@@ -165,7 +173,9 @@ def _entry(raw: Any, defaults: Mapping[str, Any], file: str, line: int | None) -
             raw.get("monthly_cached_input_tokens", 0), "monthly_cached_input_tokens", file, line
         )
         if tcached > tin:
-            raise InputError("monthly_cached_input_tokens exceeds monthly_input_tokens", file=file, line=line)
+            raise InputError(
+                "monthly_cached_input_tokens exceeds monthly_input_tokens", file=file, line=line
+            )
         requests = max(tin / NOMINAL_INPUT_TOKENS, 1.0)
         buckets = (RequestBucket(requests, tin / requests, tout / requests, tcached / requests),)
         sizes_known = False
@@ -197,7 +207,9 @@ def _yaml_marks(text: str, file: str) -> list[int] | None:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {exc}", file=file, line=mark.line + 1 if mark else None) from None
+        raise InputError(
+            f"invalid YAML: {exc}", file=file, line=mark.line + 1 if mark else None
+        ) from None
     if isinstance(root, yaml.MappingNode):
         for key, value in root.value:
             if getattr(key, "value", None) == "models" and isinstance(value, yaml.SequenceNode):
@@ -217,12 +229,16 @@ def parse_usage_text(text: str, file: str) -> tuple[ModelUsage, ...]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"line (\d+)", str(exc))
-            raise InputError(f"invalid TOML: {exc}", file=file, line=int(found.group(1)) if found else None) from None
+            raise InputError(
+                f"invalid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
+            ) from None
     if not isinstance(data, Mapping) or "models" not in data:
         raise InputError("expected a top-level 'models' list", file=file, line=1)
     unknown = set(data) - {"models", "defaults"}
     if unknown:
-        raise InputError(f"unknown top-level key(s): {', '.join(sorted(unknown))}", file=file, line=1)
+        raise InputError(
+            f"unknown top-level key(s): {', '.join(sorted(unknown))}", file=file, line=1
+        )
     models = data["models"]
     defaults = data.get("defaults") or {}
     if not isinstance(models, list) or not models:
@@ -240,7 +256,9 @@ def read_usage_file(path: Path) -> tuple[ModelUsage, ...]:
     try:
         size = path.stat().st_size
         if size > MAX_USAGE_BYTES:
-            raise InputError(f"file is {size} bytes; the limit is {MAX_USAGE_BYTES}", file=str(path))
+            raise InputError(
+                f"file is {size} bytes; the limit is {MAX_USAGE_BYTES}", file=str(path)
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
