@@ -493,7 +493,7 @@ class ConfigFileDetector(Detector):
             seen.add((event.offset, judged[0].value))
             found, key = judged
             refs.append(make_ref(source, event.offset, found, self.name, key=key))
-        return refs
+        return sorted(refs, key=lambda r: r.sort_key())
 
     def _model_args(self, source: SourceFile, event: Event) -> Iterator[ModelReference]:
         for m in _MODEL_ARGS_RE.finditer(event.value):

@@ -12,6 +12,7 @@ from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.model import Dependency, ModelReference, RefKind
 
 _INSTRUCTION_RE = re.compile(r"^[ \t]*(FROM|ADAPTER)[ \t]+(\S+)", re.IGNORECASE | re.MULTILINE)
+_TRIPLE_RE = re.compile(r'"""(?:.|\n)*?(?:"""|\Z)')
 _LOCAL_PREFIXES = ("./", "../", "/", "~/", ".\\")
 _MAX_MODELFILE_BYTES = 1024 * 1024
 
@@ -40,7 +41,9 @@ class ModelfileDetector(Detector):
         if len(source.text) > _MAX_MODELFILE_BYTES:
             return []
         refs = []
-        for m in _INSTRUCTION_RE.finditer(source.text):
+        # SYSTEM/TEMPLATE bodies in triple quotes are prose: blank them, keeping offsets
+        text = _TRIPLE_RE.sub(lambda t: re.sub(r"[^\n]", " ", t.group()), source.text)
+        for m in _INSTRUCTION_RE.finditer(text):
             instruction = m.group(1).upper()
             value = m.group(2)
             if instruction == "ADAPTER":
