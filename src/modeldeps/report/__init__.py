@@ -5,8 +5,10 @@ from __future__ import annotations
 from modeldeps.errors import ReportError
 from modeldeps.model import ScanResult
 from modeldeps.report.cyclonedx import CycloneDxReporter
+from modeldeps.report.html import HtmlReporter
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.json import JsonReporter
+from modeldeps.report.markdown import MarkdownReporter
 from modeldeps.report.sarif import SarifReporter
 from modeldeps.report.table import TableReporter
 
@@ -16,6 +18,8 @@ REPORTER_CLASSES: tuple[type[Reporter], ...] = (
     JsonReporter,
     CycloneDxReporter,
     SarifReporter,
+    MarkdownReporter,
+    HtmlReporter,
 )
 
 

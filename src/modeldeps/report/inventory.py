@@ -1,0 +1,106 @@
+"""Flat rows shared by the Markdown and HTML reports: inventory, findings, license counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from modeldeps.model import Finding, Identity, ScanResult, Severity
+from modeldeps.report.redact import redact
+from modeldeps.summary import distinct_models
+
+#: Severities from most to least severe, the order every report lists findings in.
+SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryRow:
+    """One reference or model file, as a report row."""
+
+    kind: str
+    model: str
+    location: str
+    path: str
+    line: int
+    publisher: str
+    country: str  # the publisher's country, then "base: XX" when a base comes from elsewhere
+    license: str
+    via: str
+    findings: int
+
+
+def _cells(ident: Identity | None) -> tuple[str, str, str]:
+    if ident is None or ident.publisher is None:
+        lic = ", ".join(ident.licenses) if ident else ""
+        return ("unknown", "unknown", lic)
+    own = ident.publisher.country
+    bases = sorted(set(ident.lineage_countries) - {own})
+    country = own + (f" (base: {', '.join(bases)})" if bases else "")
+    return (ident.publisher.name, country, ", ".join(ident.licenses))
+
+
+def inventory_rows(result: ScanResult) -> list[InventoryRow]:
+    """Every reference and artifact, sorted by location, credentials redacted."""
+    per_place = Counter((f.location.path, f.location.line) for f in result.findings)
+    rows = []
+    for ref in result.references:
+        pub, country, lic = _cells(ref.identity)
+        via = ref.context.get("loader") or ref.context.get("key") or ref.detector
+        loc = ref.location
+        rows.append(
+            InventoryRow(
+                kind=ref.kind.value,
+                model=redact(ref.value),
+                location=str(loc),
+                path=loc.path,
+                line=loc.line or 0,
+                publisher=pub,
+                country=country,
+                license=lic,
+                via=redact(str(via)),
+                findings=per_place[(loc.path, loc.line)],
+            )
+        )
+    for art in result.artifacts:
+        pub, country, lic = _cells(art.identity)
+        name = art.identity.canonical_id if art.identity and art.identity.canonical_id else ""
+        loc = art.location
+        rows.append(
+            InventoryRow(
+                kind="artifact",
+                model=name or loc.path.rsplit("/", 1)[-1],
+                location=str(loc),
+                path=loc.path,
+                line=loc.line or 0,
+                publisher=pub,
+                country=country,
+                license=lic,
+                via=art.format,
+                findings=len(set(art.findings) | {f for f in result.findings if f.location == loc}),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.path, r.line, r.kind, r.model))
+
+
+def sorted_findings(findings: tuple[Finding, ...]) -> list[Finding]:
+    """Most severe first, then by place and rule."""
+    return sorted(
+        findings,
+        key=lambda f: (
+            -f.severity.rank,
+            f.location.path,
+            f.location.line or 0,
+            f.rule_id,
+            f.message,
+        ),
+    )
+
+
+def license_counts(result: ScanResult) -> list[tuple[str, int]]:
+    """How many distinct models carry each license ("unknown" when none is known)."""
+    counts: Counter[str] = Counter()
+    for ident in distinct_models(result).values():
+        licenses = set(ident.licenses) if ident else set()
+        for lic in licenses or {"unknown"}:
+            counts[lic] += 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
