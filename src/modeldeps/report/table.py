@@ -10,8 +10,26 @@ from rich.table import Table
 
 from modeldeps.model import ScanResult, Severity
 from modeldeps.report.interface import RenderOptions, Reporter
+from modeldeps.report.inventory import SEVERITY_ORDER, sorted_findings
 from modeldeps.report.redact import redact
-from modeldeps.summary import summarize
+from modeldeps.summary import Summary, summarize
+
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "bold yellow",
+    Severity.LOW: "bold cyan",
+    Severity.INFO: "bold",
+}
+
+
+def _headline(result: ScanResult, summary: Summary) -> str:
+    """One line first: how many models, where they come from, how many findings of each kind."""
+    counts = ", ".join(f"{n} {sev}" for sev, n in summary.findings_by_severity)
+    findings = f"{len(result.findings)} findings" + (f" ({counts})" if counts else "")
+    top = ", ".join(f"{row.key} {row.share:.0%}" for row in summary.by_country[:3])
+    origin = f" — by country: {top}" if top else ""
+    return f"{summary.models} models in {len(result.references)} references{origin}; {findings}."
 
 
 def _identity_cells(ref_identity: object) -> tuple[str, str, str]:
@@ -43,7 +61,7 @@ class TableReporter(Reporter):
             soft_wrap=False,
         )
         summary = summarize(result)
-
+        # The long inventory first; risks and the headline last, where the terminal stops.
         inv = Table(title=f"Model references ({len(result.references)})", title_justify="left")
         for col in ("kind", "model", "location", "publisher", "country", "license", "via"):
             inv.add_column(col, overflow="fold")
@@ -87,6 +105,22 @@ class TableReporter(Reporter):
             files.add_row(path, str(n))
         console.print(files)
 
+        if result.dependencies:
+            deps = Table(title="AI SDKs and runtimes declared", title_justify="left")
+            for col in ("ecosystem", "package", "version", "file"):
+                deps.add_column(col, overflow="fold")
+            for d in result.dependencies:
+                deps.add_row(d.ecosystem, d.name, d.specifier, str(d.location))
+            console.print(deps)
+
+        if result.skipped:
+            sk = Table(title=f"Skipped ({len(result.skipped)})", title_justify="left")
+            for col in ("location", "stage", "reason"):
+                sk.add_column(col, overflow="fold")
+            for s in result.skipped:
+                sk.add_row(str(s.location), s.stage.value, s.reason)
+            console.print(sk)
+
         if summary.models:
             share = Table(title=f"Share by country ({summary.models} models)", title_justify="left")
             share.add_column("country")
@@ -108,34 +142,22 @@ class TableReporter(Reporter):
             console.print(pubs)
 
         if result.findings:
-            for sev in sorted(Severity, key=lambda s: -s.rank):
-                group = [f for f in result.findings if f.severity is sev]
+            for sev in SEVERITY_ORDER:
+                group = sorted_findings(tuple(f for f in result.findings if f.severity is sev))
                 if not group:
                     continue
                 t = Table(
-                    title=f"{sev.value.upper()} findings ({len(group)})", title_justify="left"
+                    title=f"{sev.value.upper()} findings ({len(group)})",
+                    title_justify="left",
+                    title_style=_SEVERITY_STYLE[sev],
                 )
-                for col in ("rule", "location", "message"):
+                for col in ("rule", "location", "finding"):
                     t.add_column(col, overflow="fold")
                 for f in group:
-                    t.add_row(f.rule_id, str(f.location), redact(f.message))
+                    t.add_row(f.rule_id, str(f.location), f"{redact(f.title)}: {redact(f.message)}")
                 console.print(t)
-
-        if result.dependencies:
-            deps = Table(title="AI SDKs and runtimes declared", title_justify="left")
-            for col in ("ecosystem", "package", "version", "file"):
-                deps.add_column(col, overflow="fold")
-            for d in result.dependencies:
-                deps.add_row(d.ecosystem, d.name, d.specifier, str(d.location))
-            console.print(deps)
-
-        if result.skipped:
-            sk = Table(title=f"Skipped ({len(result.skipped)})", title_justify="left")
-            for col in ("location", "stage", "reason"):
-                sk.add_column(col, overflow="fold")
-            for s in result.skipped:
-                sk.add_row(str(s.location), s.stage.value, s.reason)
-            console.print(sk)
+        else:
+            console.print("No findings.")
 
         st = result.stats
         tail = f"{st.files_seen} files, {st.files_parsed} parsed, {st.files_cached} from cache"
@@ -143,6 +165,7 @@ class TableReporter(Reporter):
             tail += f", {st.duration_s:.2f} s"
         kb = f", knowledge base {result.kb_version}" if result.kb_version else ""
         console.print(f"Scanned {tail}{kb}.")
+        console.print(_headline(result, summary), style="bold")
         return buf.getvalue()
 
 
