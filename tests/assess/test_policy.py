@@ -64,7 +64,8 @@ def test_ignores_parse_dates_and_relative_baseline(tmp_path: Path) -> None:
     write(
         tmp_path / ".modeldeps.toml",
         'baseline = "ci/base.json"\n'
-        '[[ignore]]\nrule = "md205"\npath = "legacy/**"\nreason = "vendored"\nexpires = 2030-01-31\n'
+        '[[ignore]]\nrule = "md205"\npath = "legacy/**"\nreason = "vendored"\n'
+        "expires = 2030-01-31\n"
         '[[ignore]]\nrule = "*"\nmodel = "Qwen/*"\nreason = "approved by legal"\n'
         'expires = "2029-12-31"\n',
     )

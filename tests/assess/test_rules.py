@@ -35,9 +35,10 @@ def test_deny_by_country_publisher_model_family_license() -> None:
         ref("mistralai/Mistral-7B-v0.1", line=2),
         ref("google/gemma-2-9b-it", line=3),
     )
-    assert ids(run(res, policy(deny={"countries": ["FR"]}, watch={}))) == ["MD101"] + ids(
-        run(res, NO_WATCH)
-    )
+    assert ids(run(res, policy(deny={"countries": ["FR"]}, watch={}))) == [
+        "MD101",
+        *ids(run(res, NO_WATCH)),
+    ]
     by_pub = of(run(res, policy(deny={"publishers": ["meta"]}, watch={})), "MD101")
     assert [f.location.line for f in by_pub] == [1]
     by_glob = of(run(res, policy(deny={"models": ["google/*"]}, watch={})), "MD101")
@@ -201,7 +202,9 @@ def test_lifecycle_states_depend_on_the_scan_date() -> None:
 
 def test_license_rules_with_the_bundled_knowledge_base() -> None:
     llama = ref("meta-llama/Llama-3.2-11B-Vision-Instruct")
-    nc = replace(ref("x", resolve=False), identity=ident("org/nc-model", "org", "US", "cc-by-nc-4.0"))
+    nc = replace(
+        ref("x", resolve=False), identity=ident("org/nc-model", "org", "US", "cc-by-nc-4.0")
+    )
     findings = run(result(llama, nc), NO_WATCH)
     (md301,) = of(findings, "MD301")
     assert md301.subject == "org/nc-model:cc-by-nc-4.0" and md301.severity is Severity.HIGH
@@ -210,13 +213,19 @@ def test_license_rules_with_the_bundled_knowledge_base() -> None:
         "MD303",
     }
     # Closed API models have terms of service, not weights licences.
-    assert not [f for f in run(result(ref("gpt-4o", RefKind.API_MODEL)), NO_WATCH) if f.rule_id.startswith("MD3")]
+    assert not [
+        f
+        for f in run(result(ref("gpt-4o", RefKind.API_MODEL)), NO_WATCH)
+        if f.rule_id.startswith("MD3")
+    ]
 
 
 def test_territory_inherited_and_unknown_licenses() -> None:
     kb = StaticKnowledge(
         licenses={
-            "terr": LicenseFacts("terr", "Territorial", "conditional", territory=("not in the EU",)),
+            "terr": LicenseFacts(
+                "terr", "Territorial", "conditional", territory=("not in the EU",)
+            ),
             "apache-2.0": LicenseFacts("apache-2.0"),
         }
     )
@@ -266,18 +275,29 @@ def test_egress_to_watched_jurisdiction() -> None:
 
 def test_inspector_findings_are_annotated_regraded_and_not_duplicated() -> None:
     pickled = Finding(
-        "MD201", Severity.CRITICAL, Confidence.HIGH, "MD201", "imports os.system",
-        Location("m.pkl"), subject="os.system",
+        "MD201",
+        Severity.CRITICAL,
+        Confidence.HIGH,
+        "MD201",
+        "imports os.system",
+        Location("m.pkl"),
+        subject="os.system",
     ).with_fingerprint()
     fmt = Finding(
-        "MD203", Severity.LOW, Confidence.HIGH, "", "pickle format", Location("m.pkl"),
+        "MD203",
+        Severity.LOW,
+        Confidence.HIGH,
+        "",
+        "pickle format",
+        Location("m.pkl"),
         subject="m.pkl",
     ).with_fingerprint()
     art = ArtifactInfo(Location("m.pkl"), "pickle", 100, findings=(pickled, fmt))
     res = replace(result(artifacts=(art,)), findings=(pickled,))
     findings = run(res, policy(watch={}, severity={"MD203": "off", "MD201": "high"}))
-    assert [(f.rule_id, f.severity) for f in findings] == [("MD201", Severity.HIGH)] + [
-        ("MD103", Severity.LOW)
+    assert [(f.rule_id, f.severity) for f in findings] == [
+        ("MD201", Severity.HIGH),
+        ("MD103", Severity.LOW),
     ]
     assert findings[0].title == "Pickle imports a dangerous callable"
     assert findings[0].remediation

@@ -10,19 +10,19 @@ import pytest
 from modeldeps.assess.baseline import load_baseline, render_baseline
 from modeldeps.assess.suppress import parse_inline
 from modeldeps.errors import ConfigError
-from modeldeps.model import RefKind
+from modeldeps.model import ModelReference, RefKind
 from tests.assess.helpers import ids, of, policy, ref, result, run
 
 RC = "Qwen/Qwen2.5-7B-Instruct"
 
 
-def _rc(path: str = "app.py", line: int = 2) -> object:
+def _rc(path: str = "app.py", line: int = 2) -> ModelReference:
     return ref(RC, path=path, line=line, trust_remote_code=True, loader="from_pretrained")
 
 
 def test_parse_inline() -> None:
-    assert parse_inline("x = 1  # modeldeps: ignore[MD205] reviewed") == {"MD205"}
-    assert parse_inline("// modeldeps: ignore[md205, MD401]") == {"MD205", "MD401"}
+    assert parse_inline("x = 1  # modeldeps: ignore[MD205] reviewed") == frozenset({"MD205"})
+    assert parse_inline("// modeldeps: ignore[md205, MD401]") == frozenset({"MD205", "MD401"})
     assert parse_inline("x = 1  # modeldeps: ignore") is None
     assert parse_inline("x = 1  # noqa") is None
 
@@ -47,6 +47,25 @@ def test_inline_suppression_on_the_line_or_the_comment_line_above(tmp_path: Path
         ("MD205", 5),
         ("MD401", 2),
     ]
+
+
+def test_inline_suppression_in_a_call_spread_over_lines(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "m = load(  # modeldeps: ignore[MD205] reviewed\n"
+        f'    "{RC}",\n'
+        "    trust_remote_code=True,\n"
+        ")\n"
+        "x = 1\n"
+        f'n = load("{RC}", trust_remote_code=True)\n',
+        encoding="utf-8",
+    )
+    res = result(
+        ref(RC, line=2, trust_remote_code=True),
+        ref(RC, line=6, trust_remote_code=True),
+        roots=(str(tmp_path),),
+    )
+    found = of(run(res, policy(watch={}), roots=(tmp_path,)), "MD205")
+    assert [f.location.line for f in found] == [6]
 
 
 def test_inline_suppression_never_reads_outside_the_root(tmp_path: Path) -> None:

@@ -20,6 +20,9 @@ __all__ = ["InlineSuppressions", "ignore_matches", "parse_inline", "split_suppre
 _INLINE = re.compile(r"modeldeps:\s*ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*)")
 # A line that is nothing but a comment, so its suppression applies to the next line.
 _COMMENT_ONLY = re.compile(r"^\s*(#|//|--|;|/\*|<!--)")
+# A line whose code ends inside an open call or literal: the statement goes on below it.
+_CONTINUES = re.compile(r"[(\[{,\\]\s*(#.*|//.*)?$")
+_MAX_CONTINUATION = 5
 
 
 def parse_inline(line: str) -> frozenset[str] | None:
@@ -98,6 +101,13 @@ class InlineSuppressions:
         candidates = [lines[line - 1]]
         if line >= 2 and _COMMENT_ONLY.match(lines[line - 2]):
             candidates.append(lines[line - 2])
+        # In a call spread over lines, the comment may sit on any earlier line of the statement.
+        above = line - 2
+        while above >= 0 and line - above <= _MAX_CONTINUATION + 1:
+            if not _CONTINUES.search(lines[above]):
+                break
+            candidates.append(lines[above])
+            above -= 1
         for text in candidates:
             ids = parse_inline(text)
             if ids is not None and finding.rule_id in ids:
