@@ -16,11 +16,14 @@ Key = tuple[str, str, str, int | None]
 
 
 def _projects() -> list[Path]:
-    return sorted(p.with_suffix("") for p in CORPUS.glob("*.expected.json"))
+    return sorted(
+        CORPUS / p.name.removesuffix(".expected.json") for p in CORPUS.glob("*.expected.json")
+    )
 
 
 def _expected(project: Path) -> set[Key]:
-    rows = json.loads(project.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    expected_file = project.with_name(project.name + ".expected.json")
+    rows = json.loads(expected_file.read_text(encoding="utf-8"))
     return {(r["kind"], r["value"], r["path"], r.get("line")) for r in rows}
 
 
