@@ -1,0 +1,311 @@
+"""The knowledge base: typed records loaded from YAML, with dict and compiled-regex indexes."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from modeldeps.errors import KnowledgeBaseError
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    date: str
+    url: str | None = None
+    citation: str | None = None
+    verified: bool = False
+
+    @property
+    def ref(self) -> str:
+        return self.url or self.citation or self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    id: str
+    name: str
+    country: str
+    type: str
+    hub_orgs: tuple[str, ...] = ()
+    hq: str | None = None
+    parent: str | None = None
+    flags: tuple[str, ...] = ()
+    api_hosts: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    url: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    id: str
+    name: str
+    publisher: str
+    name_patterns: tuple[str, ...] = ()
+    model_types: tuple[str, ...] = ()
+    architectures: tuple[str, ...] = ()
+    vocab_sizes: tuple[int, ...] = ()
+    vocab_collisions: str | None = None
+    tokenizer_classes: tuple[str, ...] = ()
+    special_tokens: tuple[str, ...] = ()
+    native_keys: tuple[str, ...] = ()
+    gguf_arch: tuple[str, ...] = ()
+    gguf_pre: tuple[str, ...] = ()
+    chat_markers: tuple[str, ...] = ()
+    default_license: str | None = None
+    caveat: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class License:
+    id: str
+    name: str
+    commercial: str  # yes / conditional / no / unknown
+    spdx: str | None = None
+    restrictions: tuple[str, ...] = ()
+    attribution: str | None = None
+    hub_values: tuple[str, ...] = ()
+    notes: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BaseEdge:
+    relation: str
+    base: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelEntry:
+    id: str
+    publisher: str
+    family: str | None = None
+    licenses: tuple[str, ...] = ()
+    open_weights: bool = True
+    bases: tuple[BaseEdge, ...] = ()
+    sources: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModel:
+    publisher: str
+    id: str | None = None
+    pattern: str | None = None
+    family: str | None = None
+    released: str | None = None
+    retired: str | None = None
+    open_weights: bool = False
+    notes: str | None = None
+    verified: bool = True
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    host: str
+    operator: str
+    kind: str
+    region: str | None = None
+    flags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reuploader:
+    org: str
+    relation: str
+    name: str | None = None
+    kind: tuple[str, ...] = ()
+    notes: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OllamaEntry:
+    name: str
+    publisher: str
+    base: str
+    family: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+
+def _tuples(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """YAML lists become tuples so records stay hashable and immutable."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+
+
+_DATE_SUFFIX = re.compile(r"(-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{4}|-latest|@\d{8}|-v\d+:\d+)$")
+
+
+class KnowledgeBase:
+    """All KB records, indexed for constant-time lookups. Built once per process."""
+
+    def __init__(self, doc: Mapping[str, Any], kb_version: str) -> None:
+        self.kb_version = kb_version
+        try:
+            self.sources = {s["id"]: Source(**s) for s in doc.get("sources", [])}
+            self.publishers = {p["id"]: Publisher(**_tuples(p)) for p in doc.get("publishers", [])}
+            self.families = {f["id"]: Family(**_tuples(f)) for f in doc.get("families", [])}
+            self.licenses = {x["id"]: License(**_tuples(x)) for x in doc.get("licenses", [])}
+            self.models = {m["id"].lower(): _model(m) for m in doc.get("models", [])}
+            self.api_models = [ApiModel(**_tuples(a)) for a in doc.get("api_models", [])]
+            self.endpoints = [Endpoint(**_tuples(e)) for e in doc.get("endpoints", [])]
+            self.reuploaders = {
+                r["org"].lower(): Reuploader(**_tuples(r)) for r in doc.get("reuploaders", [])
+            }
+            self.ollama = {
+                o["name"].lower(): OllamaEntry(**_tuples(o)) for o in doc.get("ollama", [])
+            }
+        except TypeError as exc:  # an unknown or missing field slipped past the schema
+            raise KnowledgeBaseError(f"invalid knowledge-base record: {exc}") from exc
+        self.strip_suffixes: tuple[str, ...] = tuple(
+            sorted(doc.get("strip_suffixes", []), key=len, reverse=True)
+        )
+        self._org_index = {
+            org.lower(): p.id for p in self.publishers.values() for org in p.hub_orgs
+        }
+        self._license_index: dict[str, str] = {}
+        for lic in self.licenses.values():
+            for value in (lic.id, lic.spdx or "", *lic.hub_values):
+                if value:
+                    self._license_index.setdefault(value.lower(), lic.id)
+        self._api_exact = {a.id.lower(): a for a in self.api_models if a.id}
+        self._api_patterns = [
+            (re.compile(a.pattern, re.IGNORECASE), a) for a in self.api_models if a.pattern
+        ]
+        self._hosts_exact = {e.host.lower(): e for e in self.endpoints if "*" not in e.host}
+        self._hosts_glob = [
+            (re.compile(fnmatch.translate(e.host.lower())), e)
+            for e in self.endpoints
+            if "*" in e.host
+        ]
+        self._check_references()
+
+    def _check_references(self) -> None:
+        """Every id a record points at must exist; a dangling id is a KB bug, found at load."""
+        problems: list[str] = []
+        for p in self.publishers.values():
+            problems += [
+                f"publisher {p.id}: unknown source {s}" for s in p.sources if s not in self.sources
+            ]
+        for f in self.families.values():
+            if f.publisher not in self.publishers:
+                problems.append(f"family {f.id}: unknown publisher {f.publisher}")
+        for m in self.models.values():
+            if m.publisher not in self.publishers:
+                problems.append(f"model {m.id}: unknown publisher {m.publisher}")
+        for a in self.api_models:
+            if a.publisher not in self.publishers:
+                problems.append(f"api model {a.id or a.pattern}: unknown publisher {a.publisher}")
+        for e in self.endpoints:
+            if e.operator not in self.publishers:
+                problems.append(f"endpoint {e.host}: unknown operator {e.operator}")
+        for o in self.ollama.values():
+            if o.publisher not in self.publishers:
+                problems.append(f"ollama {o.name}: unknown publisher {o.publisher}")
+        if problems:
+            raise KnowledgeBaseError("; ".join(problems[:10]))
+
+    # ------------------------------------------------------------------ lookups
+    def publisher(self, pid: str) -> Publisher | None:
+        return self.publishers.get(pid)
+
+    def publisher_for_org(self, org: str) -> Publisher | None:
+        pid = self._org_index.get(org.lower())
+        return self.publishers.get(pid) if pid else None
+
+    def reuploader(self, org: str) -> Reuploader | None:
+        return self.reuploaders.get(org.lower())
+
+    def model(self, model_id: str) -> ModelEntry | None:
+        return self.models.get(model_id.lower())
+
+    def family(self, fid: str) -> Family | None:
+        return self.families.get(fid)
+
+    def license(self, lid: str) -> License | None:
+        """A licence by KB id, SPDX id or Hub value (case-insensitive)."""
+        key = self._license_index.get(lid.strip().lower())
+        return self.licenses.get(key) if key else None
+
+    def api_model(self, name: str) -> ApiModel | None:
+        key = name.strip().lower()
+        for candidate in (key, _DATE_SUFFIX.sub("", key)):
+            hit = self._api_exact.get(candidate)
+            if hit:
+                return hit
+        for rx, rec in self._api_patterns:
+            if rx.search(key):
+                return rec
+        return None
+
+    def endpoint(self, host: str) -> Endpoint | None:
+        h = host.strip().lower().rstrip(".")
+        hit = self._hosts_exact.get(h)
+        if hit:
+            return hit
+        for rx, rec in self._hosts_glob:
+            if rx.match(h):
+                return rec
+        return None
+
+    def endpoint_operator(self, host: str) -> tuple[Publisher, str, tuple[str, ...]] | None:
+        """(operator, jurisdiction country, flags) for an API host, or None when unknown."""
+        ep = self.endpoint(host)
+        if ep is None:
+            return None
+        op = self.publishers[ep.operator]
+        return op, op.country, tuple(dict.fromkeys((*op.flags, *ep.flags)))
+
+    def ollama_entry(self, name: str) -> OllamaEntry | None:
+        return self.ollama.get(name.lower())
+
+    def citation(self, source_ids: Iterable[str]) -> str | None:
+        """The first resolvable source of a record, as a URL or citation."""
+        for sid in source_ids:
+            src = self.sources.get(sid)
+            if src:
+                return src.ref
+        return None
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
+        """(kind, id, summary) rows whose id, name or org contains text (case-insensitive)."""
+        q = text.lower()
+        rows: list[tuple[str, str, str]] = []
+        for p in self.publishers.values():
+            hay = " ".join((p.id, p.name, *p.hub_orgs)).lower()
+            if q in hay:
+                rows.append(("publisher", p.id, f"{p.name} ({p.country})"))
+        for f in self.families.values():
+            if q in f"{f.id} {f.name}".lower():
+                rows.append(("family", f.id, f"{f.name} by {f.publisher}"))
+        for m in self.models.values():
+            if q in m.id.lower():
+                rows.append(("model", m.id, f"by {m.publisher}"))
+        for a in self.api_models:
+            if a.id and q in a.id.lower():
+                rows.append(("api_model", a.id, f"by {a.publisher}"))
+        for e in self.endpoints:
+            if q in e.host.lower():
+                rows.append(("endpoint", e.host, f"operated by {e.operator} ({e.kind})"))
+        for lic in self.licenses.values():
+            if q in f"{lic.id} {lic.name}".lower():
+                rows.append(("license", lic.id, f"{lic.name}; commercial {lic.commercial}"))
+        for o in self.ollama.values():
+            if q in o.name.lower():
+                rows.append(("ollama", o.name, f"-> {o.base}"))
+        return rows[:limit]
+
+
+def _model(raw: Mapping[str, Any]) -> ModelEntry:
+    data = dict(raw)
+    bases: Sequence[Mapping[str, str]] = data.pop("bases", [])
+    return ModelEntry(**_tuples(data), bases=tuple(BaseEdge(**b) for b in bases))

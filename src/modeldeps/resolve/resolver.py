@@ -1,0 +1,547 @@
+"""The resolution chain of DESIGN §5: exact KB entry, re-uploader, organization, name, artifact
+signals, optional online enrichment, unknown. Each identity says which step decided it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from modeldeps.model import (
+    UNKNOWN_IDENTITY,
+    ArtifactInfo,
+    Confidence,
+    Evidence,
+    Identity,
+    LineageEdge,
+    ModelReference,
+    RefKind,
+)
+from modeldeps.resolve.identity import (
+    build,
+    edge_to,
+    family_base_id,
+    licenses_of,
+    weakest,
+    with_lineage,
+)
+from modeldeps.resolve.kb import Family, KnowledgeBase, Publisher
+from modeldeps.resolve.recognize import BASE_ARCH_TYPES, Recognizer, Signals
+from modeldeps.resolve.sources.artifact import read_gguf_metadata, read_model_dir, signals_from_gguf
+from modeldeps.resolve.sources.interface import KnowledgeSource, KnowledgeSourceError
+
+KB = "bundled-kb"
+MAX_DEPTH = 4
+_RELATIONS = {
+    "quantized": "quantized",
+    "adapter": "adapter",
+    "merge": "merge",
+    "finetune": "finetune",
+}
+_HUB_ID = re.compile(
+    r"^(?:hf\.co/|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/)?([\w.-]{1,96})/([\w.-]{1,96})(?::[\w.-]+)?/?$"
+)
+
+
+class Resolver:
+    """Resolves references and artifacts to identities. Cheap per call: the KB is loaded once."""
+
+    def __init__(self, kb: KnowledgeBase, online: KnowledgeSource | None = None) -> None:
+        self.kb = kb
+        self.kb_version = kb.kb_version
+        self.online = online
+        self.recognizer = Recognizer(kb)
+        self._names = {m.id.split("/", 1)[-1].lower(): m.id for m in kb.models.values()}
+        self._hub = lru_cache(maxsize=65536)(self._resolve_hub_uncached)
+
+    @classmethod
+    def create(
+        cls, overlays: Sequence[Path] = (), online: bool = False, cache_dir: Path | None = None
+    ) -> Resolver:
+        from modeldeps.resolve.sources.bundled import load_kb
+
+        source: KnowledgeSource | None = None
+        if online:
+            from modeldeps.resolve.sources.online import HubSource
+
+            source = HubSource(cache_dir=cache_dir)
+        return cls(load_kb(tuple(Path(p) for p in overlays)), source)
+
+    # ------------------------------------------------------------------ references
+    def resolve_reference(self, ref: ModelReference) -> Identity:
+        value = ref.value.strip()
+        if ref.kind is RefKind.API_MODEL:
+            return self.resolve_api_model(value)
+        if ref.kind is RefKind.OLLAMA_MODEL:
+            return self.resolve_ollama(value)
+        if ref.kind is RefKind.ENDPOINT:
+            return self.resolve_endpoint(value)
+        if ref.kind is RefKind.LOCAL_ARTIFACT:
+            return self.resolve_name(Path(value).name or value)
+        return self.resolve_hub_id(value)
+
+    def resolve_hub_id(self, model_id: str, depth: int = 0) -> Identity:
+        m = _HUB_ID.match(model_id.strip())
+        if not m:
+            return self.resolve_name(model_id)
+        return self._hub(f"{m.group(1)}/{m.group(2)}", depth)
+
+    def _resolve_hub_uncached(self, model_id: str, depth: int) -> Identity:
+        org, name = model_id.split("/", 1)
+        entry = self.kb.model(model_id)
+        if entry:  # step 1: exact entry
+            pub = self.kb.publishers[entry.publisher]
+            fam = self.kb.family(entry.family) if entry.family else None
+            lineage: list[LineageEdge] = []
+            lics = list(entry.licenses)
+            for b in entry.bases:
+                base = (
+                    self.resolve_hub_id(b.base, depth + 1)
+                    if depth < MAX_DEPTH
+                    else UNKNOWN_IDENTITY
+                )
+                lineage += edge_to(b.relation, base, b.base)
+                lics += base.licenses
+            ev = Evidence(KB, "exact", f"{entry.id} is a KB entry", self.kb.citation(entry.sources))
+            return build(
+                canonical_id=entry.id,
+                family=fam,
+                publisher=pub,
+                licenses=lics,
+                lineage=lineage,
+                evidence=(ev, *self._pub_ev(pub)),
+                confidence=Confidence.HIGH,
+                decided_by="exact",
+                open_weights=entry.open_weights,
+            )
+        rup = self.kb.reuploader(org)
+        if rup and depth < MAX_DEPTH:  # step 2: re-uploader inherits the base's provenance
+            base_name = self._strip(name)
+            base_id = self._names.get(base_name.lower())
+            base = (
+                self.resolve_hub_id(base_id, depth + 1) if base_id else self.resolve_name(base_name)
+            )
+            if base.known:
+                ev = Evidence(
+                    KB,
+                    "reuploader",
+                    f"{org} is a re-uploader ({rup.relation}); base {base_id or base_name}",
+                    self.kb.citation(rup.sources),
+                )
+                return with_lineage(
+                    base,
+                    edge_to(rup.relation, base, base_id or base_name),
+                    canonical_id=model_id,
+                    uploader=org,
+                    evidence=(ev, *base.evidence),
+                    decided_by="reuploader",
+                    confidence=weakest(
+                        base.confidence, Confidence.HIGH if base_id else Confidence.MEDIUM
+                    ),
+                )
+        org_pub = self.kb.publisher_for_org(org)
+        named = self.recognizer.by_name(name)
+        if org_pub:  # step 3: publisher by organization (+ family by name for lineage)
+            fam = named[0] if named else None
+            return self._with_family(
+                model_id,
+                org_pub,
+                fam,
+                "publisher-org",
+                Confidence.HIGH,
+                Evidence(KB, "publisher-org", f"Hub org {org} belongs to {pub.name}"),
+            )
+        if named:  # step 4: family by name; the unknown org is the publisher, not the family's
+            fam, _anchored = named
+            return self._with_family(
+                model_id,
+                None,
+                fam,
+                "family-pattern",
+                Confidence.MEDIUM,
+                Evidence(
+                    KB,
+                    "family-pattern",
+                    f"name {name!r} matches family {fam.name}; org {org} not in KB",
+                ),
+            )
+        online = self._online(model_id, depth)  # step 5
+        if online is not None:
+            return online
+        return replace(
+            UNKNOWN_IDENTITY,
+            canonical_id=model_id,
+            evidence=(Evidence(KB, "unknown", f"org {org} and name {name!r} not in KB"),),
+        )
+
+    def _with_family(
+        self,
+        cid: str | None,
+        pub: Publisher | None,
+        fam: Family | None,
+        rule: str,
+        conf: Confidence,
+        ev: Evidence,
+        licenses: Sequence[str] = (),
+    ) -> Identity:
+        """Publisher plus family: when the family belongs to someone else, the model is a
+        derivative and the family's publisher becomes a lineage edge."""
+        lineage: list[LineageEdge] = []
+        lics = list(licenses)
+        fam_pub = self.kb.publishers[fam.publisher] if fam else None
+        if fam and fam_pub and (pub is None or fam_pub.id != pub.id):
+            base = build(
+                canonical_id=family_base_id(fam),
+                family=fam,
+                publisher=fam_pub,
+                licenses=(),
+                lineage=(),
+                evidence=(),
+                confidence=conf,
+                decided_by=rule,
+            )
+            lineage = list(edge_to("finetune", base, family_base_id(fam)))
+        elif fam and fam.default_license and not lics:
+            lics.append(fam.default_license)
+        evs = (ev, *self._pub_ev(pub), *self._pub_ev(fam_pub if lineage else None))
+        return build(
+            canonical_id=cid,
+            family=fam,
+            publisher=pub,
+            licenses=licenses_of(self.kb, lics),
+            lineage=lineage,
+            evidence=evs,
+            confidence=conf,
+            decided_by=rule,
+        )
+
+    def _pub_ev(self, pub: Publisher | None) -> tuple[Evidence, ...]:
+        if pub is None:
+            return ()
+        return (
+            Evidence(
+                KB, "publisher-country", f"{pub.name}: {pub.country}", self.kb.citation(pub.sources)
+            ),
+        )
+
+    def _strip(self, name: str) -> str:
+        changed = True
+        while changed:
+            changed = False
+            for suf in self.kb.strip_suffixes:
+                if name.lower().endswith(suf.lower()) and len(name) > len(suf):
+                    name, changed = name[: -len(suf)], True
+        return name
+
+    def _online(self, model_id: str, depth: int) -> Identity | None:
+        if self.online is None or depth >= MAX_DEPTH:
+            return None
+        try:
+            facts = self.online.hub_facts(model_id)
+        except KnowledgeSourceError as exc:
+            return replace(
+                UNKNOWN_IDENTITY,
+                canonical_id=model_id,
+                evidence=(Evidence("online", "error", str(exc)),),
+            )
+        if facts is None or not (facts.base_models or facts.licenses):
+            return None
+        lineage: list[LineageEdge] = []
+        lics = list(facts.licenses)
+        fam = None
+        for b in facts.base_models[:4]:
+            base = self.resolve_hub_id(b, depth + 1)
+            lineage += edge_to(facts.relation or "finetune", base, b)
+            lics += base.licenses
+            fam = fam or (self.kb.family(base.family) if base.family else None)
+        ev = Evidence(
+            "online",
+            "hub-card",
+            facts.detail or f"Hub card of {model_id}",
+            f"https://huggingface.co/{model_id}",
+        )
+        return build(
+            canonical_id=model_id,
+            family=fam,
+            publisher=None,
+            licenses=licenses_of(self.kb, lics),
+            lineage=lineage,
+            evidence=(ev,),
+            confidence=Confidence.MEDIUM,
+            decided_by="online",
+        )
+
+    def resolve_name(self, name: str) -> Identity:
+        """A bare model name (file name, Ollama-less tag): family by pattern; the family's
+        publisher only when the name starts with the family's own product name."""
+        stem = re.sub(r"\.(gguf|safetensors|bin|pt|pth|onnx|ggml)$", "", name, flags=re.I)
+        named = self.recognizer.by_name(stem)
+        if not named:
+            return replace(UNKNOWN_IDENTITY, canonical_id=name or None)
+        fam, anchored = named
+        pub = self.kb.publishers[fam.publisher] if anchored else None
+        ev = Evidence(
+            KB,
+            "family-pattern",
+            f"name {stem!r} matches family {fam.name}"
+            + ("" if anchored else "; publisher of this derivative unknown"),
+        )
+        return self._with_family(
+            name, pub, fam, "family-pattern", Confidence.MEDIUM if anchored else Confidence.LOW, ev
+        )
+
+    def resolve_api_model(self, name: str) -> Identity:
+        rec = self.kb.api_model(name)
+        if rec is None and "/" in name:  # aggregator ids: "<vendor>/<model>" or Hub ids
+            vendor, _, rest = name.rpartition("/")
+            rec = self.kb.api_model(rest)
+            if rec is None:
+                ident = self.resolve_hub_id(f"{vendor.split('/')[-1]}/{rest}")
+                if ident.known:
+                    return ident
+        if rec is None:
+            ident = self.resolve_name(name)
+            return ident if ident.known else replace(UNKNOWN_IDENTITY, canonical_id=name)
+        pub = self.kb.publishers[rec.publisher]
+        dates = ", ".join(
+            f"{k} {v}" for k, v in (("released", rec.released), ("retired", rec.retired)) if v
+        )
+        ev = Evidence(
+            KB,
+            "api-model",
+            f"{rec.id or rec.pattern} served by {pub.name}" + (f" ({dates})" if dates else ""),
+            self.kb.citation(rec.sources),
+        )
+        fam = self.kb.family(rec.family) if rec.family else None
+        return build(
+            canonical_id=rec.id or name,
+            family=fam,
+            publisher=pub,
+            licenses=(),
+            lineage=(),
+            evidence=(ev, *self._pub_ev(pub)),
+            confidence=Confidence.HIGH if rec.id else Confidence.MEDIUM,
+            decided_by="api-model",
+            open_weights=rec.open_weights,
+        )
+
+    def resolve_ollama(self, value: str) -> Identity:
+        if value.startswith(("hf.co/", "huggingface.co/")):
+            return self.resolve_hub_id(value)
+        name, _, tag = value.partition(":")
+        name = name.rsplit("/", 1)[-1]
+        entry = self.kb.ollama_entry(name)
+        if entry is None:
+            return self.resolve_name(value)
+        size = tag.split("-")[0].lower()
+        base_id = entry.tags.get(size, entry.base)
+        base = self.resolve_hub_id(base_id)
+        ev = Evidence(
+            KB,
+            "ollama",
+            f"Ollama library {name}:{tag or 'latest'} -> {base_id}",
+            self.kb.citation(entry.sources),
+        )
+        return with_lineage(
+            base,
+            edge_to("quantized", base, base_id),
+            canonical_id=f"ollama:{value}",
+            uploader="ollama",
+            evidence=(ev, *base.evidence),
+            decided_by="ollama",
+            confidence=weakest(
+                base.confidence, Confidence.MEDIUM if size not in entry.tags else Confidence.HIGH
+            ),
+        )
+
+    def resolve_endpoint(self, value: str) -> Identity:
+        host = urlsplit(value if "://" in value else f"https://{value}").hostname or value
+        hit = self.kb.endpoint_operator(host)
+        if hit is None:
+            return replace(UNKNOWN_IDENTITY, canonical_id=host)
+        op, country, flags = hit
+        ep = self.kb.endpoint(host)
+        kind = ep.kind if ep else "?"
+        ev = Evidence(
+            KB,
+            "endpoint",
+            f"{host}: {kind} operated by {op.name}; jurisdiction {country}"
+            + (f"; flags {', '.join(flags)}" if flags else ""),
+            self.kb.citation(ep.sources if ep else ()),
+        )
+        return build(
+            canonical_id=host,
+            family=None,
+            publisher=op,
+            licenses=(),
+            lineage=(),
+            evidence=(ev, *self._pub_ev(op)),
+            confidence=Confidence.HIGH,
+            decided_by="endpoint",
+            open_weights=None,
+        )
+
+    # ------------------------------------------------------------------ artifacts
+    def resolve_artifact(self, info: ArtifactInfo, path: Path | None = None) -> Identity:
+        meta = dict(info.metadata)
+        if info.format == "gguf" and not meta and path is not None:
+            try:
+                meta = read_gguf_metadata(path)
+            except ValueError as exc:
+                return replace(
+                    UNKNOWN_IDENTITY, evidence=(Evidence("artifact", "unreadable", str(exc)),)
+                )
+        if info.format == "gguf" or any(k.startswith(("general.", "tokenizer.")) for k in meta):
+            return self.resolve_signals(signals_from_gguf(meta))
+        if path is not None and path.is_dir():
+            return self.resolve_model_dir(path)
+        return self.resolve_name(Path(info.location.path).name)
+
+    def resolve_model_dir(self, path: Path, *, use_path_name: bool = True) -> Identity:
+        return self.resolve_signals(read_model_dir(path, use_path_name=use_path_name))
+
+    def resolve_signals(self, s: Signals) -> Identity:
+        """Identity from artifact signals, in order: own repo id, card/GGUF base models, the
+        card's developer org, then family recognition."""
+        arch, tok = self.recognizer.by_signals(s)
+        named = next((n for n in (self.recognizer.by_name(x) for x in s.names) if n), None)
+        fam: Family | None = (
+            arch.family if arch else tok.family if tok else named[0] if named else None
+        )
+        sig_ev = tuple(Evidence("artifact", m.rule, m.detail) for m in (arch, tok) if m)
+        own_lics = licenses_of(self.kb, s.licenses)
+        relation = _RELATIONS.get((s.base_relation or "").lower()) or (
+            "quantized" if s.quantized or s.quantized_by else "finetune"
+        )
+        if s.repo_id:
+            ident = self.resolve_hub_id(s.repo_id)
+            if ident.known and ident.decided_by != "family-pattern":
+                return self._add_bases(ident, s, relation, fam, sig_ev)
+        dev_pub = next((p for o in s.developer_orgs if (p := self.kb.publisher_for_org(o))), None)
+        if s.base_models:
+            lineage: list[LineageEdge] = []
+            lics = list(own_lics)
+            for b in s.base_models[:4]:
+                base = self.resolve_hub_id(b)
+                lineage += edge_to(relation, base, b)
+                lics += base.licenses
+                fam = fam or (self.kb.family(base.family) if base.family else None)
+            first = self.resolve_hub_id(s.base_models[0])
+            pub = dev_pub
+            if pub is None and relation == "quantized" and first.publisher:
+                pub = self.kb.publisher(
+                    first.publisher.id
+                )  # a quantization keeps its base's publisher
+            ev = Evidence(
+                "artifact",
+                "card-base-model",
+                f"base_model {', '.join(s.base_models[:4])} ({relation})",
+            )
+            return build(
+                canonical_id=s.repo_id,
+                family=fam,
+                publisher=pub,
+                licenses=licenses_of(self.kb, lics),
+                lineage=lineage,
+                evidence=(ev, *sig_ev, *self._pub_ev(pub)),
+                confidence=Confidence.HIGH if pub else Confidence.MEDIUM,
+                decided_by="card-base-model",
+            )
+        if dev_pub:
+            return self._with_family(
+                s.repo_id,
+                dev_pub,
+                fam,
+                "card-developer",
+                Confidence.MEDIUM,
+                Evidence("artifact", "card-developer", f"card names developer {dev_pub.name}"),
+                own_lics,
+            )
+        if fam is None:
+            return replace(
+                UNKNOWN_IDENTITY,
+                canonical_id=s.repo_id,
+                licenses=own_lics,
+                evidence=(Evidence("artifact", "unknown", "no identifying signal"),),
+            )
+        # a foreign tokenizer on a widely reused base architecture: the tokenizer's publisher
+        # trained on that base (e.g. a distill onto Qwen or Llama)
+        if (
+            arch
+            and tok
+            and tok.family.publisher != arch.family.publisher
+            and tok.score >= 5
+            and (s.model_type or s.gguf_arch or "").lower() in BASE_ARCH_TYPES
+        ):
+            pub = self.kb.publishers[tok.family.publisher]
+            return self._with_family(
+                s.repo_id,
+                pub,
+                arch.family,
+                "tokenizer-on-base",
+                Confidence.MEDIUM,
+                Evidence(
+                    "artifact",
+                    "tokenizer-on-base",
+                    f"{tok.family.name} tokenizer on {arch.family.name} architecture",
+                ),
+                own_lics,
+            )
+        conf = max(
+            (m.confidence for m in (arch, tok) if m),
+            default=Confidence.LOW,
+            key=lambda c: ["low", "medium", "high"].index(c.value),
+        )
+        if s.repo_id:  # a named uploader the KB does not know: publisher unknown, lineage kept
+            return self._with_family(
+                s.repo_id,
+                None,
+                fam,
+                "artifact-family",
+                weakest(conf, Confidence.MEDIUM),
+                Evidence(
+                    "artifact",
+                    "artifact-family",
+                    f"uploader {s.repo_id.split('/')[0]} not in KB; family {fam.name}",
+                ),
+                own_lics,
+            )
+        pub = self.kb.publishers[fam.publisher]
+        ev = Evidence(
+            "artifact",
+            "family-default",
+            f"signals say {fam.name}; no other publisher named, so "
+            f"attributed to the family's publisher (a fine-tune would look the same)",
+        )
+        ident = self._with_family(None, pub, fam, "family-default", Confidence.LOW, ev, own_lics)
+        return replace(ident, evidence=(*ident.evidence, *sig_ev))
+
+    def _add_bases(
+        self,
+        ident: Identity,
+        s: Signals,
+        relation: str,
+        fam: Family | None,
+        sig_ev: tuple[Evidence, ...],
+    ) -> Identity:
+        lineage, lics = (
+            list(ident.lineage),
+            list(ident.licenses) + list(licenses_of(self.kb, s.licenses)),
+        )
+        have = {e.base.lower() for e in lineage}
+        for b in s.base_models[:4]:
+            if b.lower() not in have:
+                base = self.resolve_hub_id(b)
+                lineage = [*edge_to(relation, base, b), *lineage]
+                lics += base.licenses
+        family = ident.family or (fam.id if fam else None)
+        return with_lineage(
+            ident,
+            lineage,
+            licenses=tuple(dict.fromkeys(lics)),
+            family=family,
+            evidence=(*ident.evidence, *sig_ev),
+        )
