@@ -71,6 +71,11 @@ class Detector(ABC):
         return False
 
     @cached_property
+    def keywords_lower(self) -> tuple[bytes, ...]:
+        """The prefilter keywords in lower case, longest first (fewer partial matches)."""
+        return tuple(sorted({k.lower() for k in self.keywords}, key=lambda k: (-len(k), k)))
+
+    @cached_property
     def keyword_re(self) -> re.Pattern[bytes] | None:
         if not self.keywords:
             return None
