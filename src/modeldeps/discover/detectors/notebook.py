@@ -140,7 +140,8 @@ class NotebookDetector(Detector):
                 parts.append(cell.code)
                 line += cell.code.count("\n") + 1
             try:
-                tree = parse_python("\n".join(parts), source.rel)
+                code = "\n".join(parts)
+                tree = parse_python(code, source.rel)
                 break
             except DetectorError as exc:
                 bad = _cell_at(starts, _error_line(str(exc)))
@@ -151,7 +152,7 @@ class NotebookDetector(Detector):
                     return []
         else:
             raise DetectorError(f"{source.rel}: more than {MAX_BAD_CELLS} cells do not parse")
-        hits = analyze(tree)
+        hits = analyze(tree, code)
 
         def place(hit: Hit) -> tuple[int, dict[str, int]]:
             i = _cell_at(starts, hit.line) or 0

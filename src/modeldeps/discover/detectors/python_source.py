@@ -31,10 +31,10 @@ def parse_python(text: str, rel: str) -> ast.Module:
         raise DetectorError(f"{rel}: cannot parse: {type(exc).__name__}") from None
 
 
-def analyze(tree: ast.Module) -> list[Hit]:
+def analyze(tree: ast.Module, text: str) -> list[Hit]:
     """All references in a parsed module, with the module's own line numbers."""
     try:
-        return Analyzer(tree).run()
+        return Analyzer(tree, text).run()
     except RecursionError:
         raise DetectorError("expression nesting too deep to analyse") from None
 
@@ -66,7 +66,7 @@ class PythonSourceDetector(Detector):
             return []
         tree = parse_python(source.text, source.rel)
         try:
-            hits = analyze(tree)
+            hits = analyze(tree, source.text)
         except DetectorError as exc:
             raise DetectorError(f"{source.rel}: {exc}") from None
         return list(to_references(hits, source.rel, self.name))

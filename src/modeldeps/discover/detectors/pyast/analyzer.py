@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from modeldeps.discover.detectors import vocab
@@ -25,9 +24,15 @@ from modeldeps.discover.detectors.pyast.values import (
     literal_bool,
     literal_value,
 )
+from modeldeps.discover.detectors.pyast.walk import (
+    DEFS,
+    Relevance,
+    collect_imports,
+    own_expressions,
+    statements,
+)
 from modeldeps.model import ContextValue, RefKind
 
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _NOT_REPOS = frozenset({"dataset", "space"})
 
 
@@ -42,43 +47,17 @@ class Hit:
     context: dict[str, ContextValue] = field(default_factory=dict)
 
 
-def _shallow(nodes: list[ast.stmt] | list[ast.AST]) -> Iterator[ast.AST]:
-    """Every node under ``nodes`` without entering nested function or class bodies."""
-    stack: list[ast.AST] = list(reversed(nodes))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, _DEFS):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _collect_imports(tree: ast.Module) -> dict[str, str]:
-    imports: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    imports[top] = top
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name != "*":
-                    imports[alias.asname or alias.name] = f"{module}.{alias.name}".lstrip(".")
-    return imports
-
-
 class Analyzer:
     """One module's analysis: build scopes, then visit every call with its scope."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, text: str) -> None:
         self.tree = tree
         self.classes: dict[str, Scope] = {}
-        self.resolver = Resolver(_collect_imports(tree), self.classes)
-        self.work: list[tuple[Scope, list[ast.AST]]] = []
+        imports = collect_imports(tree)
+        self.relevance = Relevance(text, imports)
+        self.resolver = Resolver(imports, self.classes)
+        self.work: list[tuple[Scope, list[ast.stmt]]] = []
+        self.dicts: list[ast.Dict] = []
         # (target name, value, scope) for every binding, for model-ish names never used in a call.
         self.bindings: list[tuple[str, ast.expr, Scope]] = []
         self.hits: list[Hit] = []
@@ -87,46 +66,57 @@ class Analyzer:
     def run(self) -> list[Hit]:
         module = Scope("module")
         self._build(list(self.tree.body), module)
-        for scope, nodes in self.work:
-            for node in _shallow(nodes):
-                if isinstance(node, ast.Call):
-                    self._call(node, scope)
+        touches = self.relevance.touches
+        for scope, body in self.work:
+            for stmt in statements(body):
+                if isinstance(stmt, DEFS) or not touches(stmt):
+                    continue
+                for node in own_expressions(stmt):
+                    if isinstance(node, ast.Call):
+                        self._call(node, scope)
+                    elif isinstance(node, ast.Dict):
+                        self.dicts.append(node)
         self._leftovers()
         return self.hits
 
     # --- scopes -------------------------------------------------------------------------------
 
     def _build(self, body: list[ast.stmt], scope: Scope) -> None:
-        self.work.append((scope, list(body)))
+        self.work.append((scope, body))
         nested: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
-        for node in _shallow(list(body)):
-            if isinstance(node, _DEFS):
+        for node in statements(body):
+            if isinstance(node, DEFS):
                 nested.append(node)
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     self._bind(target, node.value, scope)
-            elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
                 self._bind(node.target, node.value, scope)
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                self._bind(node.optional_vars, node.context_expr, scope)
-            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._bind(item.optional_vars, item.context_expr, scope)
+            elif isinstance(node, ast.For | ast.AsyncFor):
                 for name in ast.walk(node.target):
                     if isinstance(name, ast.Name):
                         scope.params.add(name.id)
+        touches = self.relevance.touches
         for d in nested:
             if isinstance(d, ast.ClassDef):
                 cls = Scope("class", parent=scope)
                 self.classes.setdefault(d.name, cls)
                 for method in d.body:
-                    if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                    if isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) and touches(
+                        method
+                    ):
                         self._self_attrs(method, cls)
-                self._build(list(d.body), cls)
-            else:
+                self._build(d.body, cls)
+            elif touches(d):
                 fn = Scope("function", parent=scope, cls=scope if scope.kind == "class" else None)
                 if fn.cls is None and scope.kind == "function":
                     fn.cls = scope.cls
                 self._params(d.args, fn)
-                self._build(list(d.body), fn)
+                self._build(d.body, fn)
 
     def _bind(self, target: ast.expr, value: ast.expr, scope: Scope) -> None:
         if isinstance(target, ast.Name):
@@ -148,7 +138,7 @@ class Analyzer:
 
     @staticmethod
     def _self_attrs(method: ast.FunctionDef | ast.AsyncFunctionDef, cls: Scope) -> None:
-        for node in _shallow(list(method.body)):
+        for node in statements(method.body):
             targets: list[ast.expr] = []
             value: ast.expr | None = None
             if isinstance(node, ast.Assign):
@@ -358,16 +348,15 @@ class Analyzer:
                 self._loose(value, value, scope, consumed, {"via": name})
             elif _is_url_key(name):
                 self._loose(value, value, scope, consumed, {"via": name}, urls_only=True)
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Dict):
-                for k, v in zip(node.keys, node.values, strict=False):
-                    key = literal_value(k)
-                    if not isinstance(key, str):
-                        continue
-                    if vocab.is_model_key(key):
-                        self._loose(v, v, None, consumed, {"key": key})
-                    elif _is_url_key(key):
-                        self._loose(v, v, None, consumed, {"key": key}, urls_only=True)
+        for node in self.dicts:
+            for k, v in zip(node.keys, node.values, strict=False):
+                key = literal_value(k)
+                if not isinstance(key, str):
+                    continue
+                if vocab.is_model_key(key):
+                    self._loose(v, v, None, consumed, {"key": key})
+                elif _is_url_key(key):
+                    self._loose(v, v, None, consumed, {"key": key}, urls_only=True)
 
     def _loose(
         self,
