@@ -152,7 +152,7 @@ class Resolver:
                 fam,
                 "publisher-org",
                 Confidence.HIGH,
-                Evidence(KB, "publisher-org", f"Hub org {org} belongs to {pub.name}"),
+                Evidence(KB, "publisher-org", f"Hub org {org} belongs to {org_pub.name}"),
             )
         if named:  # step 4: family by name; the unknown org is the publisher, not the family's
             fam, _anchored = named

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ class HubSource(KnowledgeSource):
     def __init__(
         self, cache_dir: Path | None = None, ttl_s: int = DEFAULT_TTL_S, timeout_s: float = 10.0
     ) -> None:
+        self.endpoint = os.environ.get("HF_ENDPOINT") or None  # read per process, not at import
         self.ttl_s = ttl_s
         self.timeout_s = timeout_s
         directory = cache_dir or default_cache_dir()
@@ -58,7 +60,7 @@ class HubSource(KnowledgeSource):
         from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
         try:
-            info = HfApi().model_info(model_id, timeout=self.timeout_s)
+            info = HfApi(endpoint=self.endpoint).model_info(model_id, timeout=self.timeout_s)
         except RepositoryNotFoundError:
             return {}
         except (HfHubHTTPError, OSError, ValueError) as exc:
