@@ -62,7 +62,7 @@ def test_stores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "ollama"
     fake_ollama(store, "tiny", "latest", write_gguf(tmp_path / "t.gguf").read_bytes())
     code = main(
-        ["inspect", "--hf-cache", str(hf), "--ollama", str(store), "--format", "json", "-q"]
+        ["inspect", "--hf-cache-dir", str(hf), "--ollama-dir", str(store), "--format", "json", "-q"]
     )
     assert code == 0
     arts = json.loads(capsys.readouterr().out)["artifacts"]
@@ -78,7 +78,7 @@ def test_usage_errors(tmp_path: Path) -> None:
 
 
 def test_strict_exit_3_when_something_skipped(tmp_path: Path) -> None:
-    assert main(["inspect", "--ollama", str(tmp_path / "none"), "-q", "--strict"]) == 3
+    assert main(["inspect", "--ollama-dir", str(tmp_path / "none"), "-q", "--strict"]) == 3
 
 
 def test_output_file(tree: Path, tmp_path: Path) -> None:

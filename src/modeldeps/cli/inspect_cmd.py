@@ -219,22 +219,19 @@ def register(app: typer.Typer) -> None:
             list[Path] | None, typer.Argument(help="Weight files or folders to inspect.")
         ] = None,
         hf_cache: Annotated[
-            str | None,
-            typer.Option(
-                "--hf-cache",
-                flag_value="",
-                help="Also inspect the Hugging Face cache (default location, or DIR).",
-                metavar="[DIR]",
-            ),
+            bool,
+            typer.Option("--hf-cache", help="Also inspect the Hugging Face cache."),
+        ] = False,
+        hf_cache_dir: Annotated[
+            Path | None,
+            typer.Option("--hf-cache-dir", help="Hugging Face cache folder (implies --hf-cache)."),
         ] = None,
         ollama: Annotated[
-            str | None,
-            typer.Option(
-                "--ollama",
-                flag_value="",
-                help="Also inspect the Ollama store (default location, or DIR).",
-                metavar="[DIR]",
-            ),
+            bool, typer.Option("--ollama", help="Also inspect the Ollama model store.")
+        ] = False,
+        ollama_dir: Annotated[
+            Path | None,
+            typer.Option("--ollama-dir", help="Ollama models folder (implies --ollama)."),
         ] = None,
         hash_files: Annotated[
             bool, typer.Option("--hash", help="SHA-256 every file (checks store digests).")
@@ -259,8 +256,8 @@ def register(app: typer.Typer) -> None:
         if fmt not in _FORMATS:
             raise UsageError(f"--format: unknown format {fmt!r} (one of: {', '.join(_FORMATS)})")
         threshold = _fail_on(fail_on)
-        hf: Path | bool = False if hf_cache is None else (Path(hf_cache) if hf_cache else True)
-        ol: Path | bool = False if ollama is None else (Path(ollama) if ollama else True)
+        hf: Path | bool = hf_cache_dir if hf_cache_dir is not None else hf_cache
+        ol: Path | bool = ollama_dir if ollama_dir is not None else ollama
         if not paths and hf is False and ol is False:
             raise UsageError("give a PATH to inspect, or --hf-cache / --ollama")
         infos, roots, skipped, dirs = run_inspect(
