@@ -129,6 +129,19 @@ def test_publisher_share_and_hhi() -> None:
     assert not of(run(result(*refs), too_few), "MD105")
 
 
+def test_concentration_weighted_by_usage() -> None:
+    from modeldeps.assess import assess
+    from modeldeps.assess.policy import Policy
+
+    refs = _many(("a/1", "alpha", "US"), ("b/2", "beta", "FR"), ("c/3", "gamma", "DE"))
+    pol = policy(watch={}, concentration={"weight": "usage"})
+    assert not of(run(result(*refs), pol), "MD104")  # no usage given: by references, 1/3 each
+    out = assess(result(*refs), pol, StaticKnowledge(), usage={"a/1": 95.0, "b/2": 5.0})
+    (f,) = [f for f in out.findings if f.rule_id == "MD104"]
+    assert f.subject == "country:US" and "95% of models (by usage)" in f.message
+    assert isinstance(Policy(), Policy)
+
+
 def test_concentration_fingerprint_does_not_depend_on_where_it_is_shown() -> None:
     refs = _many(("a/1", "alpha", "US"), ("a/2", "alpha", "US"), ("a/3", "alpha", "US"))
     moved = [replace(r, location=Location("other.py", 9)) for r in refs]

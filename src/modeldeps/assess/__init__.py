@@ -63,10 +63,15 @@ def assess(
     roots: tuple[Path, ...] = (),
     max_bytes: int = 4 * 1024 * 1024,
     baseline: Path | None = None,
+    usage: Mapping[str, float] | None = None,
 ) -> ScanResult:
-    """Run every enabled rule under ``policy`` and return ``result`` with its findings."""
+    """Run every enabled rule under ``policy`` and return ``result`` with its findings.
+
+    ``usage`` (model id -> tokens or requests) weighs concentration when the policy says
+    ``weight = "usage"``.
+    """
     today = scan_date(result)
-    ctx = RuleContext(result, policy, knowledge, today, roots[0] if roots else None)
+    ctx = RuleContext(result, policy, knowledge, today, roots[0] if roots else None, usage)
     raw: list[Finding] = [_annotate(f) for f in result.findings]
     for art in result.artifacts:
         raw.extend(_annotate(f) for f in art.findings)
@@ -94,6 +99,7 @@ def run_assessment(
     *,
     knowledge: Knowledge | None = None,
     use_baseline: bool = True,
+    usage: Mapping[str, float] | None = None,
 ) -> ScanResult:
     """The assess stage of a scan: load the policy and knowledge, then ``assess``."""
     policy = load_policy(root, options.config_file)
@@ -107,6 +113,7 @@ def run_assessment(
         roots=roots,
         max_bytes=options.max_text_bytes,
         baseline=(options.baseline or policy.baseline) if use_baseline else None,
+        usage=usage,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +26,7 @@ class RuleContext:
     kb: Knowledge
     today: date  # the scan's own date, so a re-render of the same result gives the same answer
     root: Path | None = None  # the scan root, to name configuration files relative to it
+    usage: Mapping[str, float] | None = None  # model id -> usage (tokens, requests), if known
 
 
 class Rule(ABC):

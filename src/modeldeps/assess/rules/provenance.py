@@ -157,7 +157,7 @@ class CountryConcentration(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         conc = ctx.policy.concentration
-        shares = compute_shares(subjects(ctx.result), conc.weight)
+        shares = compute_shares(subjects(ctx.result), conc.weight, ctx.usage)
         if shares.models < conc.min_models or not shares.by_country:
             return
         country, share = shares.by_country[0]
@@ -189,7 +189,7 @@ class PublisherConcentration(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         conc = ctx.policy.concentration
-        shares = compute_shares(subjects(ctx.result), conc.weight)
+        shares = compute_shares(subjects(ctx.result), conc.weight, ctx.usage)
         if shares.models < conc.min_models or not shares.by_publisher:
             return
         pub, share = shares.by_publisher[0]
