@@ -1,0 +1,234 @@
+"""Provenance accuracy on the labelled artifact corpus: family, publisher, country, CN lineage.
+
+Runs three resolvers over every labelled artifact (model folders, native configs, GGUF files,
+damaged GGUF copies, chat templates) and prints their accuracy side by side, then every miss of
+the full resolver:
+
+- ``full``: the resolver as shipped (folder names such as ``org__name`` count as a signal);
+- ``signals-only``: the same, ignoring folder names (file contents only);
+- ``org-baseline``: what a name lookup alone gives: the folder's org looked up in the KB.
+
+    python benchmarks/provenance_accuracy.py [--corpus PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from modeldeps.model import ArtifactInfo, Identity, Location
+from modeldeps.resolve import Resolver
+from modeldeps.resolve.sources.artifact import repo_id_from_path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+_STOP = {"ai", "the", "inc", "labs", "team", "and", "incl", "for", "co", "ltd", "research"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    path: Path
+    kind: str
+    family: str
+    publisher: str
+    country: str
+    base_country: str
+
+
+@dataclass
+class Score:
+    n: int = 0
+    family: int = 0
+    publisher: int = 0
+    country: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    crashes: int = 0
+
+
+def load_units(root: Path) -> list[Unit]:
+    units: dict[str, Unit] = {}
+    with (root / "labels.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            parts = row["file"].split("/")
+            key = "/".join(parts[:2])  # hf/<dir>, native/<dir>, gguf/<file>, chat-templates/<file>
+            if key in units:
+                continue
+            kind = {"hf": "dir", "native": "dir", "chat-templates": "template"}.get(
+                parts[0], "gguf"
+            )
+            units[key] = Unit(
+                key,
+                root / key,
+                kind,
+                row["family"],
+                row["publisher"],
+                row["country"],
+                row["base_country"],
+            )
+    return list(units.values())
+
+
+def resolve(r: Resolver, u: Unit, use_names: bool) -> Identity:
+    if u.kind == "dir":
+        return r.resolve_model_dir(u.path, use_path_name=use_names)
+    if u.kind == "template":
+        text = u.path.read_text(encoding="utf-8", errors="replace")
+        info = ArtifactInfo(
+            Location(u.key), "chat-template", len(text), metadata={"tokenizer.chat_template": text}
+        )
+        return r.resolve_artifact(info)
+    return r.resolve_artifact(_gguf_info(u), u.path)
+
+
+def _gguf_info(u: Unit) -> ArtifactInfo:
+    """The GGUF inspector's ArtifactInfo when it is registered; else let the resolver read."""
+    try:
+        from modeldeps.discover.inspectors import INSPECTOR_CLASSES, inspect_file
+
+        if any(getattr(c, "name", "") == "gguf" for c in INSPECTOR_CLASSES):
+            return inspect_file(u.path, u.key, u.path.parent)
+    except ImportError:
+        pass
+    return ArtifactInfo(Location(u.key), "gguf", u.path.stat().st_size)
+
+
+def baseline(r: Resolver, u: Unit) -> Identity:
+    rid = repo_id_from_path(u.path) if u.kind == "dir" else None
+    pub = r.kb.publisher_for_org(rid.split("/")[0]) if rid else None
+    if pub is None:
+        return Identity()
+    from modeldeps.resolve.identity import pref
+
+    return Identity(publisher=pref(pub), decided_by="org")
+
+
+def family_ok(r: Resolver, label: str, fid: str | None) -> bool:
+    fam = r.kb.family(fid) if fid else None
+    if fam is None:
+        return False
+    low = label.lower()
+    return (
+        fam.id in low
+        or fam.name.split(" ")[0].lower() in low
+        or any(re.search(p, label) for p in fam.name_patterns)
+    )
+
+
+def publisher_ok(label: str, country: str, ident: Identity) -> bool:
+    if ident.publisher is None:
+        return country == "unknown"
+    words = {w for w in re.findall(r"[a-z0-9]+", ident.publisher.name.lower()) if len(w) > 2}
+    return bool((words - _STOP) & set(re.findall(r"[a-z0-9]+", label.lower())))
+
+
+def score(
+    units: list[Unit], r: Resolver, fn: Callable[[Unit], Identity], misses: list[str] | None
+) -> Score:
+    s = Score()
+    for u in units:
+        s.n += 1
+        try:
+            ident = fn(u)
+        except Exception as exc:  # a crash is a result to report, not a reason to stop
+            s.crashes += 1
+            ident = Identity()
+            if misses is not None:
+                misses.append(f"CRASH {u.key}: {type(exc).__name__}: {exc}")
+        f_ok = family_ok(r, u.family, ident.family)
+        p_ok = publisher_ok(u.publisher, u.country, ident)
+        c_ok = ident.country == u.country
+        truth = "CN" in (u.country, u.base_country)
+        pred = ident.country == "CN" or "CN" in ident.lineage_countries
+        s.family += f_ok
+        s.publisher += p_ok
+        s.country += c_ok
+        s.tp += truth and pred
+        s.fp += pred and not truth
+        s.fn += truth and not pred
+        if misses is not None and not (f_ok and p_ok and c_ok and truth == pred):
+            what = [
+                n
+                for n, ok in (
+                    ("family", f_ok),
+                    ("publisher", p_ok),
+                    ("country", c_ok),
+                    ("cn-lineage", truth == pred),
+                )
+                if not ok
+            ]
+            misses.append(
+                f"{u.key}: missed {', '.join(what)} | label {u.family!r} / {u.publisher!r} / "
+                f"{u.country} (base {u.base_country or '-'}) | got {ident.family} / "
+                f"{ident.publisher.id if ident.publisher else None} / {ident.country} "
+                f"lineage {','.join(ident.lineage_countries) or '-'} [{ident.decided_by}]"
+            )
+    return s
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100.0 * a / b:5.1f} %" if b else "  n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="corpus root holding artifacts/ (default: ../shared/corpus)",
+    )
+    args = ap.parse_args(argv)
+    root = args.corpus / "artifacts"
+    if not (root / "labels.csv").is_file():
+        print(f"no labels.csv under {root}", file=sys.stderr)
+        return 2
+    units = load_units(root)
+    t0 = time.perf_counter()
+    r = Resolver.create()
+    load_s = time.perf_counter() - t0
+    misses: list[str] = []
+    decided: dict[str, int] = {}
+
+    def full_fn(u: Unit) -> Identity:
+        ident = resolve(r, u, True)
+        decided[ident.decided_by] = decided.get(ident.decided_by, 0) + 1
+        return ident
+
+    t1 = time.perf_counter()
+    full = score(units, r, full_fn, misses)
+    full_s = time.perf_counter() - t1
+    sig = score(units, r, lambda u: resolve(r, u, False), None)
+    base = score(units, r, lambda u: baseline(r, u), None)
+    print(f"provenance accuracy over {len(units)} labelled artifacts (kb {r.kb_version})")
+    print(f"{'metric':<24}{'full':>10}{'signals-only':>14}{'org-baseline':>14}")
+    rows: list[tuple[str, Callable[[Score], str]]] = [
+        ("family", lambda s: pct(s.family, s.n)),
+        ("publisher", lambda s: pct(s.publisher, s.n)),
+        ("publisher country", lambda s: pct(s.country, s.n)),
+        ("CN-lineage precision", lambda s: pct(s.tp, s.tp + s.fp)),
+        ("CN-lineage recall", lambda s: pct(s.tp, s.tp + s.fn)),
+        ("crashes", lambda s: f"{s.crashes:>7}"),
+    ]
+    for name, fmt in rows:
+        print(f"{name:<24}{fmt(full):>10}{fmt(sig):>14}{fmt(base):>14}")
+    print(
+        f"KB load {load_s * 1000:.0f} ms; full run {full_s * 1000:.0f} ms "
+        f"({full_s / len(units) * 1000:.1f} ms per artifact, file reads included)"
+    )
+    print("full resolver decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(decided.items())))
+    print(f"misses of the full resolver ({len(misses)}):")
+    for m in misses:
+        print("  " + m)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
