@@ -176,3 +176,12 @@ def test_hub_purl_rules() -> None:
     )
     assert str(hub_purl("org/name", "v1.0")) == "pkg:huggingface/org/name"
     assert hub_purl("not a repo", None) is None
+
+
+def test_validation_rejects_duplicate_components(scan_result: ScanResult) -> None:
+    doc = _doc(scan_result)
+    doc["components"].append(doc["components"][0])
+    with pytest.raises(ReportError, match="non-unique"):
+        validate(json.dumps(doc))
+    official = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc))
+    assert official is not None  # the library's validator agrees

@@ -7,25 +7,29 @@ import json
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import jsonschema
 from cyclonedx.model import HashAlgorithm, HashType, Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentType, Pedigree
 from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
 from cyclonedx.model.contact import OrganizationalEntity, PostalAddress
+from cyclonedx.model.dependency import Dependency as BomDependency
 from cyclonedx.model.license import DisjunctiveLicense
 from cyclonedx.model.service import Service
 from cyclonedx.model.tool import ToolRepository
 from cyclonedx.output.json import JsonV1Dot6
-from cyclonedx.schema import SchemaVersion
 from cyclonedx.spdx import fixup_id
-from cyclonedx.validation.json import JsonStrictValidator
 from packageurl import PackageURL
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
 
 from modeldeps.errors import ReportError
 from modeldeps.model import (
@@ -366,7 +370,9 @@ def build_bom(result: ScanResult, options: RenderOptions) -> tuple[Bom, dict[str
     bom = Bom(
         components=b.components, services=b.services, metadata=meta, serial_number=uuid.UUID(int=0)
     )
-    bom.register_dependency(root, [c for c in b.components])
+    # Built directly: the library's register_dependency scans all entries per call (quadratic).
+    refs = [BomDependency(ref=c.bom_ref) for c in b.components]
+    bom.dependencies.update([BomDependency(ref=root.bom_ref, dependencies=refs), *refs])
     return bom, b.cards
 
 
@@ -401,19 +407,54 @@ def bom_data(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     return {k: doc[k] for k in head if k in doc} | {k: v for k, v in doc.items() if k not in head}
 
 
-_VALIDATOR: JsonStrictValidator | None = None
+_SCHEMA_DIR = "schema/_res"  # where cyclonedx-python-lib ships the official schemas
+_SCHEMA_BASE = "http://cyclonedx.org/schema/"
+_SCHEMA_REFS = (
+    "spdx.SNAPSHOT.schema.json",
+    "jsf-0.82.SNAPSHOT.schema.json",
+    "cryptography-defs.SNAPSHOT.schema.json",
+)
+
+
+def _unique_items(
+    validator: Any, unique: bool, instance: Any, schema: Any
+) -> Iterator[jsonschema.ValidationError]:
+    # jsonschema compares every pair (quadratic: minutes for a few thousand components);
+    # canonical JSON text gives the same verdict for JSON data in linear time.
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen: set[str] = set()
+    for item in instance:
+        key = json.dumps(item, sort_keys=True)
+        if key in seen:
+            yield jsonschema.ValidationError(f"non-unique element {key[:200]}")
+            return
+        seen.add(key)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    """The official CycloneDX 1.6 JSON schema (strict: no unknown keys), as the library ships it."""
+    res = resources.files("cyclonedx").joinpath(_SCHEMA_DIR)
+    registry: Registry[Any] = Registry().with_resources(
+        (_SCHEMA_BASE + name, DRAFT7.create_resource(json.loads(res.joinpath(name).read_text())))
+        for name in _SCHEMA_REFS
+    )
+    schema = json.loads(res.joinpath("bom-1.6.SNAPSHOT.schema.json").read_text(encoding="utf-8"))
+    extend: Any = jsonschema.validators.extend  # untyped in the stubs
+    cls = extend(jsonschema.Draft7Validator, {"uniqueItems": _unique_items})
+    validator: jsonschema.protocols.Validator = cls(
+        schema, registry=registry, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    return validator
 
 
 def validate(text: str) -> None:
     """Raise ``ReportError`` unless ``text`` is valid CycloneDX 1.6 JSON (official schema)."""
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        _VALIDATOR = JsonStrictValidator(SchemaVersion.V1_6)
-    error = _VALIDATOR.validate_str(text)
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(json.loads(text)))
     if error is not None:
-        data = error.data
-        where = "/".join(str(p) for p in getattr(data, "absolute_path", ()))
-        raise ReportError(f"CycloneDX output invalid at /{where}: {getattr(data, 'message', data)}")
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise ReportError(f"CycloneDX output invalid at /{where}: {redact(error.message)[:500]}")
 
 
 class CycloneDxReporter(Reporter):
