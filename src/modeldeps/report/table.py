@@ -65,7 +65,7 @@ class TableReporter(Reporter):
         inv = Table(title=f"Model references ({len(result.references)})", title_justify="left")
         for col in ("kind", "model", "location", "publisher", "country", "license", "via"):
             inv.add_column(col, overflow="fold")
-        for ref in result.references:
+        for ref in sorted(result.references, key=lambda r: r.sort_key()):
             pub, country, lic = _identity_cells(ref.identity)
             via = str(ref.context.get("loader") or ref.context.get("key") or ref.detector)
             inv.add_row(
@@ -77,7 +77,7 @@ class TableReporter(Reporter):
             arts = Table(title=f"Model files ({len(result.artifacts)})", title_justify="left")
             for col in ("file", "format", "size", "params", "dtype", "family", "findings"):
                 arts.add_column(col, overflow="fold")
-            for art in result.artifacts:
+            for art in sorted(result.artifacts, key=lambda a: a.location):
                 fam = art.identity.family if art.identity and art.identity.family else ""
                 worst = max((f.severity for f in art.findings), key=lambda s: s.rank, default=None)
                 arts.add_row(
@@ -109,7 +109,7 @@ class TableReporter(Reporter):
             deps = Table(title="AI SDKs and runtimes declared", title_justify="left")
             for col in ("ecosystem", "package", "version", "file"):
                 deps.add_column(col, overflow="fold")
-            for d in result.dependencies:
+            for d in sorted(result.dependencies, key=lambda d: (d.location, d.name)):
                 deps.add_row(d.ecosystem, d.name, d.specifier, str(d.location))
             console.print(deps)
 
@@ -117,7 +117,7 @@ class TableReporter(Reporter):
             sk = Table(title=f"Skipped ({len(result.skipped)})", title_justify="left")
             for col in ("location", "stage", "reason"):
                 sk.add_column(col, overflow="fold")
-            for s in result.skipped:
+            for s in sorted(result.skipped, key=lambda s: (s.location, s.reason)):
                 sk.add_row(str(s.location), s.stage.value, s.reason)
             console.print(sk)
 
