@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from modeldeps.discover.detectors.infra import InfraDetector
 from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.discover.detectors.pyast.analyzer import Hit
 from modeldeps.discover.detectors.pyast.triggers import KEYWORDS, has_code_trigger
 from modeldeps.discover.detectors.python_source import analyze, parse_python, to_references
 from modeldeps.errors import DetectorError
-from modeldeps.model import Dependency, ModelReference
+from modeldeps.model import Dependency, Location, ModelReference
 
 #: Notebooks carry outputs (images, tables); the code is a small part. Cap the JSON we decode.
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -25,6 +26,7 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "
 _MAGIC_LINE_RE = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
 _HELP_LINE_RE = re.compile(r"^(\s*)[\w.]+\?{1,2}\s*$")
 _SOURCE_KEY_RE = re.compile(r'"source"\s*:\s*')
+_SHELL_RE = re.compile(r"^\s*(?:\w+\s*=\s*)?!(.*)$")
 # The JSON string scanner, typed loosely: it is not in the json module's public stubs.
 _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 
@@ -34,6 +36,20 @@ class _Cell:
     index: int
     code: str  # magics neutralised, one Python line per stored line
     json_lines: tuple[int, ...]  # stored .ipynb line of each code line
+    shell: tuple[str, ...] = ()  # shell text of each line (``!cmd`` or a %%bash body), else ""
+
+
+def shell_lines(code: str) -> tuple[str, ...]:
+    """The shell command on each line of a cell: ``!cmd`` lines, or every line of a %%bash cell."""
+    lines = code.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith(("%%bash", "%%sh", "%%script bash", "%%script sh")):
+        return ("", *lines[1:])
+    out: list[str] = []
+    for line in lines:
+        m = _SHELL_RE.match(line)
+        out.append(m.group(1) if m else "")
+    return tuple(out)
 
 
 def neutralise_magics(code: str) -> str | None:
@@ -105,10 +121,10 @@ def _cells(source: SourceFile, doc: object) -> list[_Cell]:
         json_lines: list[int] = []
         for item, line in zip(items, item_lines, strict=True):
             json_lines.extend([line] * (item.count("\n") + (0 if item.endswith("\n") else 1)))
-        code = neutralise_magics("".join(items))
-        if code is None:
-            continue
-        cells.append(_Cell(index, code, tuple(json_lines)))
+        raw_code = "".join(items)
+        shell = shell_lines(raw_code)
+        code = neutralise_magics(raw_code)
+        cells.append(_Cell(index, code or "", tuple(json_lines), shell))
     return cells
 
 
@@ -127,9 +143,11 @@ class NotebookDetector(Detector):
             doc = json.loads(source.text)
         except (ValueError, RecursionError) as exc:
             raise DetectorError(f"{source.rel}: invalid notebook JSON: {exc}") from None
-        cells = [c for c in _cells(source, doc) if c.code.strip()]
+        all_cells = _cells(source, doc)
+        found: list[ModelReference | Dependency] = list(self._shell(source, all_cells))
+        cells = [c for c in all_cells if c.code.strip()]
         if not any(has_code_trigger(c.code) for c in cells):
-            return []
+            return found
         # One module of all cells, so names defined in one cell reach calls in later cells.
         for _ in range(MAX_BAD_CELLS):
             starts: list[int] = []
@@ -149,7 +167,7 @@ class NotebookDetector(Detector):
                     raise
                 del cells[bad]
                 if not cells:
-                    return []
+                    return found
         else:
             raise DetectorError(f"{source.rel}: more than {MAX_BAD_CELLS} cells do not parse")
         hits = analyze(tree, code)
@@ -161,7 +179,28 @@ class NotebookDetector(Detector):
             stored = cell.json_lines[min(offset, len(cell.json_lines) - 1)]
             return stored, {"cell": cell.index}
 
-        return list(to_references(hits, source.rel, self.name, place))
+        found.extend(to_references(hits, source.rel, self.name, place))
+        return found
+
+    def _shell(self, source: SourceFile, cells: list[_Cell]) -> Iterable[ModelReference]:
+        """``!vllm serve …`` / ``!ollama pull …`` lines, read by the infrastructure detector."""
+        text_lines: list[str] = []
+        origin: list[tuple[int, int]] = []
+        for cell in cells:
+            for i, command in enumerate(cell.shell):
+                if command.strip():
+                    text_lines.append(command)
+                    origin.append((cell.json_lines[min(i, len(cell.json_lines) - 1)], cell.index))
+        if not text_lines:
+            return
+        script = SourceFile(source.rel + ".sh", "\n".join(text_lines) + "\n")
+        for ref in InfraDetector().detect(script):
+            if not isinstance(ref, ModelReference) or not ref.location.line:
+                continue
+            line, index = origin[ref.location.line - 1]
+            ctx = {**ref.context, "cell": index}
+            loc = Location(source.rel, line, None)
+            yield ModelReference(ref.kind, ref.value, loc, self.name, ctx)
 
 
 def _error_line(message: str) -> int | None:

@@ -53,7 +53,13 @@ def classify(value: str, kind: Kind, provider: str | None) -> Classified | None:
     if kind is Kind.API:
         return _api(v, provider, ctx)
     # Kind.AUTO: only a recognised shape counts as evidence.
+    head, sep, rest = v.partition(":")
+    if sep and rest and head.lower() in vocab.PROVIDER_PREFIXES:
+        return _provider_model(v, provider, ctx)
     auto = vocab.kind_for_name(v)
+    if auto is None and ":" in v and "/" not in v and vocab.OLLAMA_TAG_RE.match(v):
+        # ``name:tag`` under a model key is how Ollama names models (``mistral:7b-instruct``).
+        return RefKind.OLLAMA_MODEL, v, ctx
     if auto is None or auto is RefKind.ENDPOINT:
         return None
     if auto is RefKind.API_MODEL:

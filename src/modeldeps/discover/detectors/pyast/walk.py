@@ -53,6 +53,10 @@ AI_PACKAGES = frozenset(
 )
 
 
+#: Extra words that make a line worth analysing once the file passed the trigger gate.
+_LINE_HINTS = ("model", "Model", "MODEL", "llm", "LLM", ".pull(")
+
+
 def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a body and of its compound statements, not entering defs (yielded)."""
     stack = list(reversed(body))
@@ -124,6 +128,12 @@ class Relevance:
 
     def __init__(self, text: str, imports: dict[str, str]) -> None:
         offsets = list(trigger_offsets(text))
+        # Lines naming a model in any way (``model=TIERS[...]`` on a client made elsewhere).
+        for hint in _LINE_HINTS:
+            pos = text.find(hint)
+            while pos >= 0:
+                offsets.append(pos)
+                pos = text.find(hint, pos + 1)
         names = sorted(
             local
             for local, target in imports.items()

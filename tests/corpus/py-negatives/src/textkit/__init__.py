@@ -1,0 +1,1 @@
+"""textkit: dataset and tokenisation helpers."""
