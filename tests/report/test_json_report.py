@@ -78,7 +78,9 @@ def _result() -> ScanResult:
         Location("m.pkl"),
         subject="posix.system",
     ).with_fingerprint()
-    art = ArtifactInfo(Location("m.pkl"), "pickle", 10, findings=(finding,), metadata={"a": b"\x00"})
+    art = ArtifactInfo(
+        Location("m.pkl"), "pickle", 10, findings=(finding,), metadata={"a": b"\x00"}
+    )
     return ScanResult(
         roots=("/somewhere",),
         started_at="2026-01-01T00:00:00+00:00",
@@ -94,8 +96,9 @@ def _result() -> ScanResult:
 def test_constructed_result_is_schema_valid_and_redacted() -> None:
     doc = json.loads(render(_result(), "json"))
     _validate(doc)
-    assert doc["references"][1]["value"] == "https://***@api.deepseek.com/v1?api_key=***"
-    assert doc["references"][0]["identity"]["publisher"]["country"] == "CN"
+    by_kind = {r["kind"]: r for r in doc["references"]}
+    assert by_kind["endpoint"]["value"] == "https://***@api.deepseek.com/v1?api_key=***"
+    assert by_kind["hub_model"]["identity"]["publisher"]["country"] == "CN"
     assert doc["summary"]["by_country"][0] == {"key": "CN", "count": 1, "share": 0.5}
 
 

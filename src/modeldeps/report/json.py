@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, TypeVar
 
-from modeldeps.model import SCHEMA_VERSION, ScanResult
+from modeldeps.model import SCHEMA_VERSION, ModelReference, ScanResult
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.redact import redact_data
 from modeldeps.serialize import to_data
 from modeldeps.summary import summarize
+
+T = TypeVar("T")
+
+
+def _sorted(items: Iterable[T], key: Callable[[T], Any]) -> list[Any]:
+    """JSON data of ``items`` in a fixed order, so the report never depends on input order."""
+    return [to_data(item) for item in sorted(items, key=key)]
 
 
 def report_data(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
@@ -21,11 +29,22 @@ def report_data(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
         "roots": ["."] * len(result.roots) if options.reproducible else list(result.roots),
         "started_at": None if options.reproducible else result.started_at,
         "summary": to_data(summarize(result)),
-        "references": [to_data(r) for r in result.references],
-        "dependencies": [to_data(d) for d in result.dependencies],
-        "artifacts": [to_data(a) for a in result.artifacts],
-        "findings": [to_data(f) for f in result.findings],
-        "skipped": [to_data(s) for s in result.skipped],
+        "references": _sorted(result.references, ModelReference.sort_key),
+        "dependencies": _sorted(
+            result.dependencies, lambda d: (d.location.path, d.location.line or 0, d.name)
+        ),
+        "artifacts": _sorted(result.artifacts, lambda a: (a.location.path, a.format)),
+        "findings": _sorted(
+            result.findings,
+            lambda f: (
+                -f.severity.rank,
+                f.location.path,
+                f.location.line or 0,
+                f.rule_id,
+                f.fingerprint,
+            ),
+        ),
+        "skipped": _sorted(result.skipped, lambda s: (s.location.path, s.stage.value, s.reason)),
         "stats": to_data(result.stats),
     }
     if options.reproducible:
