@@ -67,7 +67,6 @@ TRIGGERS: tuple[str, ...] = (
     "BASE_URL",
     "base_url",
     "api_base",
-    "MODEL",
 )
 
 #: Regexes with a literal prefix (fast in ``re``): imports, model keywords and dict keys.
@@ -75,13 +74,15 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"import (?:" + "|".join(PACKAGES) + ")"),
     re.compile(r"from (?:" + "|".join(PACKAGES) + ")"),
     re.compile(r"""model(?:(?:_name|_id)?=f?["']|["']:)"""),
+    # ``DEFAULT_MODEL = "…"``, ``MODEL_ID: str = os.getenv(…)``, ``MODELS = [``, not ``= dict(``.
+    re.compile(r"""MODEL\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.|\{|\[)"""),
 )
 
 _TRIPLE_RE = re.compile("\"\"\"|'''")
 
 #: Lower-case byte forms for the pipeline's byte-level prefilter (which ignores case).
 KEYWORDS: tuple[bytes, ...] = tuple(
-    sorted({t.lower().encode() for t in TRIGGERS} | {p.encode() for p in PACKAGES})
+    sorted({t.lower().encode() for t in TRIGGERS} | {p.encode() for p in PACKAGES} | {b"model"})
 )
 
 
