@@ -29,7 +29,12 @@ TARGET_MAPE, TARGET_WITHIN = 0.35, 0.90
 def _baseline() -> dict[str, EnginePreset]:
     rule = {"tuned": (0.5, 0.25), "default": (0.5, 0.12)}
     return {
-        name: dataclasses.replace(p, dense_efficiency=rule[name][0], moe_efficiency=rule[name][1])
+        name: dataclasses.replace(
+            p,
+            dense_efficiency=rule[name][0],
+            moe_efficiency=rule[name][1],
+            int4_moe_factor=1.0,
+        )
         for name, p in PRESETS.items()
     }
 
@@ -57,13 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"validation rows: {len(rows)} ({len(fit)} fit, {len(held)} held out)")
     for name, p in presets.items():
         bundled = PRESETS[name]
-        same = (p.dense_efficiency, p.moe_efficiency) == (
+        same = (p.dense_efficiency, p.moe_efficiency, p.int4_moe_factor) == (
             bundled.dense_efficiency,
             bundled.moe_efficiency,
+            bundled.int4_moe_factor,
         )
         print(
             f"preset {name:<8} dense {p.dense_efficiency:.2f}  MoE {p.moe_efficiency:.2f}  "
-            f"max batch {p.max_batch}  ({'matches' if same else 'DIFFERS from'} engines.py)"
+            f"int4 MoE x{p.int4_moe_factor:.2f}  max batch {p.max_batch}  "
+            f"({'matches' if same else 'DIFFERS from'} engines.py)"
         )
     fit_scored, held_scored = score(fit, presets), score(held, presets)
     _print_rows("fitting rows", fit_scored)
@@ -71,12 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     mape, within = summary(held_scored)
     base_mape, base_within = summary(score(held, _baseline()))
     fit_mape, fit_within = summary(fit_scored)
+    # Ablation: the same presets with the int4 MoE factor left at 1.0.
+    no_int4 = {n: dataclasses.replace(p, int4_moe_factor=1.0) for n, p in presets.items()}
+    ab_mape, ab_within = summary(score(held, no_int4))
     print(
         f"\nfitting rows:  median |error| {fit_mape:.1%}, within 2x {fit_within:.0%}\n"
         f"held-out rows: median |error| {mape:.1%} (target <= {TARGET_MAPE:.0%}), "
         f"within 2x {within:.0%} (target >= {TARGET_WITHIN:.0%})\n"
         f"baseline (rule-of-thumb presets), held-out: median |error| {base_mape:.1%}, "
-        f"within 2x {base_within:.0%}"
+        f"within 2x {base_within:.0%}\n"
+        f"ablation (fitted presets, no int4 MoE factor), held-out: median |error| "
+        f"{ab_mape:.1%}, within 2x {ab_within:.0%}"
     )
     return 0 if mape <= TARGET_MAPE and within >= TARGET_WITHIN else 1
 

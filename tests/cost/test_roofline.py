@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from modeldeps.cost.architectures import ModelArch, find_arch
+from modeldeps.cost.engines import preset
 from modeldeps.cost.hardware import find_gpu
 from modeldeps.cost.roofline import (
     Deployment,
+    all_to_all_seconds,
+    batch_cap,
     batch_knee,
     experts_touched_fraction,
     kv_bytes_for_sequence,
@@ -85,7 +90,37 @@ def test_moe_experts_touched() -> None:
 
 
 def test_concurrency_llama_70b_on_two_h100_by_hand() -> None:
-    # (2·80 GB·0.9 − 70.6 GB − 2·3 GB) / (1500 tokens · 327,680 B) = 67.4e9 / 491.52e6 = 137.
+    # An "80 GB" H100 holds 80 GiB (nvidia-smi: 81,559 MiB), 85.9e9 bytes.
+    # (2·85.9e9·0.9 − 70.6e9 − 2·3e9) / (1500 tokens · 327,680 B) = 78.06e9 / 491.52e6 = 158.
     d = Deployment(find_arch("Llama-3.3-70B-Instruct"), find_gpu("H100"), 2, "fp8")
-    assert max_concurrency(d, 1500) == int((144e9 - 70.6e9 - 6e9) // (1500 * 327_680))
-    assert max_concurrency(d, 1500) == 137
+    assert max_concurrency(d, 1500) == int((2 * 80 * 2**30 * 0.9 - 76.6e9) // (1500 * 327_680))
+    assert max_concurrency(d, 1500) == 158
+
+
+def test_all_to_all_matches_deepep_low_latency_measurements() -> None:
+    # DeepEP (docs/legacy.md), H800 + CX7 400 Gb/s: 128 tokens per rank, hidden 7168, top-8,
+    # FP8 dispatch + BF16 combine took 118+195 us per layer at EP16 and 194+360 us at EP256.
+    arch = find_arch("DeepSeek-V3-0324")
+    d = Deployment(arch, find_gpu("H800"), 16, "fp8")
+    assert d.multi_node_ep
+    per_layer = all_to_all_seconds(d, 128 * 16) / arch.layers
+    assert per_layer == pytest.approx(128 * 8 * 7168 * (1 + 4 / 128 + 2) / 50e9)
+    assert 313e-6 < per_layer < 554e-6
+
+
+def test_expert_parallel_only_across_nodes() -> None:
+    arch = find_arch("DeepSeek-V3-0324")
+    one_node = Deployment(arch, find_gpu("H200"), 8, "fp8")
+    assert not one_node.multi_node_ep and all_to_all_seconds(one_node, 1000) == 0.0
+    assert batch_cap(one_node, 2048) == 2048
+    wide = Deployment(arch, find_gpu("H200"), 32, "fp8")
+    assert batch_cap(wide, 2048) == 256 * 32
+    dense = Deployment(find_arch("Llama-3.1-405B-Instruct"), find_gpu("H100"), 16, "fp8")
+    assert not dense.multi_node_ep
+
+
+def test_int4_factor_applies_to_int4_moe_only() -> None:
+    p = replace(preset("default"), int4_moe_factor=0.5)
+    assert p.efficiency(True, "int4") == pytest.approx(p.moe_efficiency * 0.5)
+    assert p.efficiency(True, "fp8") == p.moe_efficiency
+    assert p.efficiency(False, "int4") == p.dense_efficiency

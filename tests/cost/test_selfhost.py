@@ -47,7 +47,7 @@ def test_estimate_reports_memory_concurrency_and_price_range() -> None:
         preset("tuned"),
     )
     assert est.weights_gb == pytest.approx(70.6)
-    assert est.max_concurrency == 137
+    assert est.max_concurrency == 158  # by hand in test_roofline
     low, typ, high = est.usd_per_mtok_output
     assert low < typ < high
     assert typ == pytest.approx(2 * 2.95 / (est.output_tokens_per_s * 0.0036))

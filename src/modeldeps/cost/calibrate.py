@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from modeldeps.cost.architectures import ModelArch, lookup_arch
@@ -21,6 +21,10 @@ from modeldeps.errors import CostError, InputError
 
 #: ShareGPT-style runs that do not state lengths use the averages the stated runs report.
 SHAREGPT_ISL, SHAREGPT_OSL = 215, 200
+#: The vLLM wide-EP figure (2.2k tok/s per H200) states no setup; its follow-up post, which builds
+#: on it, lists the H200 deployment it compares against: decode on 32 GPUs, 2K input and 2K output
+#: tokens (github:vllm-project/vllm-project.github.io _posts/2026-02-03-dsr1-gb200-part1.md).
+WIDE_EP_GPUS, WIDE_EP_ISL, WIDE_EP_OSL = 32, 2000, 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +111,13 @@ def parse_row(index: int, row: Row) -> Measurement:
     elif nodes:
         n = int(nodes.group(1)) * 8
     elif "wide-EP" in where and n == 1:
-        n = 16
-        notes.append("wide-EP deployment size not stated; assumed 16 GPUs")
+        n = WIDE_EP_GPUS
+        # Decode-only rows model a context of ISL tokens; mid-answer a 2K/2K request holds 3K.
+        isl = WIDE_EP_ISL + WIDE_EP_OSL // 2
+        notes[:] = [
+            f"setup not stated; {n} decode GPUs and 2K/2K requests (average context {isl}) "
+            "from the follow-up post's H200 setup table"
+        ]
     conc: int | None
     if "offline max" in conc_text or conc_text.strip().lower() == "n/a":
         conc = None
@@ -167,7 +176,7 @@ def predict(m: Measurement, preset: EnginePreset) -> float:
         d,
         m.isl,
         m.osl,
-        efficiency=preset.efficiency(m.arch.is_moe),
+        efficiency=preset.efficiency(m.arch.is_moe, m.precision),
         max_batch=preset.max_batch,
         concurrency=m.concurrency,
         decode_only=m.decode_only,
@@ -175,15 +184,17 @@ def predict(m: Measurement, preset: EnginePreset) -> float:
     return tps * m.report_gpus / m.n_gpus
 
 
-def _fit_efficiency(rows: Sequence[Measurement], preset: EnginePreset) -> float:
-    """Efficiency whose median log error over ``rows`` is zero (bisection; throughput grows
-    monotonically with efficiency)."""
+def _fit_scalar(
+    rows: Sequence[Measurement], make: Callable[[float], EnginePreset], hi: float = 1.0
+) -> float:
+    """The value in (0.01, hi) whose median log error over ``rows`` is zero (bisection;
+    throughput grows monotonically with every fitted parameter)."""
 
-    def median_log_ratio(eff: float) -> float:
-        p = replace(preset, dense_efficiency=eff, moe_efficiency=eff)
+    def median_log_ratio(value: float) -> float:
+        p = make(value)
         return statistics.median(math.log(predict(m, p) / m.measured) for m in rows)
 
-    lo, hi = 0.01, 1.0
+    lo = 0.01
     for _ in range(40):
         mid = math.sqrt(lo * hi)
         if median_log_ratio(mid) > 0:
@@ -193,20 +204,34 @@ def _fit_efficiency(rows: Sequence[Measurement], preset: EnginePreset) -> float:
     return round(math.sqrt(lo * hi), 2)
 
 
+def _int4_moe(m: Measurement) -> bool:
+    return m.arch.is_moe and m.precision == "int4"
+
+
+def _fit_preset(p: EnginePreset, rows: Sequence[Measurement]) -> EnginePreset:
+    """Dense and MoE efficiency on the rows of each kind (int4 MoE rows excluded), then the
+    int4 MoE factor on the int4 MoE rows; a parameter without rows keeps its value."""
+    dense = [m for m in rows if not m.arch.is_moe]
+    moe = [m for m in rows if m.arch.is_moe and not _int4_moe(m)]
+    int4 = [m for m in rows if _int4_moe(m)]
+    if dense:
+        p = replace(
+            p, dense_efficiency=_fit_scalar(dense, lambda e: replace(p, dense_efficiency=e))
+        )
+    if moe:
+        p = replace(p, moe_efficiency=_fit_scalar(moe, lambda e: replace(p, moe_efficiency=e)))
+    factor = _fit_scalar(int4, lambda f: replace(p, int4_moe_factor=f), hi=2.0) if int4 else 1.0
+    return replace(p, int4_moe_factor=factor)
+
+
 def fit_presets(
     fit_rows: Sequence[Measurement], presets: dict[str, EnginePreset]
 ) -> dict[str, EnginePreset]:
-    """Refit each preset's dense and MoE efficiency on ``fit_rows``."""
-    out = {}
-    for name, p in presets.items():
-        dense = [m for m in fit_rows if m.preset == name and not m.arch.is_moe]
-        moe = [m for m in fit_rows if m.preset == name and m.arch.is_moe]
-        out[name] = replace(
-            p,
-            dense_efficiency=_fit_efficiency(dense, p) if dense else p.dense_efficiency,
-            moe_efficiency=_fit_efficiency(moe, p) if moe else p.moe_efficiency,
-        )
-    return out
+    """Refit every preset on its own ``fit_rows``."""
+    return {
+        name: _fit_preset(p, [m for m in fit_rows if m.preset == name])
+        for name, p in presets.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)

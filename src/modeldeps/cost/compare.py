@@ -148,7 +148,7 @@ def _replica_seconds(d: Deployment, u: ModelUsage, preset: EnginePreset) -> tupl
             d,
             b.input_tokens,
             max(b.output_tokens, 1.0),
-            efficiency=preset.efficiency(d.arch.is_moe),
+            efficiency=preset.efficiency(d.arch.is_moe, d.precision),
             max_batch=preset.max_batch,
         )
         seconds += b.requests * max(b.output_tokens, 1.0) / tps

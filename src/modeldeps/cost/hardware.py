@@ -41,6 +41,15 @@ class GPU:
     price_source: str
     price_date: str
     price_verification: str
+    memory_unit: str = "GB"  # HBM capacities are sold in GiB ("80 GB" H100: 81559 MiB usable)
+    gpus_per_node: int = 0  # GPUs sharing one NVLink domain; 0: no multi-node deployment
+    scaleout_gb_s: float = 0.0  # RDMA bandwidth per GPU between nodes, GB/s
+    interconnect_source: str = ""
+
+    @property
+    def memory_bytes(self) -> float:
+        """Device memory in bytes, reading the stated capacity in its real unit."""
+        return self.memory_gb * (2**30 if self.memory_unit == "GiB" else 1e9)
 
     def peak_tflops(self, precision: str) -> float:
         """Dense peak for the math a given weight precision runs in on this GPU.
@@ -77,6 +86,10 @@ def _gpu(row: Row) -> GPU:
         price_source=row["price_source"],
         price_date=row["price_date"],
         price_verification=row["price_verification"],
+        memory_unit=row.get("memory_unit") or "GB",
+        gpus_per_node=int(num(row.get("gpus_per_node", "")) or 0),
+        scaleout_gb_s=num(row.get("scaleout_gb_s", "")) or 0.0,
+        interconnect_source=row.get("interconnect_source", ""),
     )
 
 

@@ -20,6 +20,15 @@ MEMORY_UTILIZATION = 0.9
 OVERHEAD_GB_PER_GPU = 3.0
 #: Latency of one tensor-parallel all-reduce over NVLink; two per layer per step.
 ALLREDUCE_LATENCY_S = 10e-6
+#: Bytes one routed copy of a hidden value crosses the network with: FP8 dispatch (one byte plus
+#: an FP32 scale per 128 values) and BF16 combine, the DeepSeek-V3 setting DeepEP is measured in
+#: (github:deepseek-ai/DeepEP docs/legacy.md; its measured 39-63 GB/s at EP16-256 imply these
+#: bytes: e.g. 128 tokens × top-8 × 7168 × 1.03 B in 194 us at 39 GB/s).
+A2A_BYTES_PER_VALUE = (1.0 + 4.0 / 128.0) + 2.0
+#: Decode batch per GPU an expert-parallel engine runs at most: DeepEP's low-latency kernels
+#: recommend fewer than 256 dispatched tokens per rank (DeepEP docs/legacy.md); the measured
+#: wide-EP deployments run 128 (DeepSeek) and 256 (SGLang) per GPU.
+EP_MAX_BATCH_PER_GPU = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,13 @@ class Deployment:
     precision: str  # bf16, fp8, fp4, int4
     kv_precision: str = "bf16"
     dp_attention: bool = True  # MLA latent sharded by data-parallel attention, not replicated
+
+    @property
+    def multi_node_ep(self) -> bool:
+        """An MoE replica spread over more GPUs than one NVLink domain holds: experts are
+        spread over nodes (expert parallelism) and tokens cross the network to reach them."""
+        per_node = self.gpu.gpus_per_node
+        return self.arch.is_moe and per_node > 0 and self.n_gpus > per_node
 
 
 def weights_bytes(arch: ModelArch, precision: str) -> float:
@@ -104,7 +120,7 @@ def batch_knee(gpu: GPU, precision: str) -> float:
 
 def usable_kv_bytes(d: Deployment) -> float:
     """Memory left for KV: n·HBM·util − weights − per-GPU overhead."""
-    total = d.n_gpus * d.gpu.memory_gb * GB * MEMORY_UTILIZATION
+    total = d.n_gpus * d.gpu.memory_bytes * MEMORY_UTILIZATION
     return total - weights_bytes(d.arch, d.precision) - d.n_gpus * OVERHEAD_GB_PER_GPU * GB
 
 
@@ -132,6 +148,28 @@ def prefill_flops(arch: ModelArch, isl: float) -> float:
     return (
         2.0 * arch.params_active * isl + 2.0 * arch.layers * isl**2 * arch.q_heads * arch.head_dim
     )
+
+
+def all_to_all_seconds(d: Deployment, tokens: float) -> float:
+    """Expert-parallel dispatch and combine of one step's ``tokens`` across nodes.
+
+    Every token sends its hidden state to its top-k experts and gets the results back at each
+    MoE layer; with experts spread over nodes nearly all of it crosses the per-GPU RDMA link
+    (DeepEP counts all of it against that link). Communication is added to the step, not hidden
+    under it: overlapping two micro-batches hides it but makes each read the weights again.
+    """
+    if not d.multi_node_ep or d.gpu.scaleout_gb_s <= 0:
+        return 0.0
+    per_gpu = tokens / d.n_gpus
+    per_layer = per_gpu * d.arch.experts_active * d.arch.hidden * A2A_BYTES_PER_VALUE
+    return d.arch.layers * per_layer / (d.gpu.scaleout_gb_s * 1e9)
+
+
+def batch_cap(d: Deployment, max_batch: int) -> int:
+    """Most sequences the engine decodes at once: its own cap, or per GPU with wide EP."""
+    if d.multi_node_ep:
+        return min(max_batch, EP_MAX_BATCH_PER_GPU) * d.n_gpus
+    return max_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +203,8 @@ def step_times(
     compute = (2.0 * d.arch.params_active + attention_flops_per_token(d.arch, ctx)) * batch / flops
     comm = 2 * d.arch.layers * ALLREDUCE_LATENCY_S if d.n_gpus > 1 else 0.0
     prefill = 0.0 if decode_only else prefill_flops(d.arch, isl) * batch / max(osl, 1.0) / flops
+    prefill_tokens = 0.0 if decode_only else batch * isl / max(osl, 1.0)
+    comm += all_to_all_seconds(d, batch + prefill_tokens)
     return StepTimes(batch, memory, compute, comm, prefill)
 
 
@@ -182,12 +222,13 @@ def output_tokens_per_s(
     fit = max_concurrency(d, isl + osl / 2.0)
     if fit < 1:
         need = weights_bytes(d.arch, d.precision) / GB
-        have = d.n_gpus * d.gpu.memory_gb
+        have = d.n_gpus * d.gpu.memory_bytes / GB
         raise CostError(
             f"{d.arch.name} at {d.precision} needs {need:.0f} GB of weights plus KV cache; "
             f"{d.n_gpus}× {d.gpu.name} has {have:.0f} GB — use more GPUs or a lower precision"
         )
-    batch = min(fit, max_batch, concurrency or max_batch)
+    cap = batch_cap(d, max_batch)
+    batch = min(fit, cap, concurrency or cap)
     times = step_times(d, isl, osl, batch, efficiency, decode_only)
     return batch / times.total_s, times
 
@@ -205,9 +246,13 @@ def gpus_needed(arch: ModelArch, gpu: GPU, precision: str, ctx: float, min_batch
 
 
 __all__ = [
+    "A2A_BYTES_PER_VALUE",
+    "EP_MAX_BATCH_PER_GPU",
     "Deployment",
     "StepTimes",
+    "all_to_all_seconds",
     "attention_flops_per_token",
+    "batch_cap",
     "batch_knee",
     "experts_touched_fraction",
     "gpus_needed",

@@ -58,7 +58,7 @@ def estimate(
 ) -> SelfHostEstimate:
     """Roofline estimate for one replica serving requests of the given size."""
     d = Deployment(arch, gpu, gpus, precision, kv_precision)
-    eff = preset.efficiency(arch.is_moe)
+    eff = preset.efficiency(arch.is_moe, precision)
     tps, times = output_tokens_per_s(
         d, input_tokens, output_tokens, efficiency=eff, max_batch=preset.max_batch
     )
