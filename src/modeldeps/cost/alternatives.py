@@ -7,6 +7,8 @@ from functools import cache
 
 from modeldeps.cost.architectures import ModelArch, lookup_arch
 from modeldeps.cost.tables import bundled
+from modeldeps.model import Location, ModelReference, RefKind
+from modeldeps.resolve import Resolver
 
 DEFAULT_WATCH = ("CN",)
 
@@ -100,26 +102,22 @@ def publisher_jurisdiction(publisher: str) -> Jurisdiction:
     return Jurisdiction(country, name, source)
 
 
+@cache
+def _resolver() -> Resolver:
+    """The resolve stage's offline resolver (bundled knowledge base, no network)."""
+    return Resolver.create()
+
+
 def _resolver_country(arch: ModelArch) -> Jurisdiction | None:
-    """Ask the resolve stage, when it is available, who publishes the model."""
-    try:
-        from modeldeps import resolve
-
-        resolver_cls = getattr(resolve, "Resolver", None)
-        if resolver_cls is None or not arch.hf_repo:
-            return None
-        from modeldeps.model import Location, ModelReference, RefKind
-
-        ref = ModelReference(RefKind.HUB_MODEL, arch.hf_repo, Location("cost"), "cost")
-        identity = resolver_cls().resolve_reference(ref)
-        publisher = getattr(identity, "publisher", None)
-        country = getattr(publisher, "country", None)
-        if isinstance(country, str) and country and country != "unknown":
-            name = str(getattr(publisher, "name", arch.publisher))
-            return Jurisdiction(country, name, "modeldeps.resolve")
-    except Exception:
+    """Who publishes the model, according to the resolve stage (the same answer ``scan``
+    gives); ``None`` when it does not know the repository or its publisher's country."""
+    if not arch.hf_repo:
         return None
-    return None
+    ref = ModelReference(RefKind.HUB_MODEL, arch.hf_repo, Location("cost"), "cost")
+    publisher = _resolver().resolve_reference(ref).publisher
+    if publisher is None or publisher.country in ("", "unknown"):
+        return None
+    return Jurisdiction(publisher.country, publisher.name, "modeldeps.resolve knowledge base")
 
 
 def model_jurisdiction(model: str) -> Jurisdiction:
