@@ -155,8 +155,10 @@ def register(app: typer.Typer) -> None:
         prices_override: Annotated[
             Path | None, Opt("--prices-override", help="Negotiated prices (TOML or YAML).")
         ] = None,
-        fmt: Annotated[str, Opt("--format", help="table, json, markdown or html.")] = "table",
-        output: Annotated[Path | None, Opt("--output", help="Write here, not stdout.")] = None,
+        fmt: Annotated[str, Opt("--format", "-f", help="table, json, markdown or html.")] = "table",
+        output: Annotated[
+            Path | None, Opt("--output", "-o", help="Write here, not stdout.")
+        ] = None,
         max_price_age: Annotated[
             int, Opt("--max-price-age", help="Warn when a price is older than this many days.")
         ] = 180,

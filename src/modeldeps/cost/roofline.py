@@ -188,6 +188,9 @@ class StepTimes:
 
     @property
     def bound(self) -> str:
+        """What limits the step: the larger of HBM traffic, FLOPs and communication."""
+        if self.comm_s > max(self.memory_s, self.compute_s):
+            return "interconnect"
         return "memory-bandwidth" if self.memory_s >= self.compute_s else "compute"
 
 

@@ -8,6 +8,7 @@ from modeldeps.cost.architectures import ModelArch, describe_params
 from modeldeps.cost.engines import EnginePreset
 from modeldeps.cost.hardware import GPU
 from modeldeps.cost.roofline import (
+    EP_MAX_BATCH_PER_GPU,
     MEMORY_UTILIZATION,
     OVERHEAD_GB_PER_GPU,
     Deployment,
@@ -66,10 +67,30 @@ def estimate(
     prices = (gpu.usd_per_hr_low, gpu.usd_per_hr_typical, gpu.usd_per_hr_high)
     per_mtok = tuple(gpus * p / (tps * 3600 / 1e6) for p in prices)
     monthly = tuple(gpus * p * HOURS_PER_MONTH for p in prices)
+    if d.multi_node_ep:
+        cap = (
+            f"at most {min(preset.max_batch, EP_MAX_BATCH_PER_GPU)} sequences per GPU "
+            "(expert-parallel decode)"
+        )
+    else:
+        cap = f"at most {preset.max_batch} sequences"
+    kind = (
+        "MoE, weight-only int4"
+        if arch.is_moe and precision == "int4"
+        else ("MoE" if arch.is_moe else "dense")
+    )
+    network = (
+        (
+            f"experts spread over {gpus // gpu.gpus_per_node} nodes: dispatch and combine cross "
+            f"{gpu.scaleout_gb_s:g} GB/s per GPU ({gpu.interconnect_source}), added to each step"
+        )
+        if d.multi_node_ep
+        else "one NVLink domain: tensor-parallel all-reduce latency only"
+    )
     assumptions = (
         f"engine preset '{preset.name}': {preset.description}; efficiency {eff:.2f} of peak "
-        f"bandwidth and FLOPs ({'MoE' if arch.is_moe else 'dense'}), at most {preset.max_batch} "
-        "sequences",
+        f"bandwidth and FLOPs ({kind}), {cap}",
+        network,
         f"memory: {MEMORY_UTILIZATION:.0%} of HBM usable, {OVERHEAD_GB_PER_GPU:g} GB per GPU "
         "for activations and graphs",
         f"average context {ctx:.0f} tokens (input + half the output), KV cache in {kv_precision}",
@@ -91,7 +112,7 @@ def estimate(
         output_tokens=output_tokens,
         weights_gb=weights_bytes(arch, precision) / 1e9,
         kv_gb_per_sequence=kv_bytes_for_sequence(arch, ctx, kv_precision, gpus) / 1e9,
-        memory_gb=gpus * gpu.memory_gb,
+        memory_gb=gpus * gpu.memory_bytes / 1e9,
         max_concurrency=max_concurrency(d, ctx),
         batch=times.batch,
         bound=times.bound,
