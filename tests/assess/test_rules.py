@@ -274,11 +274,10 @@ def test_egress_to_watched_jurisdiction() -> None:
         ref("deepseek-chat", RefKind.API_MODEL, line=6, provider="openrouter"),
     )
     md501 = of(run(res), "MD501")
-    assert [(f.location.line, f.confidence) for f in md501] == [
-        (1, Confidence.HIGH),
-        (4, Confidence.MEDIUM),
-    ]
-    assert "api.deepseek.com" in md501[0].message and "CN" in md501[0].message
+    # deepseek-chat (line 4) goes to the DeepSeek API the same file names on line 1: one finding.
+    assert [(f.location.line, f.confidence) for f in md501] == [(1, Confidence.HIGH)]
+    assert "api.deepseek.com (models: deepseek-chat)" in md501[0].message
+    assert "CN" in md501[0].message
     assert not of(run(res, NO_WATCH), "MD501")
     us = of(run(res, policy(watch={}, deny={"countries": ["US"]})), "MD501")
     assert [f.location.line for f in us] == [2, 5]
@@ -341,3 +340,54 @@ def test_knowledge_adapter_reads_bundled_records() -> None:
     op = KB.endpoint_operator("api.deepseek.com")
     assert op is not None and op.country == "CN" and "prc" in op.flags
     assert KB.endpoint_operator("example.invalid") is None
+
+
+DEEPSEEK = "https://api.deepseek.com"
+
+
+def _deepseek_client(path: str = "app.py", *models: str) -> list:  # type: ignore[type-arg]
+    """A client with base_url on line 3 and one API call per model on the lines below it."""
+    refs = [ref(DEEPSEEK, RefKind.ENDPOINT, path=path, line=3, key="base_url")]
+    for i, model in enumerate(models, start=4):
+        refs.append(ref(model, RefKind.API_MODEL, path=path, line=i, base_url=DEEPSEEK))
+    return refs
+
+
+def test_md501_once_per_host_and_file_listing_the_models() -> None:
+    refs = _deepseek_client("app.py", "deepseek-chat", "deepseek-reasoner")
+    inferred = ref("deepseek-chat", RefKind.API_MODEL, path="other.py", line=2)
+    md501 = of(run(result(*refs, inferred)), "MD501")
+    assert [(f.location.path, f.location.line, f.confidence) for f in md501] == [
+        ("app.py", 3, Confidence.HIGH),  # at the base_url, not repeated at each call
+        ("other.py", 2, Confidence.MEDIUM),  # no base_url: the publisher's own API
+    ]
+    assert "requests to api.deepseek.com (models: deepseek-chat, deepseek-reasoner)" in (
+        md501[0].message
+    )
+    assert "requests to the deepseek API (models: deepseek-chat)" in md501[1].message
+    # Adding a model to a reviewed client does not make the finding new for a baseline.
+    one = of(run(result(*_deepseek_client("app.py", "deepseek-chat"))), "MD501")
+    assert [f.fingerprint for f in one] == [md501[0].fingerprint]
+    # An ignore by model still reaches the one finding that lists the model.
+    pol = policy(ignore=[{"rule": "MD501", "model": "deepseek-reasoner", "reason": "reviewed"}])
+    assert [f.location.path for f in of(run(result(*refs, inferred), pol), "MD501")] == ["other.py"]
+
+
+def test_md501_message_names_the_policy_keys_to_change() -> None:
+    refs = _deepseek_client("app.py", "deepseek-chat")
+    (f,) = of(run(result(*refs)), "MD501")
+    assert 'matched [watch] jurisdictions = ["prc"] (the default watch list)' in f.message
+    assert 'in .modeldeps.toml add "deepseek" to [allow] publishers' in f.message
+    assert '[severity] MD501 = "medium"' in f.message
+    from modeldeps.assess.policy import parse_policy
+
+    in_pyproject = parse_policy(
+        {"deny": {"countries": ["CN"]}}, source="/x/pyproject.toml", prefix="tool.modeldeps"
+    )
+    (g,) = of(run(result(*refs), in_pyproject), "MD501")
+    assert 'matched [tool.modeldeps.deny] countries = ["CN"];' in g.message
+    assert "in pyproject.toml add" in g.message and "[tool.modeldeps.severity] MD501" in g.message
+    # Following the message's own advice removes the finding, or keeps it below the default gate.
+    assert not of(run(result(*refs), policy(allow={"publishers": ["deepseek"]})), "MD501")
+    (h,) = of(run(result(*refs), policy(severity={"MD501": "medium"})), "MD501")
+    assert h.severity is Severity.MEDIUM

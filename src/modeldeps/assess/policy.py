@@ -21,6 +21,8 @@ __all__ = [
     "Policy",
     "load_policy",
     "parse_policy",
+    "policy_file",
+    "policy_key",
 ]
 
 #: Named jurisdictions a policy may list under ``jurisdictions``; each is a set of ISO codes.
@@ -135,6 +137,19 @@ class Policy:
 
     def enabled(self, rule_id: str) -> bool:
         return not (rule_id in self.severity and self.severity[rule_id] is None)
+
+
+def policy_file(policy: Policy) -> str:
+    """The name of the file the policy came from (``.modeldeps.toml`` when there is none)."""
+    return Path(policy.source).name if policy.source else CONFIG_FILE
+
+
+def policy_key(policy: Policy, table: str, key: str | None = None) -> str:
+    """How a user writes ``table`` (and ``key`` in it) in the policy's own file, for messages:
+    ``[allow] publishers`` in ``.modeldeps.toml``, ``[tool.modeldeps.allow] publishers`` in
+    ``pyproject.toml``."""
+    head = f"tool.modeldeps.{table}" if policy_file(policy) == "pyproject.toml" else table
+    return f"[{head}]" + (f" {key}" if key else "")
 
 
 def _find_config(root: Path) -> tuple[Path, str | None] | None:
