@@ -13,7 +13,7 @@ from cyclonedx.validation.json import JsonStrictValidator
 from modeldeps.errors import ReportError
 from modeldeps.model import ScanResult
 from modeldeps.report import RenderOptions, render
-from modeldeps.report.cyclonedx import hub_purl, validate
+from modeldeps.report.cyclonedx_bom import hub_purl, validate
 from tests.report.snapshot import assert_snapshot
 
 REPRO = RenderOptions(reproducible=True)
