@@ -63,4 +63,5 @@ class ScanOptions:
     baseline: Path | None = None
     fail_on: Severity | None = Severity.HIGH  # None: never fail on findings
     strict: bool = False  # exit 3 when anything was skipped
+    usage_file: Path | None = None  # usage figures (the cost usage file): weigh concentration
     extra: dict[str, str] = field(default_factory=dict)

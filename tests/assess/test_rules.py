@@ -131,15 +131,19 @@ def test_publisher_share_and_hhi() -> None:
 
 def test_concentration_weighted_by_usage() -> None:
     from modeldeps.assess import assess
-    from modeldeps.assess.policy import Policy
+    from modeldeps.assess.policy import Lists, Policy
 
     refs = _many(("a/1", "alpha", "US"), ("b/2", "beta", "FR"), ("c/3", "gamma", "DE"))
     pol = policy(watch={}, concentration={"weight": "usage"})
     assert not of(run(result(*refs), pol), "MD104")  # no usage given: by references, 1/3 each
     out = assess(result(*refs), pol, StaticKnowledge(), usage={"a/1": 95.0, "b/2": 5.0})
     (f,) = [f for f in out.findings if f.rule_id == "MD104"]
-    assert f.subject == "country:US" and "95% of models (by usage)" in f.message
-    assert isinstance(Policy(), Policy)
+    assert f.subject == "country:US"
+    assert f.message.startswith("95% of usage (figures for 2 of 3 models) come from US")
+    # Usage figures, when the scan has them, win over the configured weighting.
+    out = assess(result(*refs), Policy(watch=Lists()), StaticKnowledge(), usage={"c/3": 1.0})
+    (g,) = [f for f in out.findings if f.rule_id == "MD104"]
+    assert g.subject == "country:DE" and "100% of usage" in g.message
 
 
 def test_concentration_fingerprint_does_not_depend_on_where_it_is_shown() -> None:

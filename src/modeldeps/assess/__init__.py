@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from modeldeps.assess.baseline import load_baseline
+from modeldeps.assess.concentration import usage_weights
 from modeldeps.assess.knowledge import EmptyKnowledge, Knowledge, load_knowledge
 from modeldeps.assess.policy import Policy, load_policy
 from modeldeps.assess.rules import RULE_CLASSES, Rule, RuleContext, all_rules
@@ -101,8 +102,13 @@ def run_assessment(
     use_baseline: bool = True,
     usage: Mapping[str, float] | None = None,
 ) -> ScanResult:
-    """The assess stage of a scan: load the policy and knowledge, then ``assess``."""
+    """The assess stage of a scan: load the policy and knowledge, then ``assess``.
+
+    ``usage`` defaults to the monthly tokens per model of ``options.usage_file``, if any.
+    """
     policy = load_policy(root, options.config_file)
+    if usage is None and options.usage_file is not None:
+        usage = usage_weights(options.usage_file)
     if knowledge is None:
         knowledge = _knowledge(options) if options.resolve else EmptyKnowledge()
     roots = tuple(Path(r) for r in result.roots) or (root,)

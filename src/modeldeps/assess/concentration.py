@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from modeldeps.assess.matching import Subject
 
-__all__ = ["Shares", "compute_shares", "hhi"]
+__all__ = ["Shares", "compute_shares", "hhi", "usage_weights"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Shares:
     models: int  # distinct models with a known publisher
     unknown: int  # distinct models whose publisher is unknown
     weight: str  # what the shares are weighted by: references, models or usage
+    weighted: int = 0  # distinct models of known publisher with a weight above zero
 
 
 def hhi(shares: Iterable[float]) -> float:
@@ -46,12 +48,15 @@ def compute_shares(
     """Shares by country and publisher of ``items``.
 
     ``references`` weighs a model by how often it is referenced, ``models`` counts each distinct
-    model once, ``usage`` weighs by ``usage[model_id]`` (e.g. monthly tokens) and falls back to
+    model once, ``usage`` weighs by ``usage[name]`` (e.g. monthly tokens), where a model's names
+    are its canonical id and every name it is referenced by (case-insensitive; the usage of all
+    of them is added). A model absent from ``usage`` weighs nothing. ``usage`` falls back to
     ``references`` when no usage is given.
     """
     if weight == "usage" and not usage:
         weight = "references"
     per_model: dict[str, float] = defaultdict(float)
+    names_of: dict[str, set[str]] = defaultdict(set)
     origin: dict[str, tuple[str, str, str]] = {}
     unknown: set[str] = set()
     for item in items:
@@ -62,11 +67,16 @@ def compute_shares(
             continue
         origin[key] = (ident.publisher.country, ident.publisher.id, ident.publisher.name)
         per_model[key] += 1.0
+        names_of[key] |= {key.lower(), item.value.lower()}
     if weight == "models":
         per_model = defaultdict(float, dict.fromkeys(per_model, 1.0))
     elif weight == "usage" and usage is not None:
-        lowered = {k.lower(): float(v) for k, v in usage.items()}
-        per_model = defaultdict(float, {k: lowered.get(k.lower(), 0.0) for k in per_model})
+        lowered: dict[str, float] = defaultdict(float)
+        for name, value in usage.items():
+            lowered[name.lower()] += float(value)
+        per_model = defaultdict(
+            float, {k: sum(lowered.get(n, 0.0) for n in names_of[k]) for k in per_model}
+        )
     countries: dict[str, float] = defaultdict(float)
     publishers: dict[str, float] = defaultdict(float)
     names: dict[str, str] = {}
@@ -86,4 +96,19 @@ def compute_shares(
         models=len(origin),
         unknown=len(unknown - set(origin)),
         weight=weight,
+        weighted=sum(1 for w in per_model.values() if w > 0),
     )
+
+
+def usage_weights(path: Path) -> dict[str, float]:
+    """Monthly tokens (input, cached input included, plus output) per model in a usage file.
+
+    The file is read by the cost stage's parser (``modeldeps cost --usage`` takes the same
+    file); entries for one model under several providers are added.
+    """
+    from modeldeps.cost.usage import read_usage_file
+
+    totals: dict[str, float] = defaultdict(float)
+    for u in read_usage_file(path):
+        totals[u.model] += u.input_tokens + u.output_tokens
+    return dict(totals)

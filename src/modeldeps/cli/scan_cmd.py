@@ -97,6 +97,13 @@ def register(app: typer.Typer) -> None:
         baseline: Annotated[
             Path | None, typer.Option("--baseline", help="Report only findings not in this file.")
         ] = None,
+        usage: Annotated[
+            Path | None,
+            typer.Option(
+                "--usage",
+                help="Usage file (as for `modeldeps cost`): weigh concentration by monthly tokens.",
+            ),
+        ] = None,
         no_inspect: Annotated[
             bool, typer.Option("--no-inspect", help="Do not open weight files found in the tree.")
         ] = False,
@@ -114,6 +121,8 @@ def register(app: typer.Typer) -> None:
         for p in paths:
             if not p.exists():
                 raise UsageError(f"no such file or directory: {p}")
+        if usage is not None and not usage.is_file():
+            raise UsageError(f"--usage: no such file: {usage}")
         threshold = parse_fail_on(fail_on)
         options = ScanOptions(
             excludes=tuple(exclude or ()),
@@ -127,6 +136,7 @@ def register(app: typer.Typer) -> None:
             baseline=baseline,
             fail_on=threshold if fail_on is not None else _configured_fail_on(paths[0], config),
             strict=strict,
+            usage_file=usage,
         )
         with progress_for(enabled=not quiet) as progress:
             result = scan(paths, options, progress)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from modeldeps.assess.concentration import compute_shares
+from modeldeps.assess.concentration import Shares, compute_shares
 from modeldeps.assess.matching import Subject, match, subjects
 from modeldeps.assess.rules.interface import Rule, RuleContext
 from modeldeps.model import Confidence, Finding, Location, RefKind, Severity, make_fingerprint
@@ -127,6 +127,21 @@ def _project_finding(rule: Rule, message: str, location: Location, subject: str)
     return replace(f, fingerprint=make_fingerprint(rule.id, ".", subject))
 
 
+def _shares(ctx: RuleContext) -> Shares:
+    """Shares under the policy's weighting; usage figures, when the scan has them, win."""
+    weight = "usage" if ctx.usage else ctx.policy.concentration.weight
+    return compute_shares(subjects(ctx.result), weight, ctx.usage)
+
+
+def _basis(shares: Shares) -> str:
+    """What a share is a share of, in words."""
+    if shares.weight == "usage":
+        return f"of usage (figures for {shares.weighted} of {shares.models} models)"
+    if shares.weight == "models":
+        return "of distinct models"
+    return "of model references"
+
+
 def _first_location(ctx: RuleContext, pred: str, by: str) -> Location:
     for s in subjects(ctx.result):
         ident = s.identity
@@ -142,11 +157,12 @@ class CountryConcentration(Rule):
     """The models come mostly from one country.
 
     The share of each publisher country is weighted by references (``weight = "references"``,
-    the default), by distinct models (``"models"``), or by usage when usage is known
-    (``"usage"``). Fires when the largest share exceeds ``max-country-share`` (default 0.8) and
-    at least ``min-models`` distinct models (default 3) have a known origin. Concentration is a
-    resilience risk: export controls, sanctions or a regulator's decision in one jurisdiction can
-    remove every model at once.
+    the default) or by distinct models (``"models"``); when usage is known (``modeldeps scan
+    --usage FILE``, monthly tokens per model) it is weighted by usage, and a model without usage
+    figures weighs nothing. Fires when the largest share exceeds ``max-country-share`` (default
+    0.8) and at least ``min-models`` distinct models (default 3) have a known origin.
+    Concentration is a resilience risk: export controls, sanctions or a regulator's decision in
+    one jurisdiction can remove every model at once.
     """
 
     id = "MD104"
@@ -157,14 +173,14 @@ class CountryConcentration(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         conc = ctx.policy.concentration
-        shares = compute_shares(subjects(ctx.result), conc.weight, ctx.usage)
+        shares = _shares(ctx)
         if shares.models < conc.min_models or not shares.by_country:
             return
         country, share = shares.by_country[0]
         if share > conc.max_country_share:
             yield _project_finding(
                 self,
-                f"{share:.0%} of models (by {shares.weight}) come from {country}; threshold "
+                f"{share:.0%} {_basis(shares)} come from {country}; threshold "
                 f"{conc.max_country_share:.0%}; country HHI {shares.country_hhi:.0f}",
                 _first_location(ctx, country, "country"),
                 f"country:{country}",
@@ -189,7 +205,7 @@ class PublisherConcentration(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         conc = ctx.policy.concentration
-        shares = compute_shares(subjects(ctx.result), conc.weight, ctx.usage)
+        shares = _shares(ctx)
         if shares.models < conc.min_models or not shares.by_publisher:
             return
         pub, share = shares.by_publisher[0]
@@ -199,7 +215,7 @@ class PublisherConcentration(Rule):
         if over_share or over_hhi:
             yield _project_finding(
                 self,
-                f"{share:.0%} of models (by {shares.weight}) come from {name}; publisher HHI "
+                f"{share:.0%} {_basis(shares)} come from {name}; publisher HHI "
                 f"{shares.publisher_hhi:.0f} (thresholds: share {conc.max_publisher_share:.0%}, "
                 f"HHI {conc.max_hhi:.0f})",
                 _first_location(ctx, pub, "publisher"),
