@@ -179,6 +179,20 @@ def test_finds_references(code: str, expected: set[Row]) -> None:
     assert rows(code) == expected
 
 
+def test_env_default_under_a_model_named_variable_of_the_environment() -> None:
+    # The Python name says nothing; the environment variable's name says it is a model.
+    code = """
+    import os
+    RERANKER = os.environ.get("RERANKER_MODEL", "BAAI/bge-reranker-v2-m3")
+    TIMEOUT = os.getenv("HTTP_TIMEOUT", "org/looks-like-id")
+    """
+    found = refs(code)
+    assert {(r.kind.value, r.value, r.location.line) for r in found} == {
+        ("hub_model", "BAAI/bge-reranker-v2-m3", 2)
+    }
+    assert found[0].context["env"] == "RERANKER_MODEL"
+
+
 NEGATIVES: list[tuple[str, str]] = [
     ("load-dataset", 'from datasets import load_dataset\nds = load_dataset("tatsu-lab/alpaca")\n'),
     (

@@ -348,6 +348,12 @@ class Analyzer:
                 self._loose(value, value, scope, consumed, {"via": name})
             elif _is_url_key(name):
                 self._loose(value, value, scope, consumed, {"via": name}, urls_only=True)
+            elif isinstance(value, ast.Call):
+                # ``RERANKER = os.getenv("RERANKER_MODEL", "BAAI/bge-reranker-v2-m3")``: the
+                # variable's name says nothing, the environment variable's name says "model".
+                got = self.resolver.resolve(value, scope)
+                if got is not None and got.env and vocab.is_model_key(got.env):
+                    self._loose(value, value, scope, consumed, {"via": name})
         for node in self.dicts:
             for k, v in zip(node.keys, node.values, strict=False):
                 key = literal_value(k)

@@ -76,6 +76,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"""model(?:(?:_name|_id)?=f?["']|["']:)"""),
     # ``DEFAULT_MODEL = "…"``, ``MODEL_ID: str = os.getenv(…)``, ``MODELS = [``, not ``= dict(``.
     re.compile(r"""MODEL\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.|\{|\[)"""),
+    # ``os.getenv("RERANKER_MODEL", "…")``: the environment variable names a model.
+    re.compile(r"""(?:getenv|environ\.get)\(\s*["']\w*(?:MODEL|model)"""),
 )
 
 _TRIPLE_RE = re.compile("\"\"\"|'''")
