@@ -61,19 +61,33 @@ class Detector(ABC):
     def accepts(self, rel: str) -> bool:
         """Whether this detector wants to see the file at ``rel``."""
         name = rel.rsplit("/", 1)[-1]
-        lower = name.lower()
-        for suffix in self.suffixes:
-            if lower.endswith(suffix):
-                return True
-        for pattern in self.filenames:
-            if name == pattern or fnmatch.fnmatchcase(name, pattern):
-                return True
-        return False
+        if self.suffixes and name.lower().endswith(self._suffix_tuple):
+            return True
+        if name in self.filenames:
+            return True
+        pattern = self._filename_re
+        return pattern is not None and pattern.match(name) is not None
+
+    @cached_property
+    def _suffix_tuple(self) -> tuple[str, ...]:
+        return tuple(s.lower() for s in self.suffixes)
+
+    @cached_property
+    def _filename_re(self) -> re.Pattern[str] | None:
+        """All ``filenames`` globs as one anchored regex (exact names match too)."""
+        globs = [p for p in self.filenames if any(c in p for c in "*?[")]
+        if not globs:
+            return None
+        return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs))
 
     @cached_property
     def keywords_lower(self) -> tuple[bytes, ...]:
-        """The prefilter keywords in lower case, longest first (fewer partial matches)."""
-        return tuple(sorted({k.lower() for k in self.keywords}, key=lambda k: (-len(k), k)))
+        """The prefilter keywords in lower case, shortest first.
+
+        A short keyword is the likeliest to occur, and ``any`` stops at the first hit, so most
+        files that pass are decided after one or two containment tests.
+        """
+        return tuple(sorted({k.lower() for k in self.keywords}, key=lambda k: (len(k), k)))
 
     @cached_property
     def keyword_re(self) -> re.Pattern[bytes] | None:
