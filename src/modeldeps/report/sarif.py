@@ -12,8 +12,6 @@ from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import jsonschema
-
 from modeldeps.errors import ReportError
 from modeldeps.model import Finding, Location, ScanResult, Severity
 from modeldeps.report.interface import RenderOptions, Reporter
@@ -247,6 +245,8 @@ def _schema() -> dict[str, Any]:
 
 def validate(data: Any) -> None:
     """Raise ``ReportError`` unless ``data`` is a valid SARIF 2.1.0 log (official OASIS schema)."""
+    import jsonschema  # imported here: only this format pays for it
+
     validator = jsonschema.Draft4Validator(_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
