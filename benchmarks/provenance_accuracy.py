@@ -89,15 +89,10 @@ def resolve(r: Resolver, u: Unit, use_names: bool) -> Identity:
 
 
 def _gguf_info(u: Unit) -> ArtifactInfo:
-    """The GGUF inspector's ArtifactInfo when it is registered; else let the resolver read."""
-    try:
-        from modeldeps.discover.inspectors import INSPECTOR_CLASSES, inspect_file
+    """What a scan hands the resolver: the GGUF inspector's ArtifactInfo."""
+    from modeldeps.discover.inspectors import inspect_file
 
-        if any(getattr(c, "name", "") == "gguf" for c in INSPECTOR_CLASSES):
-            return inspect_file(u.path, u.key, u.path.parent)
-    except ImportError:
-        pass
-    return ArtifactInfo(Location(u.key), "gguf", u.path.stat().st_size)
+    return inspect_file(u.path, u.key, u.path.parent)
 
 
 def baseline(r: Resolver, u: Unit) -> Identity:

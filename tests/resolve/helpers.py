@@ -28,9 +28,16 @@ def model_dir(
 
 
 def gguf_file(
-    path: Path, arch: str, name: str, pre: str | None, tokens: list[str], **extra: str
+    path: Path,
+    arch: str,
+    name: str,
+    pre: str | None,
+    tokens: list[str],
+    types: list[int] | None = None,
+    **extra: str,
 ) -> Path:
-    """A vocab-only GGUF written with the gguf package's own writer."""
+    """A vocab-only GGUF written with the gguf package's own writer; token types default to
+    normal (1); 3 is control."""
     from gguf import GGUFWriter
 
     w = GGUFWriter(str(path), arch)
@@ -39,7 +46,7 @@ def gguf_file(
     if pre:
         w.add_tokenizer_pre(pre)
     w.add_token_list(tokens)
-    w.add_token_types(np.ones(len(tokens), dtype=np.int32).tolist())
+    w.add_token_types(types if types is not None else np.ones(len(tokens), dtype=np.int32).tolist())
     for key, value in extra.items():
         w.add_string(key, value)
     w.write_header_to_file()

@@ -8,7 +8,7 @@ import pytest
 
 from modeldeps.model import ArtifactInfo, Location
 from modeldeps.resolve import Resolver
-from modeldeps.resolve.sources.artifact import read_gguf_metadata, repo_id_from_path
+from modeldeps.resolve.sources.artifact import repo_id_from_path
 from tests.resolve.helpers import gguf_file, model_dir
 
 
@@ -103,11 +103,23 @@ def test_gguf_from_generated_file(r: Resolver, tmp_path: Path) -> None:
     path = gguf_file(
         tmp_path / "m.gguf", "qwen2", "Qwen2.5 7B Instruct", "qwen2", ["a", "<|im_start|>"]
     )
-    meta = read_gguf_metadata(path)
-    assert meta["general.architecture"] == "qwen2" and meta["tokenizer.ggml.tokens.count"] == 2
-    info = ArtifactInfo(Location("m.gguf"), "gguf", path.stat().st_size, metadata=meta)
-    ident = r.resolve_artifact(info)
+    # a caller with only a path: the resolver has the GGUF inspector read the file
+    ident = r.resolve_artifact(ArtifactInfo(Location("m.gguf"), "gguf", 0), path)
     assert ident.family == "qwen" and ident.country == "CN"
+
+
+def test_gguf_special_tokens_come_from_token_types(r: Resolver, tmp_path: Path) -> None:
+    """Only tokens the file types as control count as special: the same strings typed normal
+    say nothing (one GGUF reader, the inspector, decides)."""
+    toks = ["a", "b", "<|im_user|>", "<|im_middle|>"]
+    typed = gguf_file(tmp_path / "c.gguf", "llama", "x", None, toks, types=[1, 1, 3, 3])
+    plain = gguf_file(tmp_path / "n.gguf", "llama", "x", None, toks, types=[1, 1, 1, 1])
+    empty = ArtifactInfo(Location("x.gguf"), "gguf", 0)
+    control = r.resolve_artifact(empty, typed)
+    normal = r.resolve_artifact(empty, plain)
+    assert control.publisher is not None and control.publisher.id == "moonshot"
+    assert any("special token <|im_user|>" in e.detail for e in control.evidence)
+    assert normal.country != "CN" and not any("special token" in e.detail for e in normal.evidence)
 
 
 def test_gguf_base_model_keys_give_lineage(r: Resolver) -> None:
@@ -131,12 +143,14 @@ def test_damaged_gguf_fails_soft(r: Resolver, tmp_path: Path) -> None:
     info = ArtifactInfo(Location("d.gguf"), "gguf", len(raw))
     ident = r.resolve_artifact(info, path)
     assert ident.family == "gpt2"  # keys before the damage still count
+    assert any(e.rule == "damaged" and "d.gguf" not in e.detail for e in ident.evidence)
     truncated = tmp_path / "t.gguf"
     truncated.write_bytes(b"GGUF\x03\x00\x00\x00")
     assert not r.resolve_artifact(ArtifactInfo(Location("t.gguf"), "gguf", 8), truncated).known
     notgguf = tmp_path / "n.gguf"
     notgguf.write_bytes(b"\x00" * 64)
-    assert not r.resolve_artifact(ArtifactInfo(Location("n.gguf"), "gguf", 64), notgguf).known
+    odd = r.resolve_artifact(ArtifactInfo(Location("n.gguf"), "gguf", 64), notgguf)
+    assert not odd.known and "not a GGUF file" in odd.evidence[-1].detail
 
 
 @pytest.mark.parametrize(

@@ -117,12 +117,12 @@ class Recognizer:
         another family's architecture with its own tokenizer, e.g. a distill."""
         arch: dict[str, int] = defaultdict(int)
         tok: dict[str, int] = defaultdict(int)
-        why: dict[str, list[str]] = defaultdict(list)
+        why: dict[tuple[int, str], list[str]] = defaultdict(list)  # (bucket, family) -> notes
 
         def add(bucket: dict[str, int], fams: Iterable[Family], points: int, note: str) -> None:
             for f in fams:
                 bucket[f.id] += points
-                why[f.id].append(note)
+                why[id(bucket), f.id].append(note)
 
         mt = (s.model_type or "").lower()
         if mt:
@@ -177,7 +177,12 @@ class Recognizer:
                     # a self-introduction names the family; token markers are weaker
                     pts = (8 if any(" " in h for h in hits) else 5) + min(len(hits) - 1, 3)
                     add(tok, (f,), pts, f"chat template marker {hits[0]!r}")
-        return self._best(arch, why, "artifact-arch"), self._best(tok, why, "artifact-tokenizer")
+        arch_why = {f: v for (b, f), v in why.items() if b == id(arch)}
+        tok_why = {f: v for (b, f), v in why.items() if b == id(tok)}
+        return (
+            self._best(arch, arch_why, "artifact-arch"),
+            self._best(tok, tok_why, "artifact-tokenizer"),
+        )
 
     def _best(
         self, scores: dict[str, int], why: dict[str, list[str]], rule: str

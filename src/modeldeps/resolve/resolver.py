@@ -30,7 +30,7 @@ from modeldeps.resolve.identity import (
 )
 from modeldeps.resolve.kb import Family, KnowledgeBase, Publisher
 from modeldeps.resolve.recognize import BASE_ARCH_TYPES, Recognizer, Signals
-from modeldeps.resolve.sources.artifact import read_gguf_metadata, read_model_dir, signals_from_gguf
+from modeldeps.resolve.sources.artifact import gguf_metadata, read_model_dir, signals_from_gguf
 from modeldeps.resolve.sources.interface import KnowledgeSource, KnowledgeSourceError
 
 KB = "bundled-kb"
@@ -41,6 +41,8 @@ _RELATIONS = {
     "merge": "merge",
     "finetune": "finetune",
 }
+#: Steps whose licences are the family's default licence, not a fact about this model.
+_GUESSED_LICENSE_STEPS = frozenset({"publisher-org", "family-pattern"})
 _HUB_ID = re.compile(
     r"^(?:hf\.co/|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/)?([\w.-]{1,96})/([\w.-]{1,96})(?::[\w.-]+)?/?$"
 )
@@ -387,15 +389,16 @@ class Resolver:
     # ------------------------------------------------------------------ artifacts
     def resolve_artifact(self, info: ArtifactInfo, path: Path | None = None) -> Identity:
         meta = dict(info.metadata)
-        if info.format == "gguf" and not meta and path is not None:
-            try:
-                meta = read_gguf_metadata(path)
-            except ValueError as exc:
-                return replace(
-                    UNKNOWN_IDENTITY, evidence=(Evidence("artifact", "unreadable", str(exc)),)
-                )
+        notes: tuple[Evidence, ...] = ()
+        if info.format == "gguf" and not meta and path is not None and path.is_file():
+            try:  # not inspected yet (a caller with only a path): the GGUF inspector reads it
+                meta, problems = gguf_metadata(path, info.location.path)
+            except OSError as exc:
+                problems = (f"{info.location.path}: cannot read: {exc.strerror or exc}",)
+            notes = tuple(Evidence("artifact", "damaged", p) for p in problems)
         if info.format == "gguf" or any(k.startswith(("general.", "tokenizer.")) for k in meta):
-            return self.resolve_signals(signals_from_gguf(meta))
+            ident = self.resolve_signals(signals_from_gguf(meta))
+            return replace(ident, evidence=(*ident.evidence, *notes)) if notes else ident
         if path is not None and path.is_dir():
             return self.resolve_model_dir(path)
         return self.resolve_name(Path(info.location.path).name)
@@ -477,7 +480,7 @@ class Resolver:
             and (s.model_type or s.gguf_arch or "").lower() in BASE_ARCH_TYPES
         ):
             pub = self.kb.publishers[tok.family.publisher]
-            return self._with_family(
+            ident = self._with_family(
                 s.repo_id,
                 pub,
                 arch.family,
@@ -490,6 +493,7 @@ class Resolver:
                 ),
                 own_lics,
             )
+            return replace(ident, evidence=(*ident.evidence, *sig_ev))
         conf = max(
             (m.confidence for m in (arch, tok) if m),
             default=Confidence.LOW,
@@ -527,10 +531,12 @@ class Resolver:
         fam: Family | None,
         sig_ev: tuple[Evidence, ...],
     ) -> Identity:
-        lineage, lics = (
-            list(ident.lineage),
-            list(ident.licenses) + list(licenses_of(self.kb, s.licenses)),
-        )
+        own = licenses_of(self.kb, s.licenses)
+        # the card states the model's own licence: it goes first (MD305 reads licenses[0] as the
+        # model's own), and replaces a family-default guess; KB facts and bases' licences follow
+        guessed = ident.decided_by in _GUESSED_LICENSE_STEPS
+        lineage = list(ident.lineage)
+        lics = [*own, *(() if own and guessed else ident.licenses)]
         have = {e.base.lower() for e in lineage}
         for b in s.base_models[:4]:
             if b.lower() not in have:

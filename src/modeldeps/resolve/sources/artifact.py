@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import yaml
 
@@ -17,11 +16,11 @@ MAX_JSON_BYTES = 8 * 1024 * 1024  # tokenizer_config.json of big-vocab models re
 MAX_CARD_BYTES = 256 * 1024
 MAX_TEMPLATE_CHARS = 64 * 1024
 MAX_TOKENS = 4096
-MAX_GGUF_FIELDS = 4096
 _CACHE_DIR = re.compile(r"^models--([^/]+?)--(.+)$")
 _ORG_NAME = re.compile(r"^([A-Za-z0-9](?:(?!__)[\w.-]){0,95})__((?:(?!__)[\w.-]){1,96})(?:__.*)?$")
 _HUB_URL = re.compile(r"huggingface\.co/([\w.-]+)(?:/([\w.-]+))?")
 _REPO_ID = re.compile(r"^[\w.-]{1,96}/[\w.-]{1,96}$")
+_MALFORMED_RULES = frozenset({"MD210"})  # the inspectors' "damaged or crafted file" finding
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -212,98 +211,15 @@ def signals_from_gguf(meta: Mapping[str, Any], *, repo_id: str | None = None) ->
     )
 
 
-_SCALARS = {
-    0: "<B",
-    1: "<b",
-    2: "<H",
-    3: "<h",
-    4: "<I",
-    5: "<i",
-    6: "<f",
-    7: "<?",
-    10: "<Q",
-    11: "<q",
-    12: "<d",
-}
-MAX_GGUF_READ = 64 * 1024 * 1024
-MAX_STRING = 1024 * 1024
+def gguf_metadata(path: Path, rel: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The GGUF inspector's metadata for a file nobody inspected yet, and its problems.
 
+    The inspector is the one GGUF reader: bounded, and on a damaged file it keeps the keys read
+    before the damage (the problems say where it stopped). OSError propagates."""
+    from modeldeps.discover.inspectors import inspect_file
 
-class _Cursor:
-    """Bounded little-endian reader over a file; raises ValueError past the byte budget."""
-
-    def __init__(self, fh: BinaryIO, budget: int) -> None:
-        self.fh, self.left = fh, budget
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or n > self.left:
-            raise ValueError("GGUF metadata exceeds the read budget")
-        data = self.fh.read(n)
-        if len(data) != n:
-            raise ValueError("truncated GGUF metadata")
-        self.left -= n
-        return data
-
-    def unpack(self, fmt: str) -> Any:
-        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
-
-    def string(self) -> str:
-        n = self.unpack("<Q")
-        if n > MAX_STRING:
-            raise ValueError("GGUF string too long")
-        return self.take(n).decode("utf-8", errors="replace")
-
-
-def read_gguf_metadata(path: Path, max_fields: int = MAX_GGUF_FIELDS) -> dict[str, Any]:
-    """Fallback GGUF key/value reader (the inspector's keys), bounded in bytes and fields.
-    A damaged file yields the keys read before the damage; ValueError if not even the header."""
-    meta: dict[str, Any] = {}
-    with path.open("rb") as fh:
-        cur = _Cursor(fh, MAX_GGUF_READ)
-        if cur.take(4) != b"GGUF":
-            raise ValueError(f"{path.name}: not a GGUF file")
-        version = cur.unpack("<I")
-        if version not in (2, 3):
-            raise ValueError(f"{path.name}: unsupported GGUF version {version}")
-        cur.unpack("<Q")  # tensor count
-        kv_count = cur.unpack("<Q")
-        specials: list[str] = []
-        try:
-            for _ in range(min(kv_count, max_fields)):
-                key = cur.string()
-                vtype = cur.unpack("<I")
-                if vtype == 8:
-                    meta[key] = cur.string()
-                elif vtype in _SCALARS:
-                    meta[key] = cur.unpack(_SCALARS[vtype])
-                elif vtype == 9:
-                    _skip_array(cur, key, meta, specials)
-                else:
-                    raise ValueError(f"unknown GGUF value type {vtype} at {key!r}")
-        except (ValueError, struct.error, UnicodeDecodeError) as exc:
-            meta["modeldeps.partial"] = f"stopped after {len(meta)} keys: {exc}"
-        meta["tokenizer.ggml.special_tokens"] = specials
-    return meta
-
-
-def _skip_array(cur: _Cursor, key: str, meta: dict[str, Any], specials: list[str]) -> None:
-    itype, n = cur.unpack("<I"), cur.unpack("<Q")
-    if key == "tokenizer.ggml.tokens":
-        meta["tokenizer.ggml.tokens.count"] = n
-    if itype == 8:
-        for _ in range(n):
-            text = cur.string()
-            # control tokens are spelled <...> or [...]; keep a bounded sample of them
-            if (
-                key == "tokenizer.ggml.tokens"
-                and len(specials) < MAX_TOKENS
-                and _SPECIAL.match(text)
-            ):
-                specials.append(text)
-    elif itype in _SCALARS:
-        cur.take(struct.calcsize(_SCALARS[itype]) * n)
-    else:
-        raise ValueError(f"nested GGUF array at {key!r}")
-
-
-_SPECIAL = re.compile(r"^(<[^<>\s]{1,40}>|\[[A-Za-z_]{2,30}\])$")
+    info = inspect_file(path, rel, path.parent)
+    problems = tuple(f.message for f in info.findings if f.rule_id in _MALFORMED_RULES)
+    if info.format != "gguf":
+        return {}, (f"{rel}: not a GGUF file ({info.format})",)
+    return dict(info.metadata), problems
