@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import struct
@@ -132,13 +133,17 @@ def write_keras(path: Path, config: dict[str, Any], extra_member: str | None = N
     return path
 
 
-def write_h5(path: Path, config: dict[str, Any] | None) -> Path:
-    """An HDF5-signed file with a model_config attribute laid out as h5py leaves it."""
-    body = b"\x89HDF\r\n\x1a\n" + b"\0" * 120 + b"TREE" + b"\0" * 40
-    if config is not None:
-        body += b"model_config\0\0\0\0GCOL" + b"\0" * 16 + json.dumps(config).encode() + b"\0"
-    path.write_bytes(body + b"\0" * 256)
-    return path
+#: HDF5 files written by h5py (see tests/data/inspectors/hdf5/SOURCES.md).
+H5_DATA = Path(__file__).resolve().parents[2] / "data" / "inspectors" / "hdf5"
+
+
+def h5_sample(name: str) -> bytes:
+    """The bytes of a real HDF5 sample; ``*.gz`` samples are decompressed."""
+    path = H5_DATA / name
+    if name.endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            return fh.read()
+    return path.read_bytes()
 
 
 def fake_hf_cache(root: Path, repo: str, files: dict[str, bytes], ref: str = "main") -> str:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from modeldeps.discover.inspectors.templates import check_template
 from tests.discover.inspectors.builders import (
     dense,
+    h5_sample,
     inspect,
     keras_config,
     onnx_bytes,
@@ -28,6 +29,9 @@ SEEDS = {
     "m.onnx": onnx_bytes(external="w.bin"),
     "saved_model.pb": savedmodel_bytes(["Const", "PyFunc"]),
     "m.keras": write_keras(_DIR / "s.keras", keras_config(dense())).read_bytes(),
+    "m.h5": h5_sample("keras2_lambda.h5"),
+    "v.h5": h5_sample("vlen_dense.h5"),
+    "l.h5": h5_sample("latest_lambda.h5"),
 }
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from modeldeps.model import Severity
-from tests.discover.inspectors.builders import dense, inspect, keras_config, write_h5, write_keras
+from tests.discover.inspectors.builders import (
+    dense,
+    h5_sample,
+    inspect,
+    keras_config,
+    write_keras,
+)
 
 LAMBDA = {
     "module": "keras.layers",
@@ -48,17 +56,79 @@ def test_not_a_zip_is_malformed(tmp_path: Path) -> None:
     assert [f.rule_id for f in inspect(p).findings] == ["MD210"]
 
 
-def test_h5_lambda(tmp_path: Path) -> None:
-    cfg = {
-        "class_name": "Sequential",
-        "config": {"layers": [{"class_name": "Lambda", "config": {}}]},
-    }
-    info = inspect(write_h5(tmp_path / "m.h5", cfg))
+def test_keras_bad_crc_still_read(tmp_path: Path) -> None:
+    # A corrupted CRC makes zipfile refuse the member; the loader reads it anyway, so must we.
+    p = write_keras(tmp_path / "m.keras", keras_config(dense(), LAMBDA))
+    data = bytearray(p.read_bytes())
+    entry = data.rfind(b"PK\x01\x02", 0, data.rfind(b"config.json"))  # its directory entry
+    data[entry + 16] ^= 0xFF  # the CRC zipfile checks
+    p.write_bytes(bytes(data))
+    info = inspect(p)
+    assert ("MD206", Severity.HIGH) in [(f.rule_id, f.severity) for f in info.findings]
+
+
+def _h5(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name.removesuffix(".gz")
+    path.write_bytes(h5_sample(name))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "superblock"),
+    [
+        ("keras2_lambda.h5", 0),
+        ("latest_lambda.h5", 3),
+        ("userblock_lambda.h5", 0),
+    ],
+)
+def test_h5_lambda_from_the_root_attributes(tmp_path: Path, name: str, superblock: int) -> None:
+    info = inspect(_h5(tmp_path, name))
     assert info.format == "keras-h5"
+    assert info.metadata["hdf5_superblock"] == superblock
+    assert info.metadata["model_config_source"] == "attribute"
+    assert [(f.rule_id, f.subject) for f in info.findings] == [("MD206", "Lambda:evil")]
+
+
+def test_h5_variable_length_strings(tmp_path: Path) -> None:
+    info = inspect(_h5(tmp_path, "vlen_dense.h5"))
+    assert info.metadata["keras_version"] == "2.15.0"
+    assert info.metadata["model_config"] is True and info.metadata["layers"] == 1
+    assert info.findings == ()
+
+
+def test_h5_config_past_the_weights_is_found(tmp_path: Path) -> None:
+    # The root header continues after 20 MiB of weights: a head scan would never see it.
+    path = _h5(tmp_path, "far_lambda.h5.gz")
+    assert path.stat().st_size > 20 * 1024 * 1024
+    info = inspect(path)
+    assert [(f.rule_id, f.subject) for f in info.findings] == [("MD206", "Lambda:evil")]
+    assert info.metadata["keras_version"] == "2.15.0"
+    assert info.bytes_read is not None and info.bytes_read < 64 * 1024
+
+
+def test_h5_dense_attributes_fall_back_to_the_bounded_scan(tmp_path: Path) -> None:
+    info = inspect(_h5(tmp_path, "dense_attrs.h5"))
+    assert info.metadata["model_config_source"].startswith("scan")
     assert [f.rule_id for f in info.findings] == ["MD206"]
 
 
 def test_h5_without_model_config(tmp_path: Path) -> None:
-    info = inspect(write_h5(tmp_path / "w.h5", None))
+    data = bytearray(h5_sample("vlen_dense.h5"))
+    at = data.find(b"model_config")
+    data[at : at + 12] = b"other_config"  # same length: the structure stays valid
+    path = tmp_path / "w.h5"
+    path.write_bytes(bytes(data))
+    info = inspect(path)
     assert info.metadata["model_config"] is False
     assert info.findings == ()
+
+
+def test_h5_broken_structure_is_reported_not_raised(tmp_path: Path) -> None:
+    data = bytearray(h5_sample("keras2_lambda.h5"))
+    data[64:72] = (10**12).to_bytes(8, "little")  # root header address far past the end
+    path = tmp_path / "b.h5"
+    path.write_bytes(bytes(data))
+    info = inspect(path)
+    assert "outside the file" in info.metadata["hdf5_error"]
+    # The bounded scan still finds the Lambda in the config text.
+    assert [f.rule_id for f in info.findings] == ["MD206"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from modeldeps.discover.inspectors.gguf import GGUFInspector
@@ -52,6 +54,12 @@ def choose(head: bytes, ctx: InspectContext, inspectors: tuple[Inspector, ...]) 
     return None
 
 
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file through ``hashlib.file_digest`` (large reads into one buffer, in C)."""
+    with path.open("rb", buffering=0) as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 def inspect_file(
     path: Path,
     rel: str,
@@ -60,17 +68,29 @@ def inspect_file(
     hash_file: bool = False,
     inspectors: tuple[Inspector, ...] | None = None,
 ) -> ArtifactInfo:
-    """Inspect one file; never raises for bad content (a malformed file is a finding)."""
+    """Inspect one file; never raises for bad content (a malformed file is a finding).
+
+    ``bytes_read`` of the result is every byte taken from the file: the sniffed head, what the
+    inspector read and, with ``hash_file``, the whole file once more for its SHA-256.
+    """
     insps = all_inspectors() if inspectors is None else inspectors
     size = path.stat().st_size
     ctx = InspectContext(path=path, rel=rel, root=root, size=size, hash_file=hash_file)
-    with path.open("rb") as fh:
+    with ctx.open() as fh:
         head = fh.read(SNIFF_BYTES)
     chosen = choose(head, ctx, insps)
     if chosen is None:
-        return ArtifactInfo(
-            location=Location(rel), format="unrecognized", size_bytes=size, bytes_read=len(head)
-        )
+        info = ArtifactInfo(location=Location(rel), format="unrecognized", size_bytes=size)
+    else:
+        info = _run(chosen, ctx)
+    digest = None
+    if hash_file:
+        digest = sha256_file(path)
+        ctx.meter.add(size)
+    return replace(info, bytes_read=ctx.meter.total, sha256=digest or info.sha256)
+
+
+def _run(chosen: Inspector, ctx: InspectContext) -> ArtifactInfo:
     try:
         return chosen.inspect(ctx)
     except (
@@ -91,9 +111,9 @@ def inspect_file(
             confidence=Confidence.HIGH,
             title="Malformed model file",
             message=f"{chosen.name}: could not be read: {exc}",
-            location=Location(rel),
-            subject=rel,
+            location=Location(ctx.rel),
+            subject=ctx.rel,
         ).with_fingerprint()
         return ArtifactInfo(
-            location=Location(rel), format=chosen.name, size_bytes=size, findings=(finding,)
+            location=Location(ctx.rel), format=chosen.name, size_bytes=ctx.size, findings=(finding,)
         )

@@ -9,9 +9,21 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import BinaryIO
 
+from modeldeps.discover.inspectors.support import CountingFile
 from modeldeps.errors import InspectorError
+
+__all__ = [
+    "EMPTY_ZIP_MAGIC",
+    "SEVEN_ZIP_MAGIC",
+    "ZIP_MAGIC",
+    "CountingFile",
+    "Member",
+    "list_members",
+    "read_member",
+    "sevenzip_first_stream",
+    "unsafe_member_path",
+]
 
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -19,28 +31,6 @@ SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 MAX_MEMBERS = 200_000
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 _SCAN_LIMIT = 64 * 1024 * 1024  # local-header scan when the central directory is broken
-
-
-class CountingFile:
-    """A read-only file wrapper that counts the bytes actually read (for bytes_read figures)."""
-
-    def __init__(self, fh: BinaryIO) -> None:
-        self._fh = fh
-        self.bytes_read = 0
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._fh.read(n)
-        self.bytes_read += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._fh.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._fh.tell()
-
-    def seekable(self) -> bool:
-        return True
 
 
 @dataclass(frozen=True, slots=True)

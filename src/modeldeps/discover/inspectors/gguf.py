@@ -6,10 +6,10 @@ import math
 import struct
 from collections import Counter
 from functools import lru_cache
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, ClassVar
 
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
-from modeldeps.discover.inspectors.support import malformed
+from modeldeps.discover.inspectors.support import CountingFile, malformed
 from modeldeps.discover.inspectors.templates import check_template
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Finding, Location
@@ -60,7 +60,7 @@ def _overrun(declared: int, what: str) -> InspectorError:
 class _Cursor:
     """Sequential reads through a growing buffer; counts the bytes taken from disk."""
 
-    def __init__(self, fh: BinaryIO, size: int, endian: str) -> None:
+    def __init__(self, fh: CountingFile, size: int, endian: str) -> None:
         self.fh = fh
         self.size = size
         self.end = endian
@@ -232,12 +232,12 @@ class GGUFInspector(Inspector):
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         p = _Parsed()
         findings: list[Finding] = []
-        with ctx.path.open("rb") as fh:
+        with ctx.open() as fh:
             head = fh.read(8)
             # Big-endian GGUF files exist (s390x builds); the version field tells which.
             endian = ">" if head[4:6] == b"\0\0" and head[6:8] != b"\0\0" else "<"
-            fh.seek(0)
             cur = _Cursor(fh, ctx.size, endian)
+            cur.buf, cur.bytes_read = head, len(head)
             try:
                 _parse(cur, p)
             except _Crafted as exc:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from modeldeps.discover.inspectors.support import CountingFile, ReadMeter, open_counted
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo
 
@@ -22,7 +23,8 @@ class InspectContext:
 
     ``path`` is the file on disk; ``rel`` the POSIX path relative to the inspected root (used in
     every ``Location``); ``root`` the inspected root, for checks such as "external data escapes
-    the model folder".
+    the model folder". Inspectors read through ``open()``, so ``meter`` counts every byte an
+    inspection takes from disk (the dispatcher reports that as ``ArtifactInfo.bytes_read``).
     """
 
     path: Path
@@ -32,6 +34,11 @@ class InspectContext:
     hash_file: bool = False
     max_header_bytes: int = 100 * 1024 * 1024
     max_pickle_bytes: int = 256 * 1024 * 1024
+    meter: ReadMeter = field(default_factory=ReadMeter, compare=False, repr=False)
+
+    def open(self) -> CountingFile:
+        """The file, unbuffered, with its reads counted into ``meter``."""
+        return open_counted(self.path, self.meter)
 
 
 class Inspector(ABC):

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from typing import Any, ClassVar
 
+from modeldeps.discover.inspectors.archive import (
+    ZIP_MAGIC,
+    Member,
+    list_members,
+    read_member,
+    unsafe_member_path,
+)
+from modeldeps.discover.inspectors.hdf5 import HDF5_MAGIC, root_attributes
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
-from modeldeps.discover.inspectors.support import clip, finding, malformed, path_escapes
+from modeldeps.discover.inspectors.support import CountingFile, clip, finding, malformed
+from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Finding, Location, Severity
 
 MAX_CONFIG = 32 * 1024 * 1024
-MAX_MEMBERS = 100_000
 MAX_NODES = 1_000_000
-#: How far into an HDF5 file we look for the model_config attribute: Keras writes its
-#: attributes before any weight, so they sit in the first blocks of the file.
+#: Fallback only: how far into an HDF5 file the config's text is searched for when the
+#: attribute structure cannot be followed or is in dense storage.
 H5_SCAN = 16 * 1024 * 1024
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_H5_ATTRS = frozenset({"model_config", "keras_version"})
 #: Module prefixes whose classes Keras itself provides.
 BUILTIN_MODULES = ("keras", "tf_keras", "tensorflow", "builtins")
 _CONFIG_START = re.compile(rb'\{\s*"(?:class_name|module)"\s*:')
@@ -122,51 +129,34 @@ class KerasInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".keras"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        return head[:4] == b"PK\x03\x04" and ctx.rel.lower().endswith(".keras")
+        return head[:4] == ZIP_MAGIC and ctx.rel.lower().endswith(".keras")
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         found: list[Finding] = []
         extra: dict[str, Any] = {}
         config: Any = None
-        read = 0
-        try:
-            zf = zipfile.ZipFile(ctx.path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            found.append(malformed(ctx.rel, f"keras: not a readable zip: {exc}"))
-            return _describe(ctx, self.name, None, found, 0, extra)
-        with zf:
-            infos = zf.infolist()[:MAX_MEMBERS]
-            extra["members"] = [clip(i.filename, 200) for i in infos[:64]]
-            for info in infos:
-                if path_escapes(info.filename):
+        with ctx.open() as fh:
+            # The bounded zip reader: members from the directory or, if it is broken, from
+            # local headers; content read from the local header, CRC not trusted.
+            members, note = list_members(fh, ctx.size)
+            if note:
+                found.append(malformed(ctx.rel, f"keras: {note}"))
+            extra["members"] = [clip(m.name, 200) for m in members[:64]]
+            by_name: dict[str, Member] = {}
+            for m in members:
+                by_name.setdefault(m.name, m)
+                if unsafe_member_path(m.name):
                     found.append(
                         finding(
                             "MD208",
                             Severity.HIGH,
-                            f"archive member {clip(info.filename, 200)!r} escapes the "
-                            "extraction folder",
+                            f"archive member {clip(m.name, 200)!r} escapes the extraction folder",
                             ctx.rel,
-                            subject=info.filename,
+                            subject=m.name,
                         )
                     )
             for wanted in ("metadata.json", "config.json"):
-                try:
-                    with zf.open(wanted) as member:
-                        raw = member.read(MAX_CONFIG + 1)
-                except KeyError:
-                    continue
-                except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
-                    found.append(malformed(ctx.rel, f"keras: {wanted} unreadable: {exc}"))
-                    continue
-                read += len(raw)
-                if len(raw) > MAX_CONFIG:
-                    found.append(malformed(ctx.rel, f"keras: {wanted} larger than {MAX_CONFIG} B"))
-                    continue
-                try:
-                    doc = json.loads(raw)
-                except (ValueError, RecursionError) as exc:
-                    found.append(malformed(ctx.rel, f"keras: {wanted} is not JSON: {exc}"))
-                    continue
+                doc = _member_json(fh, by_name.get(wanted), wanted, ctx.rel, found)
                 if wanted == "config.json":
                     config = doc
                 elif isinstance(doc, dict):
@@ -175,14 +165,36 @@ class KerasInspector(Inspector):
                             extra[key] = clip(doc[key], 64)
         if config is None and not found:
             found.append(malformed(ctx.rel, "keras: archive has no config.json"))
-        return _describe(ctx, self.name, config, found, read, extra)
+        return _describe(ctx, self.name, config, found, ctx.meter.total, extra)
+
+
+def _member_json(
+    fh: CountingFile, member: Member | None, wanted: str, rel: str, found: list[Finding]
+) -> Any:
+    """A JSON member's document, or None (with a finding when it is there but unreadable)."""
+    if member is None:
+        return None
+    try:
+        raw = read_member(fh, member, MAX_CONFIG + 1)
+    except InspectorError as exc:
+        found.append(malformed(rel, f"keras: {wanted} unreadable: {exc}"))
+        return None
+    if len(raw) > MAX_CONFIG:
+        found.append(malformed(rel, f"keras: {wanted} larger than {MAX_CONFIG} B"))
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        found.append(malformed(rel, f"keras: {wanted} is not JSON: {exc}"))
+        return None
 
 
 def find_model_config(block: bytes) -> Any:
-    """The Keras model config JSON inside an HDF5 block, found without an HDF5 library.
+    """The Keras model config JSON inside a block of HDF5 bytes, found by its text.
 
-    The ``model_config`` attribute holds JSON text starting with ``{"class_name"`` (Keras 2)
-    or ``{"module"``; we decode the first such object that parses and names a class.
+    The fallback when the attribute structure cannot be followed: ``model_config`` holds
+    JSON text starting with ``{"class_name"`` (Keras 2) or ``{"module"``; we decode the first
+    such object that parses and names a class.
     """
     if b"model_config" not in block:
         return None
@@ -199,8 +211,21 @@ def find_model_config(block: bytes) -> Any:
     return None
 
 
+def _parse_config(text: str, rel: str, found: list[Finding]) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        found.append(malformed(rel, f"keras-h5: model_config is not JSON: {clip(str(exc), 120)}"))
+        return None
+
+
 class KerasH5Inspector(Inspector):
-    """Keras HDF5 ``.h5``: the ``model_config`` attribute, read from the file's first blocks."""
+    """Keras HDF5 ``.h5``: the root group's ``model_config`` and ``keras_version`` attributes.
+
+    Read by following the file's HDF5 structure (``hdf5.root_attributes``), wherever the
+    attributes sit. When that structure cannot be followed, or keeps its attributes in dense
+    storage (not parsed), the first ``H5_SCAN`` bytes are searched for the config's text.
+    """
 
     name = "keras-h5"
     suffixes: ClassVar[frozenset[str]] = frozenset({".h5", ".hdf5"})
@@ -209,15 +234,40 @@ class KerasH5Inspector(Inspector):
         return head.startswith(HDF5_MAGIC)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
-        with ctx.path.open("rb") as fh:
-            block = fh.read(H5_SCAN)
         found: list[Finding] = []
-        if not block.startswith(HDF5_MAGIC):
-            found.append(malformed(ctx.rel, "keras-h5: no HDF5 signature"))
-        config = find_model_config(block)
-        extra: dict[str, Any] = {"model_config": config is not None}
-        if b"keras_version" in block:
-            m = re.search(rb"keras_version.{0,64}?(\d+\.\d+\.\d+)", block, re.S)
-            if m:
-                extra["keras_version"] = m.group(1).decode()
-        return _describe(ctx, self.name, config, found, len(block), extra)
+        extra: dict[str, Any] = {}
+        config: Any = None
+        with ctx.open() as fh:
+            try:
+                attrs = root_attributes(fh, ctx.size, _H5_ATTRS)
+            except InspectorError as exc:
+                attrs = None
+                extra["hdf5_error"] = clip(str(exc), 200)
+            if attrs is not None:
+                extra["hdf5_superblock"] = attrs.superblock
+                if "keras_version" in attrs.values:
+                    extra["keras_version"] = clip(attrs.values["keras_version"], 64)
+                if "model_config" in attrs.values:
+                    config = _parse_config(attrs.values["model_config"], ctx.rel, found)
+                    extra["model_config_source"] = "attribute"
+            if config is None and (attrs is None or attrs.dense):
+                fh.seek(0)
+                block = fh.read(min(ctx.size, H5_SCAN))
+                if not block.startswith(HDF5_MAGIC) and attrs is None:
+                    found.append(malformed(ctx.rel, "keras-h5: no HDF5 signature at the start"))
+                config = find_model_config(block)
+                if config is not None:
+                    extra["model_config_source"] = f"scan of the first {H5_SCAN} bytes"
+                elif attrs is not None and attrs.dense:
+                    found.append(
+                        finding(
+                            "MD209",
+                            Severity.LOW,
+                            "HDF5 root attributes are in dense storage, which is not parsed; "
+                            "a model config there was not checked",
+                            ctx.rel,
+                            subject="hdf5-dense-attributes",
+                        )
+                    )
+        extra["model_config"] = config is not None
+        return _describe(ctx, self.name, config, found, ctx.meter.total, extra)

@@ -72,6 +72,16 @@ def parse_npy_header(buf: bytes) -> NpyHeader:
     return NpyHeader(str(header["descr"]), shape, start + hlen)
 
 
+def _npy_head(fh: CountingFile, head: bytes, size: int) -> bytes:
+    """The header block of an ``.npy`` file: ``head`` extended only when its length says so."""
+    if len(head) < 12:
+        return head
+    start, width = (10, "<H") if head[6] == 1 else (12, "<I")
+    (hlen,) = struct.unpack_from(width, head, 8)
+    want = min(size, start + min(hlen, _MAX_HEADER + 1))
+    return head + fh.read(want - len(head)) if want > len(head) else head
+
+
 class NumpyInspector(Inspector):
     """``.npy`` arrays and ``.npz`` archives of them."""
 
@@ -84,12 +94,10 @@ class NumpyInspector(Inspector):
         return head.startswith(ZIP_MAGIC) and Path(ctx.rel).suffix.lower() == ".npz"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
-        with ctx.path.open("rb") as raw:
-            fh = CountingFile(raw)
-            head = fh.read(8)
-            fh.seek(0)
+        with ctx.open() as fh:
+            head = fh.read(min(ctx.size, 4096))
             if head.startswith(NPY_MAGIC):
-                buf = fh.read(min(ctx.size, _MAX_HEADER + 16))
+                buf = _npy_head(fh, head, ctx.size)
                 h = parse_npy_header(buf)
                 analyses: list[tuple[str, PickleAnalysis]] = []
                 if h.has_object:

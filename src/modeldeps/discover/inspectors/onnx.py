@@ -165,6 +165,7 @@ class OnnxInspector(Inspector):
             found.append(malformed(ctx.rel, f"onnx: {exc}"))
         finally:
             os.close(fd)
+            ctx.meter.add(src.bytes_read)
         folder = ctx.path.parent
         for loc in sorted(set(m.external)):
             if path_escapes(loc, folder):

@@ -35,6 +35,72 @@ def looks_like_pickle(head: bytes) -> bool:
     return bool(_PICKLE_START.match(head[:256])) and head[:1] == b"c"
 
 
+#: How many opcodes of a file's head must decode for it to count as a pickle worth walking.
+PLAUSIBLE_OPS = 8
+
+
+def plausible_pickle(head: bytes, min_ops: int = PLAUSIBLE_OPS) -> bool:
+    """Whether a file's first bytes decode as pickle opcodes, cheaply, before any big read.
+
+    Each opcode must decode and find on the (counted, not built) stack the items it consumes,
+    as the real unpickler would need; memo reads must name a stored slot. True when ``min_ops``
+    opcodes pass (or a whole pickle, to STOP); when the head runs out inside an argument after
+    a protocol header or two good opcodes; and whenever an import (GLOBAL/INST with identifier
+    names, STACK_GLOBAL) came before the stream broke, since the real unpickler would already
+    have imported and maybe called it. Random or foreign bytes fail within a few bytes.
+    """
+    if not head or head[0] not in _OPCODE_BYTES:
+        return False
+    buf = io.BytesIO(head)
+    count = 0
+    imports = proto = False
+    marks = [0]  # items above each MARK; marks[0] is the bottom of the stack
+    memo: set[int] = set()
+    try:
+        for op, arg, _pos in pickletools.genops(buf):
+            if not _stack_step(op, arg, marks, memo):
+                return imports
+            count += 1
+            proto = proto or (op.name == "PROTO" and count == 1 and int(str(arg)) <= 5)
+            if op.name in ("GLOBAL", "INST"):
+                module, _, name = str(arg).partition(" ")
+                imports = imports or bool(_IDENT.match(module) and _IDENT.match(name))
+            imports = imports or op.name == "STACK_GLOBAL"
+            if op.name == "STOP" or count >= min_ops:
+                return True
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError, EOFError):
+        ran_out = buf.tell() >= len(head)
+        return imports or (ran_out and (count >= 2 or proto))
+    return imports
+
+
+def _stack_step(op: pickletools.OpcodeInfo, arg: Any, marks: list[int], memo: set[int]) -> bool:
+    """Apply one opcode's stack effect to item counts; False when the real unpickler would fail."""
+    before = op.stack_before
+    if pickletools.markobject in before:
+        if len(marks) < 2:
+            return False
+        marks.pop()
+        below = before.index(pickletools.markobject)
+    else:
+        below = len(before)
+    name = op.name
+    if name in ("GET", "BINGET", "LONG_BINGET") and int(str(arg)) not in memo:
+        return False
+    if name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
+        if marks[-1] == 0:  # memoizes the top item, which must exist
+            return False
+        memo.add(len(memo) if name == "MEMOIZE" else int(str(arg)))
+    if marks[-1] < below:
+        return False
+    marks[-1] -= below
+    if name == "MARK":
+        marks.append(0)
+    else:
+        marks[-1] += len(op.stack_after)
+    return True
+
+
 def pickle_starts(data: bytes, limit: int = 64) -> list[int]:
     """Offsets in a blob where a pickle may start (for archives whose member table is lost)."""
     found: list[int] = []

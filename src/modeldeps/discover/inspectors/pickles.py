@@ -11,11 +11,20 @@ from typing import Any, ClassVar
 
 from modeldeps.discover.inspectors.archive import CountingFile
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
-from modeldeps.discover.inspectors.pickle_ops import PickleAnalysis, analyse, looks_like_pickle
+from modeldeps.discover.inspectors.pickle_ops import (
+    PickleAnalysis,
+    analyse,
+    looks_like_pickle,
+    plausible_pickle,
+)
 from modeldeps.discover.inspectors.pickle_policy import findings_for
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
 
 _CHUNK = 1 << 20
+#: Bytes read first from a file that should be a pickle: enough to judge its first opcodes.
+HEAD_BYTES = 4096
+#: First read of a plausible pickle stream; it grows fourfold while the walk runs off the end.
+FIRST_READ = 1 << 20
 
 #: Compression magics joblib (and people) wrap pickles in: name by leading bytes.
 COMPRESSION_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -50,17 +59,20 @@ def _decompressor(kind: str) -> Any:
     return None
 
 
-def read_decompressed(fh: CountingFile, kind: str, limit: int) -> tuple[bytes, bool]:
+def read_decompressed(
+    fh: CountingFile, kind: str, limit: int, prefix: bytes = b""
+) -> tuple[bytes, bool]:
     """Decompress a stream to at most ``limit`` bytes; True when the limit cut it short.
 
-    Reads compressed input a chunk at a time, so a zip bomb costs at most ``limit`` bytes.
+    ``prefix`` is the stream's start, already read from ``fh``. Reads compressed input a chunk
+    at a time, so a zip bomb costs at most ``limit`` bytes.
     """
     dec = _decompressor(kind)
     if dec is None:
         raise ValueError(f"{kind} compression is not supported")
     out = bytearray()
     while len(out) < limit:
-        chunk = fh.read(_CHUNK)
+        chunk, prefix = (prefix, b"") if prefix else (fh.read(_CHUNK), b"")
         if not chunk:
             break
         out += dec.decompress(chunk, limit - len(out))
@@ -68,6 +80,51 @@ def read_decompressed(fh: CountingFile, kind: str, limit: int) -> tuple[bytes, b
             break
     truncated = len(out) >= limit
     return bytes(out[:limit]), truncated
+
+
+def walk_growing(
+    fh: CountingFile, head: bytes, cap: int, *, joblib: bool
+) -> tuple[PickleAnalysis, bool]:
+    """Walk the pickles of a stream read from ``fh`` (positioned after ``head``), reading more
+    only while the walk runs off the end of what was read. Never more than ``cap`` bytes in all.
+
+    Returns the analysis and whether ``cap`` cut the stream before the walk ended. A stream
+    that breaks or ends before the end of what was read needs nothing more: in a legacy
+    checkpoint that is where raw tensor bytes begin.
+    """
+    data = bytearray(head[:cap])
+    want = min(cap, max(FIRST_READ, len(data)))
+    eof = False
+    while True:
+        if len(data) < want and not eof:
+            data += fh.read(want - len(data))
+            eof = len(data) < want
+        a = analyse(bytes(data), joblib=joblib, max_pickles=None)
+        if a.end_offset < len(data) or eof or len(data) >= cap:
+            ran_off = a.end_offset >= len(data) and not eof and len(data) >= cap
+            return a, ran_off and bool(fh.read(1))
+        want = min(cap, want * 4)
+
+
+def unrecognized(ctx: InspectContext, bytes_read: int, what: str) -> ArtifactInfo:
+    """MD211 (info): named like a pickle-based format but its first bytes are no such thing."""
+    f = Finding(
+        rule_id="MD211",
+        severity=Severity.INFO,
+        confidence=Confidence.HIGH,
+        title="Unrecognized binary",
+        message=f"named like {what} but neither a zip, a legacy checkpoint nor a pickle "
+        "(its first opcodes do not decode)",
+        location=Location(ctx.rel),
+        subject="format",
+    ).with_fingerprint()
+    return ArtifactInfo(
+        location=Location(ctx.rel),
+        format="unrecognized",
+        size_bytes=ctx.size,
+        findings=(f,),
+        bytes_read=bytes_read,
+    )
 
 
 def artifact(
@@ -139,25 +196,24 @@ class PickleInspector(Inspector):
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         limit = ctx.max_pickle_bytes
-        with ctx.path.open("rb") as raw:
-            fh = CountingFile(raw)
-            head = fh.read(8)
-            fh.seek(0)
+        with ctx.open() as fh:
+            head = fh.read(min(HEAD_BYTES, ctx.size))
             kind = compression_of(head) if not looks_like_pickle(head) else None
             extra: list[Finding] = []
             meta: dict[str, Any] = {}
             if kind:
                 meta["compression"] = kind
                 try:
-                    data, cut = read_decompressed(fh, kind, limit)
+                    data, cut = read_decompressed(fh, kind, limit, head)
                 except (ValueError, OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
                     return _unverifiable(ctx, f"{kind}-compressed pickle: {exc}", fh.bytes_read)
+                a = analyse(data, joblib=True)
+            elif not plausible_pickle(head):
+                return unrecognized(ctx, fh.bytes_read, "a pickle")
             else:
-                data = fh.read(limit)
-                cut = ctx.size > limit
+                a, cut = walk_growing(fh, head, limit, joblib=True)
             if cut:
                 extra.append(_truncated(ctx, limit))
-            a = analyse(data, joblib=True)
             bytes_read = fh.bytes_read
         joblib = any(g.module.endswith("numpy_pickle") for g in a.globals)
         fmt = "joblib" if joblib or ctx.rel.endswith(".joblib") else "pickle"

@@ -10,7 +10,13 @@ from collections import Counter
 from typing import Any, ClassVar
 
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
-from modeldeps.discover.inspectors.support import clip, finding, malformed, path_escapes
+from modeldeps.discover.inspectors.support import (
+    clip,
+    finding,
+    malformed,
+    path_escapes,
+    read_capped,
+)
 from modeldeps.model import ArtifactInfo, Finding, Location, Severity
 
 #: Bytes per element of each safetensors dtype (sub-byte types count as fractions).
@@ -60,7 +66,7 @@ class SafetensorsInspector(Inspector):
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         rel = ctx.rel
         limit = min(MAX_HEADER, ctx.max_header_bytes)
-        with ctx.path.open("rb") as fh:
+        with ctx.open() as fh:
             first = fh.read(8)
             if len(first) < 8:
                 return self._bad(ctx, malformed(rel, "safetensors: file shorter than 8 bytes"), 8)
@@ -161,17 +167,20 @@ class SafetensorsIndexInspector(Inspector):
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         rel = ctx.rel
         base = ArtifactInfo(location=Location(rel), format=self.name, size_bytes=ctx.size)
-        if ctx.size > MAX_INDEX_BYTES:
+        with ctx.open() as fh:
+            raw, more = read_capped(fh, MAX_INDEX_BYTES)
+        if more:
             f = malformed(rel, f"safetensors index larger than {MAX_INDEX_BYTES} bytes")
-            return _replace(base, findings=(f,), bytes_read=0)
-        raw = ctx.path.read_bytes()
+            return _replace(base, findings=(f,), bytes_read=ctx.meter.total)
         try:
             doc = json.loads(raw)
         except (ValueError, RecursionError) as exc:
-            return _replace(base, findings=(malformed(rel, f"index is not JSON: {exc}"),))
+            bad = malformed(rel, f"index is not JSON: {exc}")
+            return _replace(base, findings=(bad,), bytes_read=len(raw))
         wmap = doc.get("weight_map") if isinstance(doc, dict) else None
         if not isinstance(wmap, dict):
-            return _replace(base, findings=(malformed(rel, "index has no weight_map object"),))
+            bad = malformed(rel, "index has no weight_map object")
+            return _replace(base, findings=(bad,), bytes_read=len(raw))
         shards = sorted({str(v) for v in wmap.values()})
         folder = ctx.path.parent
         findings: list[Finding] = []

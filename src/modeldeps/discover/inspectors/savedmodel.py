@@ -78,6 +78,7 @@ class SavedModelInspector(Inspector):
             found.append(malformed(ctx.rel, f"saved_model.pb: {exc}"))
         finally:
             os.close(fd)
+            ctx.meter.add(src.bytes_read)
         ops.pop("", None)
         python = sorted(set(ops) & PYTHON_OPS)
         files = sorted(set(ops) & FILE_OPS)

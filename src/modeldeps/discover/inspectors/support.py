@@ -1,9 +1,10 @@
-"""Shared helpers for the non-pickle inspectors: findings, bounded reads, path-escape checks."""
+"""Shared helpers for the inspectors: counted reads, findings, path-escape checks."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from types import TracebackType
 from typing import BinaryIO
 
 from modeldeps.errors import InspectorError
@@ -16,6 +17,84 @@ _TITLES = {
     "MD209": "Format not statically verifiable",
     "MD210": "Malformed model file",
 }
+
+
+class ReadMeter:
+    """Bytes read from one file during one inspection, summed over every handle opened on it."""
+
+    __slots__ = ("total",)
+
+    def __init__(self) -> None:
+        self.total = 0
+
+    def add(self, n: int) -> None:
+        self.total += n
+
+
+class CountingFile:
+    """A read-only file wrapper that counts the bytes actually read (for bytes_read figures).
+
+    Open the underlying file unbuffered: then every byte counted is a byte the OS handed over,
+    and ``bytes_read`` matches the process's own read accounting.
+    """
+
+    def __init__(self, fh: BinaryIO, meter: ReadMeter | None = None) -> None:
+        self._fh = fh
+        self._meter = meter
+        self.bytes_read = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        # An unbuffered read may return short; loop so callers can trust the length.
+        if n > 0 and data is not None and 0 < len(data) < n:
+            parts = [data]
+            got = len(data)
+            while got < n:
+                more = self._fh.read(n - got)
+                if not more:
+                    break
+                parts.append(more)
+                got += len(more)
+            data = b"".join(parts)
+        data = data or b""
+        self.bytes_read += len(data)
+        if self._meter is not None:
+            self._meter.add(len(data))
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> CountingFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_counted(path: Path, meter: ReadMeter | None = None) -> CountingFile:
+    """``path`` opened unbuffered for reading, its reads counted (into ``meter`` too)."""
+    return CountingFile(path.open("rb", buffering=0), meter)
+
+
+def read_capped(fh: CountingFile, cap: int) -> tuple[bytes, bool]:
+    """At most ``cap`` bytes from the current position, and whether more remained."""
+    data = fh.read(cap + 1)
+    return data[:cap], len(data) > cap
 
 
 def finding(

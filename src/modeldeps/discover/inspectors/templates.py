@@ -10,7 +10,7 @@ import jinja2
 from jinja2 import nodes
 
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
-from modeldeps.discover.inspectors.support import clip, finding, malformed
+from modeldeps.discover.inspectors.support import clip, finding, malformed, read_capped
 from modeldeps.model import ArtifactInfo, Finding, Location, Severity
 
 MAX_TEMPLATE = 1024 * 1024
@@ -142,9 +142,10 @@ class ChatTemplateInspector(Inspector):
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         base = ArtifactInfo(location=Location(ctx.rel), format=self.name, size_bytes=ctx.size)
-        if ctx.size > MAX_CONFIG:
-            return _with(base, (malformed(ctx.rel, "file too large to check"),), {}, 0)
-        raw = ctx.path.read_bytes()
+        with ctx.open() as fh:
+            raw, more = read_capped(fh, MAX_CONFIG)
+        if more:
+            return _with(base, (malformed(ctx.rel, "file too large to check"),), {}, len(raw) + 1)
         text = raw.decode("utf-8", errors="replace")
         if ctx.rel.endswith(".jinja"):
             templates = {"chat_template": text}

@@ -24,8 +24,15 @@ from modeldeps.discover.inspectors.pickle_ops import (
     analyse,
     looks_like_pickle,
     pickle_starts,
+    plausible_pickle,
 )
-from modeldeps.discover.inspectors.pickles import artifact, pickle_format_finding
+from modeldeps.discover.inspectors.pickles import (
+    HEAD_BYTES,
+    artifact,
+    pickle_format_finding,
+    unrecognized,
+    walk_growing,
+)
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
 
@@ -59,31 +66,34 @@ class TorchInspector(Inspector):
         return suffix in TORCH_SUFFIXES and looks_like_pickle(head)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
-        with ctx.path.open("rb") as raw:
-            fh = CountingFile(raw)
-            head = fh.read(8)
-            fh.seek(0)
+        with ctx.open() as fh:
+            head = fh.read(min(HEAD_BYTES, ctx.size))
             if head.startswith(SEVEN_ZIP_MAGIC):
                 return self._sevenzip(ctx, fh)
             if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
                 return self._zip(ctx, fh)
-            return self._legacy(ctx, fh)
+            return self._legacy(ctx, fh, head)
 
     # -- legacy: magic, protocol, sys info, the object, storage keys; then raw storages ------
-    def _legacy(self, ctx: InspectContext, fh: CountingFile) -> ArtifactInfo:
-        size = min(ctx.size, 16 * 1024 * 1024)
-        while True:
-            fh.seek(0)
-            data = fh.read(size)
-            a = analyse(data, joblib=False, max_pickles=None)
-            # The pickles end before the tensor bytes; read more only if the walk ran out.
-            if not a.malformed or size >= min(ctx.size, ctx.max_pickle_bytes):
-                break
-            size = min(size * 4, ctx.size, ctx.max_pickle_bytes)
-        if a.ops == 0:
-            return _unrecognized(ctx, fh.bytes_read)
+    def _legacy(self, ctx: InspectContext, fh: CountingFile, head: bytes) -> ArtifactInfo:
+        # Sniff before reading on: a random or foreign .bin stops here, after its head.
+        if not head.startswith(_LEGACY_HEAD) and not plausible_pickle(head):
+            return unrecognized(ctx, fh.bytes_read, "a PyTorch checkpoint")
+        a, cut = walk_growing(fh, head, ctx.max_pickle_bytes, joblib=False)
         fmt = "pytorch-legacy" if a.legacy_torch else "pickle"
         extra = [pickle_format_finding(ctx, fmt, "safetensors")]
+        if cut:
+            extra.append(
+                _finding(
+                    ctx,
+                    "MD209",
+                    Severity.MEDIUM,
+                    "Format not statically verifiable",
+                    f"pickle stream is larger than the {ctx.max_pickle_bytes}-byte analysis "
+                    "limit; the rest was not checked",
+                    "size-limit",
+                )
+            )
         return artifact(ctx, fmt, [("", a)], bytes_read=fh.bytes_read, extra=extra)
 
     # -- zip --------------------------------------------------------------------------------
@@ -227,21 +237,3 @@ def _finding(
         location=Location(ctx.rel),
         subject=subject,
     ).with_fingerprint()
-
-
-def _unrecognized(ctx: InspectContext, bytes_read: int) -> ArtifactInfo:
-    f = _finding(
-        ctx,
-        "MD211",
-        Severity.INFO,
-        "Unrecognized binary",
-        "named like a PyTorch checkpoint but neither a zip nor a pickle",
-        "format",
-    )
-    return ArtifactInfo(
-        location=Location(ctx.rel),
-        format="unrecognized",
-        size_bytes=ctx.size,
-        findings=(f,),
-        bytes_read=bytes_read,
-    )
