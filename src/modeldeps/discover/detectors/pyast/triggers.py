@@ -88,6 +88,27 @@ KEYWORDS: tuple[bytes, ...] = tuple(
 )
 
 
+def _is_identifier_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _names_a_use(text: str, pos: int, word: str) -> bool:
+    """Whether the trigger word at ``pos`` is a use, not part of a longer name or a definition.
+
+    ``create_model_card``, ``_load_from_pretrained`` and ``def from_pretrained(`` contain a
+    trigger word but call nothing a detector looks for; skipping them keeps large libraries
+    (which define such methods everywhere) from being parsed for nothing.
+    """
+    if pos > 0 and _is_identifier_char(text[pos - 1]):
+        return False
+    end = pos + len(word)
+    if _is_identifier_char(word[-1]) and end < len(text) and _is_identifier_char(text[end]):
+        return False
+    line_start = text.rfind("\n", 0, pos) + 1
+    before = text[line_start:pos].rstrip()
+    return not (before.endswith(("def", "class")) or before.lstrip().startswith("#"))
+
+
 def trigger_offsets(text: str) -> Iterator[int]:
     """Offsets of trigger words in ``text``, trigger by trigger (not sorted).
 
@@ -96,7 +117,8 @@ def trigger_offsets(text: str) -> Iterator[int]:
     for word in TRIGGERS:
         pos = text.find(word)
         while pos >= 0:
-            yield pos
+            if _names_a_use(text, pos, word):
+                yield pos
             pos = text.find(word, pos + 1)
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
