@@ -259,8 +259,9 @@ class _Builder:
             scalars = [k for k in sorted(meta) if isinstance(meta[k], str | int | float | bool)]
             for key in scalars[:_MAX_META_KEYS]:
                 props.append(_prop(f"metadata:{key}", _text(meta[key])[:_MAX_META_CHARS]))
+            # The assessed findings on this file; art.findings are the inspector's, before policy.
             findings = sorted(
-                set(art.findings) | set(self._findings_for(set(), {art.location})),
+                (f for f in self.result.findings if f.location.path == art.location.path),
                 key=lambda f: (f.rule_id, f.location, f.message),
             )
             props += _finding_props(findings)

@@ -61,6 +61,7 @@ def inventory_rows(result: ScanResult) -> list[InventoryRow]:
                 findings=per_place[(loc.path, loc.line)],
             )
         )
+    on_file = findings_by_path(result)
     for art in result.artifacts:
         pub, country, lic = _cells(art.identity)
         name = art.identity.canonical_id if art.identity and art.identity.canonical_id else ""
@@ -76,10 +77,20 @@ def inventory_rows(result: ScanResult) -> list[InventoryRow]:
                 country=country,
                 license=lic,
                 via=art.format,
-                findings=len(set(art.findings) | {f for f in result.findings if f.location == loc}),
+                findings=len(on_file.get(loc.path, ())),
             )
         )
     return sorted(rows, key=lambda r: (r.path, r.line, r.kind, r.model))
+
+
+def findings_by_path(result: ScanResult) -> dict[str, list[Finding]]:
+    """The assessed findings (``result.findings``, after severity overrides, ignores and the
+    baseline) of each file. A model file's own ``ArtifactInfo.findings`` are what the inspector
+    saw before policy, so reports never count or grade by them."""
+    out: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        out.setdefault(f.location.path, []).append(f)
+    return out
 
 
 def sorted_findings(findings: tuple[Finding, ...]) -> list[Finding]:

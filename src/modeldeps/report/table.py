@@ -10,7 +10,7 @@ from rich.table import Table
 
 from modeldeps.model import ScanResult, Severity
 from modeldeps.report.interface import RenderOptions, Reporter
-from modeldeps.report.inventory import SEVERITY_ORDER, sorted_findings
+from modeldeps.report.inventory import SEVERITY_ORDER, findings_by_path, sorted_findings
 from modeldeps.report.redact import redact
 from modeldeps.summary import Summary, summarize
 
@@ -77,9 +77,12 @@ class TableReporter(Reporter):
             arts = Table(title=f"Model files ({len(result.artifacts)})", title_justify="left")
             for col in ("file", "format", "size", "params", "dtype", "family", "findings"):
                 arts.add_column(col, overflow="fold")
+            on_file = findings_by_path(result)
             for art in sorted(result.artifacts, key=lambda a: a.location):
                 fam = art.identity.family if art.identity and art.identity.family else ""
-                worst = max((f.severity for f in art.findings), key=lambda s: s.rank, default=None)
+                # The assessed findings (after policy), not the inspector's originals.
+                mine = on_file.get(art.location.path, [])
+                worst = max((f.severity for f in mine), key=lambda s: s.rank, default=None)
                 arts.add_row(
                     art.location.path,
                     art.format,
@@ -87,7 +90,7 @@ class TableReporter(Reporter):
                     _count(art.params),
                     art.dtype or "",
                     fam,
-                    f"{len(art.findings)} ({worst.value})" if worst else "",
+                    f"{len(mine)} ({worst.value})" if worst else "",
                 )
             console.print(arts)
 
