@@ -1,0 +1,37 @@
+"""The Python detector's second-stage text check: uses of trigger words, not mentions."""
+
+from __future__ import annotations
+
+import pytest
+
+from modeldeps.discover.detectors.pyast.triggers import has_code_trigger
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "class M:\n    def from_pretrained(cls, name):\n        return cls()\n",
+        "card = self.create_model_card(tags)\n",
+        "def _load_tokenizer_from_pretrained(path):\n    pass\n",
+        "# call AutoModel.from_pretrained here\n",
+        '"""Use AutoModel.from_pretrained("x/y")."""\n',
+        'print("from_pretrained")\n',
+    ],
+)
+def test_mentions_are_not_triggers(text: str) -> None:
+    assert not has_code_trigger(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'm = AutoModel.from_pretrained("org/name")\n',
+        "tok = tokenizer_class.from_pretrained(checkpoint)\n",
+        'model = timm.create_model("hf_hub:org/x", pretrained=True)\n',
+        'import os\nR = os.getenv("RERANKER_MODEL", "org/x")\n',
+        'DEFAULT_MODEL = "gpt-4o"\n',
+        "from openai import OpenAI\n",
+    ],
+)
+def test_uses_are_triggers(text: str) -> None:
+    assert has_code_trigger(text)
