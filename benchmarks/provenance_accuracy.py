@@ -117,10 +117,12 @@ def family_ok(r: Resolver, label: str, fid: str | None) -> bool:
     )
 
 
-def publisher_ok(label: str, country: str, ident: Identity) -> bool:
+def publisher_ok(r: Resolver, label: str, country: str, ident: Identity) -> bool:
     if ident.publisher is None:
         return country == "unknown"
-    words = {w for w in re.findall(r"[a-z0-9]+", ident.publisher.name.lower()) if len(w) > 2}
+    rec = r.kb.publisher(ident.publisher.id)
+    names = f"{ident.publisher.name} {rec.full_name if rec and rec.full_name else ''}"
+    words = {w for w in re.findall(r"[a-z0-9]+", names.lower()) if len(w) > 2}
     return bool((words - _STOP) & set(re.findall(r"[a-z0-9]+", label.lower())))
 
 
@@ -138,7 +140,7 @@ def score(
             if misses is not None:
                 misses.append(f"CRASH {u.key}: {type(exc).__name__}: {exc}")
         f_ok = family_ok(r, u.family, ident.family)
-        p_ok = publisher_ok(u.publisher, u.country, ident)
+        p_ok = publisher_ok(r, u.publisher, u.country, ident)
         c_ok = ident.country == u.country
         truth = "CN" in (u.country, u.base_country)
         pred = ident.country == "CN" or "CN" in ident.lineage_countries

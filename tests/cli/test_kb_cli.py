@@ -22,6 +22,8 @@ def test_show_distill_names_both_countries_and_sources() -> None:
     out = run("kb", "show", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B")
     assert "DeepSeek" in out and "(CN)" in out and "Qwen/Qwen2.5-Math-7B" in out
     assert "mit, apache-2.0" in out and "<https://" in out
+    assert "publisher:   DeepSeek [deepseek] (CN)" in out  # the short display name
+    assert "full name:   DeepSeek (Hangzhou DeepSeek" in out  # the long one, beside it
 
 
 def test_show_reupload_json() -> None:

@@ -83,3 +83,25 @@ def test_bad_overlay_names_the_file(tmp_path: Path) -> None:
     dangling.write_text("models:\n- {id: a/b, publisher: no-such-publisher}\n", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="no-such-publisher"):
         load_kb((dangling,))
+
+
+def test_display_names_are_short_and_long_names_kept() -> None:
+    kb = load_kb()
+    for p in kb.publishers.values():
+        assert len(p.name) <= 40 and p.name != p.full_name, p.id
+    assert kb.publishers["deepseek"].name == "DeepSeek"
+    assert "Hangzhou" in (kb.publishers["deepseek"].full_name or "")
+    assert kb.publishers["alibaba-qwen"].name == "Alibaba (Qwen)"
+    assert (kb.publishers["zhipu"].name, kb.publishers["meta"].name) == ("Zhipu AI", "Meta")
+    assert kb.publishers["huggingface"].name == "Hugging Face"
+    assert kb.search("Hangzhou DeepSeek")[0][1] == "deepseek"  # the long name stays searchable
+
+
+def test_schema_rejects_a_long_display_name() -> None:
+    doc = {
+        "publishers": [
+            {"id": "x", "name": "X " * 40, "country": "DE", "type": "company", "sources": []}
+        ]
+    }
+    with pytest.raises(KnowledgeBaseError, match="name"):
+        validate(doc, "t")

@@ -50,12 +50,19 @@ def _yes_no(value: bool | None) -> str:
     return "unknown" if value is None else "yes" if value else "no"
 
 
+def _full_name(pid: str | None, kb: Any) -> list[str]:
+    """The publisher's legal or long name, when the KB records one beside the display name."""
+    rec = kb.publisher(pid) if pid else None
+    return [f"full name:   {rec.full_name}"] if rec is not None and rec.full_name else []
+
+
 def _identity_lines(ident: Identity, kb: Any) -> list[str]:
     pub = ident.publisher
     lines = [
         f"id:          {ident.canonical_id}",
         f"family:      {ident.family or 'unknown'}",
         f"publisher:   {f'{pub.name} [{pub.id}] ({pub.country})' if pub else 'unknown'}",
+        *_full_name(pub.id if pub else None, kb),
         f"licenses:    {', '.join(ident.licenses) or 'unknown'}",
         f"open weights: {_yes_no(ident.open_weights)}",
     ]

@@ -28,9 +28,10 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class Publisher:
     id: str
-    name: str
+    name: str  # short display name ("Alibaba (Qwen)"); full_name holds the legal/long one
     country: str
     type: str
+    full_name: str | None = None
     hub_orgs: tuple[str, ...] = ()
     hq: str | None = None
     parent: str | None = None
@@ -281,7 +282,7 @@ class KnowledgeBase:
         q = text.lower()
         rows: list[tuple[str, str, str]] = []
         for p in self.publishers.values():
-            hay = " ".join((p.id, p.name, *p.hub_orgs)).lower()
+            hay = " ".join((p.id, p.name, p.full_name or "", *p.hub_orgs)).lower()
             if q in hay:
                 rows.append(("publisher", p.id, f"{p.name} ({p.country})"))
         for f in self.families.values():
