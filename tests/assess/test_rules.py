@@ -197,6 +197,8 @@ def test_retired_api_model_from_the_bundled_knowledge_base() -> None:
     res = result(ref("text-davinci-003", RefKind.API_MODEL), ref("gpt-4o", RefKind.API_MODEL))
     (f,) = of(run(res, NO_WATCH), "MD402")
     assert f.subject == "text-davinci-003" and "retired on 2024-01-04" in f.message
+    # Retired: calls fail, so high; the bundled record is marked unverified.
+    assert (f.severity, f.confidence) == (Severity.HIGH, Confidence.MEDIUM)
 
 
 def test_lifecycle_states_depend_on_the_scan_date() -> None:
@@ -204,17 +206,64 @@ def test_lifecycle_states_depend_on_the_scan_date() -> None:
         api_models={
             "old-1": ApiModelFacts("old-1", retired=date(2025, 1, 1), replacement="new-1"),
             "soon-1": ApiModelFacts("soon-1", retired=date(2025, 12, 1)),
-            "dep-1": ApiModelFacts("dep-1", deprecated=date(2025, 5, 1)),
+            "dep-1": ApiModelFacts("dep-1", deprecated=date(2025, 5, 1), verified=False),
             "dep-2": ApiModelFacts("dep-2", deprecated=date(2025, 7, 1)),
+            "both-1": ApiModelFacts(
+                "both-1", deprecated=date(2025, 3, 1), retired=date(2026, 3, 1)
+            ),
+            "today-1": ApiModelFacts("today-1", retired=date(2025, 6, 1)),
         }
     )
     refs = [ref(n, RefKind.API_MODEL, line=i, resolve=False) for i, n in enumerate(kb.api_models)]
-    msgs = [f.message for f in of(run(result(*refs), NO_WATCH, kb), "MD402")]
-    assert msgs == [
-        "old-1 is retired on 2025-01-01; replacement: new-1",
-        "soon-1 is scheduled for retirement on 2025-12-01",
-        "dep-1 is deprecated since 2025-05-01",
+    found = [
+        (f.message, f.severity, f.confidence) for f in of(run(result(*refs), NO_WATCH, kb), "MD402")
+    ]  # the scan is dated 2025-06-01; most severe first
+    high, medium, conf_high, conf_medium = (
+        Severity.HIGH,
+        Severity.MEDIUM,
+        Confidence.HIGH,
+        Confidence.MEDIUM,
+    )
+    assert found == [
+        ("old-1 is retired on 2025-01-01; calls to it fail; replacement: new-1", high, conf_high),
+        ("today-1 is retired on 2025-06-01; calls to it fail", high, conf_high),
+        ("soon-1 is scheduled for retirement on 2025-12-01", medium, conf_high),
+        ("dep-1 is deprecated since 2025-05-01", medium, conf_medium),
+        (
+            "both-1 is deprecated since 2025-03-01 and scheduled for retirement on 2026-03-01",
+            medium,
+            conf_high,
+        ),
     ]
+    # A policy re-grade applies to every state alike.
+    regraded = run(result(*refs), policy(watch={}, severity={"MD402": "low"}), kb)
+    assert {f.severity for f in of(regraded, "MD402")} == {Severity.LOW}
+
+
+def test_deprecation_dates_read_from_a_knowledge_base_record() -> None:
+    """A resolve-stage record with a deprecation date (the bundled KB has none yet)."""
+    from modeldeps.assess.knowledge import ResolverKnowledge
+
+    class Record:
+        id = "legacy-chat"
+        publisher = "acme"
+        deprecated = "2025-04-30"
+        retired = None
+        replacement = "modern-chat"
+        verified = True
+
+    class Base:
+        def api_model(self, name: str) -> Record | None:
+            return Record() if name == "legacy-chat" else None
+
+    kb = ResolverKnowledge(Base())
+    facts = kb.api_model("legacy-chat")
+    assert facts is not None and facts.deprecated == date(2025, 4, 30) and facts.verified
+    (f,) = of(
+        run(result(ref("legacy-chat", RefKind.API_MODEL, resolve=False)), NO_WATCH, kb), "MD402"
+    )
+    assert f.message == "legacy-chat is deprecated since 2025-04-30; replacement: modern-chat"
+    assert (f.severity, f.confidence) == (Severity.MEDIUM, Confidence.HIGH)
 
 
 def test_license_rules_with_the_bundled_knowledge_base() -> None:

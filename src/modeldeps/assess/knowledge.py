@@ -43,6 +43,7 @@ class ApiModelFacts:
     deprecated: date | None = None  # deprecation announced (still served)
     retired: date | None = None  # shut down, or scheduled to be on this date
     replacement: str | None = None
+    verified: bool = True  # False: the KB marks the record's dates as not re-read at the source
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,7 @@ class ResolverKnowledge:
             deprecated=_as_date(_get(rec, "deprecated", None) or _get(rec, "deprecation", None)),
             retired=_as_date(_get(rec, "retired", None) or _get(rec, "retirement", None)),
             replacement=_get(rec, "replacement", None),
+            verified=_get(rec, "verified", True) is not False,
         )
 
     def endpoint_operator(self, host: str) -> OperatorFacts | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
+from modeldeps.assess.knowledge import ApiModelFacts
 from modeldeps.assess.rules.interface import Rule, RuleContext
 from modeldeps.assess.rules.serialization import is_commit
 from modeldeps.model import Confidence, Finding, RefKind, Severity
@@ -46,9 +48,18 @@ class UnpinnedRevision(Rule):
 class RetiredApiModel(Rule):
     """A closed-API model is retired, scheduled for retirement, or deprecated.
 
-    Calls to a retired model fail; a deprecated one will stop working on a known date. The
-    knowledge base records providers' announced deprecation and retirement dates; the scan's
-    own date decides which applies.
+    Calls to a retired model fail; a deprecated one still answers but will stop on a date the
+    provider announces. The knowledge base records providers' retirement dates (and deprecation
+    dates where a record carries one); the scan's own date decides which state applies:
+
+    - retired, its date today or past: severity **high** (the calls fail now);
+    - retirement scheduled for a later date: **medium**;
+    - deprecated (the deprecation date is today or past) with no retirement date yet: **medium**;
+    - a deprecation announced for a later date, and no retirement: nothing yet.
+
+    Confidence is medium when the knowledge-base record is marked unverified (its date was not
+    re-read from the provider's page), high otherwise. A policy's ``[severity] MD402`` re-grades
+    every state alike.
     """
 
     id = "MD402"
@@ -57,6 +68,22 @@ class RetiredApiModel(Rule):
     cwe = 1104
     remediation = "Migrate to the provider's recommended replacement before the retirement date."
 
+    @staticmethod
+    def _state(facts: ApiModelFacts, today: date) -> tuple[str, Severity] | None:
+        """What the dates say on ``today``, and how severe that is."""
+        deprecated = facts.deprecated if facts.deprecated and facts.deprecated <= today else None
+        since = f"deprecated since {deprecated.isoformat()} and " if deprecated else ""
+        if facts.retired is not None and facts.retired <= today:
+            return f"retired on {facts.retired.isoformat()}; calls to it fail", Severity.HIGH
+        if facts.retired is not None:
+            return (
+                f"{since}scheduled for retirement on {facts.retired.isoformat()}",
+                Severity.MEDIUM,
+            )
+        if deprecated is not None:
+            return f"deprecated since {deprecated.isoformat()}", Severity.MEDIUM
+        return None
+
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
             if ref.kind is not RefKind.API_MODEL:
@@ -64,13 +91,15 @@ class RetiredApiModel(Rule):
             facts = ctx.kb.api_model(ref.value)
             if facts is None:
                 continue
-            if facts.retired is not None and facts.retired <= ctx.today:
-                state = f"retired on {facts.retired.isoformat()}"
-            elif facts.retired is not None:
-                state = f"scheduled for retirement on {facts.retired.isoformat()}"
-            elif facts.deprecated is not None and facts.deprecated <= ctx.today:
-                state = f"deprecated since {facts.deprecated.isoformat()}"
-            else:
+            found = self._state(facts, ctx.today)
+            if found is None:
                 continue
+            state, severity = found
             instead = f"; replacement: {facts.replacement}" if facts.replacement else ""
-            yield self.make(f"{ref.value} is {state}{instead}", ref.location, ref.value)
+            yield self.make(
+                f"{ref.value} is {state}{instead}",
+                ref.location,
+                ref.value,
+                severity=severity,
+                confidence=Confidence.HIGH if facts.verified else Confidence.MEDIUM,
+            )
