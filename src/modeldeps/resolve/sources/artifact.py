@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from modeldeps.resolve.recognize import Signals
+from modeldeps.resolve.sources.bundled import safe_yaml
 
 MAX_JSON_BYTES = 8 * 1024 * 1024  # tokenizer_config.json of big-vocab models reaches a few MB
 MAX_CARD_BYTES = 256 * 1024
@@ -46,7 +47,7 @@ def card_front_matter(path: Path) -> dict[str, Any]:
     if end < 0:
         return {}
     try:
-        data = yaml.safe_load(text[3:end])
+        data = safe_yaml(text[3:end])
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
