@@ -6,6 +6,7 @@ import io
 from typing import ClassVar
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from modeldeps.model import ScanResult, Severity
@@ -68,9 +69,8 @@ class TableReporter(Reporter):
         for ref in sorted(result.references, key=lambda r: r.sort_key()):
             pub, country, lic = _identity_cells(ref.identity)
             via = str(ref.context.get("loader") or ref.context.get("key") or ref.detector)
-            inv.add_row(
-                ref.kind.value, redact(ref.value), str(ref.location), pub, country, lic, via
-            )
+            cells = (redact(ref.value), str(ref.location), pub, country, lic, via)
+            inv.add_row(ref.kind.value, *(escape(c) for c in cells))
         console.print(inv)
 
         if result.artifacts:
@@ -121,7 +121,7 @@ class TableReporter(Reporter):
             for col in ("location", "stage", "reason"):
                 sk.add_column(col, overflow="fold")
             for s in sorted(result.skipped, key=lambda s: (s.location, s.reason)):
-                sk.add_row(str(s.location), s.stage.value, s.reason)
+                sk.add_row(escape(str(s.location)), s.stage.value, escape(s.reason))
             console.print(sk)
 
         if summary.models:
@@ -157,7 +157,9 @@ class TableReporter(Reporter):
                 for col in ("rule", "location", "finding"):
                     t.add_column(col, overflow="fold")
                 for f in group:
-                    t.add_row(f.rule_id, str(f.location), f"{redact(f.title)}: {redact(f.message)}")
+                    # Messages name policy tables such as [allow]: literal text, not Rich markup.
+                    text = escape(f"{redact(f.title)}: {redact(f.message)}")
+                    t.add_row(f.rule_id, escape(str(f.location)), text)
                 console.print(t)
         else:
             console.print("No findings.")

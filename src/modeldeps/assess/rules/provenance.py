@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from modeldeps.assess.concentration import Shares, compute_shares
 from modeldeps.assess.matching import Subject, match, subjects
+from modeldeps.assess.policy import policy_file, policy_key
 from modeldeps.assess.rules.interface import Rule, RuleContext
 from modeldeps.model import Confidence, Finding, Location, RefKind, Severity, make_fingerprint
 
@@ -18,6 +19,17 @@ _NAMED_KINDS = frozenset(
 
 def _allowed(ctx: RuleContext, subject: Subject) -> bool:
     return match(ctx.policy.allow, subject, ctx.kb, lineage=False) is not None
+
+
+def _accept_hint(ctx: RuleContext, subject: Subject) -> str:
+    """The exact ``[allow]`` entries that would exempt ``subject``, in the policy's own file."""
+    pol = ctx.policy
+    hint = f'to accept it, in {policy_file(pol)} add "{subject.model_id}" to '
+    hint += policy_key(pol, "allow", "models")
+    pub = subject.identity.publisher if subject.identity else None
+    if pub is not None:
+        hint += f' (or "{pub.id}" to {policy_key(pol, "allow", "publishers")})'
+    return hint
 
 
 class DeniedOrigin(Rule):
@@ -48,7 +60,11 @@ class DeniedOrigin(Rule):
         for s in subjects(ctx.result):
             why = match(ctx.policy.deny, s, ctx.kb, lineage=ctx.policy.include_lineage)
             if why and not _allowed(ctx, s):
-                yield self.make(f"{s.model_id}: denied by policy ({why})", s.location, s.model_id)
+                yield self.make(
+                    f"{s.model_id}: denied by policy ({why}); {_accept_hint(ctx, s)}",
+                    s.location,
+                    s.model_id,
+                )
 
 
 class WatchedOrigin(Rule):
@@ -80,7 +96,11 @@ class WatchedOrigin(Rule):
                 continue
             if match(ctx.policy.deny, s, ctx.kb, lineage=lineage):
                 continue
-            yield self.make(f"{s.model_id}: on the watch list ({why})", s.location, s.model_id)
+            yield self.make(
+                f"{s.model_id}: on the watch list ({why}); {_accept_hint(ctx, s)}",
+                s.location,
+                s.model_id,
+            )
 
 
 class UnknownProvenance(Rule):
