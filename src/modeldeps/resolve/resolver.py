@@ -41,6 +41,8 @@ _RELATIONS = {
     "merge": "merge",
     "finetune": "finetune",
 }
+#: Files that make a folder a model folder whose identity its weight files share.
+_MODEL_DIR_FILES = ("config.json", "tokenizer_config.json", "chat_template.jinja")
 #: Steps whose licences are the family's default licence, not a fact about this model.
 _GUESSED_LICENSE_STEPS = frozenset({"publisher-org", "family-pattern"})
 _HUB_ID = re.compile(
@@ -58,6 +60,8 @@ class Resolver:
         self.recognizer = Recognizer(kb)
         self._names = {m.id.split("/", 1)[-1].lower(): m.id for m in kb.models.values()}
         self._hub = lru_cache(maxsize=65536)(self._resolve_hub_uncached)
+        # every shard of a folder resolves to the folder's identity: read its files once
+        self._folder = lru_cache(maxsize=1024)(self._folder_uncached)
 
     @classmethod
     def create(
@@ -401,10 +405,16 @@ class Resolver:
             return replace(ident, evidence=(*ident.evidence, *notes)) if notes else ident
         if path is not None and path.is_dir():
             return self.resolve_model_dir(path)
+        if path is not None and any((path.parent / n).is_file() for n in _MODEL_DIR_FILES):
+            # a weight shard or tokenizer file of a model folder is the model the folder holds
+            return self._folder(path.parent.resolve())
         return self.resolve_name(Path(info.location.path).name)
 
     def resolve_model_dir(self, path: Path, *, use_path_name: bool = True) -> Identity:
         return self.resolve_signals(read_model_dir(path, use_path_name=use_path_name))
+
+    def _folder_uncached(self, path: Path) -> Identity:
+        return self.resolve_model_dir(path)
 
     def resolve_signals(self, s: Signals) -> Identity:
         """Identity from artifact signals, in order: own repo id, card/GGUF base models, the
