@@ -78,7 +78,6 @@ def test_scan_attaches_identity_to_gguf_and_references(
         "Qwen2.5 7B Instruct",
         "qwen2",
         ["a", "<|im_start|>"],
-        **{"general.license": "apache-2.0"},
     )
     (tmp_path / "app.py").write_text(
         "from transformers import AutoModel\n"
