@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import struct
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from modeldeps.discover.inspectors import inspect_file
-from modeldeps.discover.inspectors.interface import SNIFF_BYTES
+from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext
 from modeldeps.discover.inspectors.pickle_ops import plausible_pickle
 from modeldeps.discover.inspectors.pickles import FIRST_READ, HEAD_BYTES
+from modeldeps.discover.inspectors.torch_zip import TorchInspector
 from modeldeps.model import ArtifactInfo, Severity
 from tests.discover.inspectors import builders as b
 from tests.discover.inspectors import pickle_gen as g
@@ -140,3 +143,29 @@ def test_bytes_read_matches_the_kernel_count(tmp_path: Path, hash_file: bool) ->
         if hash_file:
             assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest(), kind
             assert info.bytes_read >= os.path.getsize(path), kind
+
+
+def test_pickle_members_share_one_budget(tmp_path: Path) -> None:
+    members = {f"archive/extra{i}.pkl": g.benign_dict() + b"\x00" * 40_000 for i in range(3)}
+    path = g.write(tmp_path / "many.pt", g.torch_zip(g.torch_state_dict(), extra=members))
+    ctx = InspectContext(path, path.name, tmp_path, path.stat().st_size, max_pickle_bytes=50_000)
+    info = TorchInspector().inspect(ctx)
+    assert ctx.meter.total < 50_000 + 8192  # budget plus headers and sniffs
+    over = [f for f in info.findings if f.rule_id == "MD209" and f.subject == "size-limit"]
+    assert over and over[0].severity is Severity.MEDIUM
+
+
+def test_gguf_string_array_count_is_bounded(tmp_path: Path) -> None:
+    # One key whose array claims 17 million strings; the file is long enough (sparse) that
+    # only a count limit, not the size check, stops a walk of millions of length prefixes.
+    key = b"tokenizer.ggml.merges"
+    head = b"GGUF" + struct.pack("<IQQ", 3, 0, 1)
+    head += struct.pack("<Q", len(key)) + key + struct.pack("<IIQ", 9, 8, 17_000_000)
+    path = tmp_path / "crafted.gguf"
+    path.write_bytes(head)
+    with path.open("r+b") as fh:
+        fh.truncate(140 * MB)
+    start = time.perf_counter()
+    info = run(path)
+    assert time.perf_counter() - start < 1.0
+    assert any(f.rule_id == "MD210" and "limit" in f.message for f in info.findings)

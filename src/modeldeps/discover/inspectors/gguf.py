@@ -20,6 +20,10 @@ MAX_KV = 1_000_000
 MAX_DIMS = 8
 META_STRING_CAP = 256 * 1024  # longer strings are kept cut, with the full length beside them
 SPECIAL_TOKENS_CAP = 512
+#: Vocabularies kept for special-token lookup up to this size (real ones are under 1M).
+MAX_VOCAB = 4_000_000
+#: String arrays are walked one length prefix at a time; past this many the file is crafted.
+MAX_STRINGS = 16_000_000
 _CHUNK = 256 * 1024
 _TOKENS = "tokenizer.ggml.tokens"
 _TOKEN_TYPE = "tokenizer.ggml.token_type"  # noqa: S105 - a key name, not a secret
@@ -144,7 +148,7 @@ def _read_array(cur: _Cursor, key: str, p: _Parsed) -> None:
         width = struct.calcsize("<" + _SCALAR[etype])
         if count * width > cur.size - cur.pos:
             raise _overrun(count * width, f"array {key!r}")
-        if key == _TOKEN_TYPE and etype in (4, 5):
+        if key == _TOKEN_TYPE and etype in (4, 5) and count <= MAX_VOCAB:
             raw = cur.take(count * width)
             p.token_types = list(struct.unpack(f"{cur.end}{count}{_SCALAR[etype]}", raw))
         else:
@@ -152,7 +156,9 @@ def _read_array(cur: _Cursor, key: str, p: _Parsed) -> None:
     elif etype == _STRING:
         if count * 8 > cur.size - cur.pos:
             raise _overrun(count * 8, f"string array {key!r}")
-        if key == _TOKENS:
+        if count > MAX_STRINGS:
+            raise InspectorError(f"string array {key!r} has {count} items (limit {MAX_STRINGS})")
+        if key == _TOKENS and count <= MAX_VOCAB:
             p.tokens = [cur.string() for _ in range(count)]
         else:
             for _ in range(count):

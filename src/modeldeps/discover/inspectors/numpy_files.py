@@ -128,7 +128,8 @@ class NumpyInspector(Inspector):
                 h = parse_npy_header(read_member(fh, m, _MAX_HEADER + 16))
                 headers.append((m.name, h))
                 if h.has_object:
-                    data = read_member(fh, m, ctx.max_pickle_bytes)
+                    # One budget for every object member, so many of them are not read whole.
+                    data = read_member(fh, m, max(ctx.max_pickle_bytes - fh.bytes_read, 4096))
                     analyses.append((m.name, analyse(data[h.data_offset :], joblib=False)))
             except (InspectorError, ValueError) as exc:
                 extra.append(_finding(ctx, "MD210", Severity.LOW, f"{m.name}: {exc}", m.name))

@@ -49,6 +49,8 @@ _TS_SUSPICIOUS = re.compile(
 )
 _NOT_OURS = frozenset({".keras", ".npz"})
 _SNIFF_MEMBER = 64
+#: TorchScript source read in all, over every code member (real models have a few MB).
+_TS_BUDGET = 64 * 1024 * 1024
 
 
 class TorchInspector(Inspector):
@@ -106,7 +108,8 @@ class TorchInspector(Inspector):
         is_torch = any(n == "data.pkl" or n.endswith("/data.pkl") for n in names)
         code = [m for m in members if re.search(r"(^|/)code/", m.name)]
         analyses: list[tuple[str, PickleAnalysis]] = []
-        skipped_encrypted = 0
+        skipped_encrypted = over_budget = 0
+        budget = ctx.max_pickle_bytes
         for m in members:
             if unsafe_member_path(m.name):
                 extra.append(
@@ -125,14 +128,31 @@ class TorchInspector(Inspector):
                 if m.encrypted:
                     skipped_encrypted += 1
                 continue
+            # One budget for all pickle members: a zip of a thousand big pickles is not read whole.
+            if budget <= 0:
+                over_budget += 1
+                continue
             try:
-                data = read_member(fh, m, ctx.max_pickle_bytes)
+                data = read_member(fh, m, budget)
             except InspectorError as exc:
                 extra.append(
                     _finding(ctx, "MD210", Severity.LOW, "Malformed model file", str(exc), m.name)
                 )
                 continue
+            budget -= len(data)
             analyses.append((m.name, analyse(data, joblib=True)))
+        if over_budget:
+            extra.append(
+                _finding(
+                    ctx,
+                    "MD209",
+                    Severity.MEDIUM,
+                    "Format not statically verifiable",
+                    f"{over_budget} pickle member(s) past the {ctx.max_pickle_bytes}-byte "
+                    "analysis budget were not checked",
+                    "size-limit",
+                )
+            )
         if skipped_encrypted:
             extra.append(
                 _finding(
@@ -174,11 +194,15 @@ class TorchInspector(Inspector):
     def _torchscript(self, ctx: InspectContext, fh: CountingFile, code: list[Member]) -> Finding:
         """TorchScript code runs in its own interpreter; flag it, louder if it reaches out."""
         hits: set[str] = set()
+        budget = _TS_BUDGET
         for m in code[:500]:
+            if budget <= 0:
+                break
             try:
-                text = read_member(fh, m, 4 * 1024 * 1024)
+                text = read_member(fh, m, min(4 * 1024 * 1024, budget))
             except InspectorError:
                 continue
+            budget -= len(text)
             hits.update(x.decode("latin-1") for x in _TS_SUSPICIOUS.findall(text))
         if hits:
             return _finding(
