@@ -32,15 +32,31 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "weights"
 _NAIVE_DENY = {"os", "posix", "nt", "subprocess", "builtins", "__builtin__", "sys", "socket"}
 
-Verdict = Callable[[Path], bool | None]  # True flagged, False clean, None could not run
+#: A tool's answer for one file: its highest severity, True/False for tools that only say
+#: flagged or clean, None when it could not run.
+Verdict = Callable[[Path], Severity | bool | None]
 
 
 def modeldeps_verdict(root: Path) -> Verdict:
-    def run(path: Path) -> bool:
+    def run(path: Path) -> Severity | bool:
         info = inspect_file(path, path.relative_to(root).as_posix(), root)
-        return any(f.severity.rank >= Severity.HIGH.rank for f in info.findings)
+        return max((f.severity for f in info.findings), key=lambda s: s.rank, default=False)
 
     return run
+
+
+def caught(answer: Severity | bool | None) -> bool:
+    """A malicious file is caught when flagged high or critical."""
+    if isinstance(answer, Severity):
+        return answer.rank >= Severity.HIGH.rank
+    return bool(answer)
+
+
+def false_alarm(answer: Severity | bool | None) -> bool:
+    """A benign file is a false alarm when flagged above low (medium or more)."""
+    if isinstance(answer, Severity):
+        return answer.rank > Severity.LOW.rank
+    return bool(answer)
 
 
 def naive_verdict(path: Path) -> bool:
@@ -89,21 +105,21 @@ def score(
 ) -> dict[str, list[int]]:
     """Per format: [malicious caught, malicious total, benign flagged, benign total, errors]."""
 
-    def one(row: dict[str, str]) -> tuple[dict[str, str], bool | None]:
+    def one(row: dict[str, str]) -> tuple[dict[str, str], Severity | bool | None]:
         return row, verdict(root / row["file"])
 
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     with ThreadPoolExecutor(workers) as pool:
-        for row, flagged in pool.map(one, rows):
+        for row, answer in pool.map(one, rows):
             for key in (row["format"], "ALL"):
                 cell = table[key]
-                if flagged is None:
+                if answer is None:
                     cell[4] += 1
                 if row["label"] == "malicious":
-                    cell[0] += bool(flagged)
+                    cell[0] += caught(answer)
                     cell[1] += 1
                 else:
-                    cell[2] += bool(flagged)
+                    cell[2] += false_alarm(answer)
                     cell[3] += 1
     return dict(table)
 

@@ -1,8 +1,7 @@
-"""Inspect many files on every core, optionally hashing each at near hashlib speed."""
+"""Inspect many files on every core when that pays off, optionally hashing each at hashlib speed."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -10,15 +9,30 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from modeldeps.discover.inspectors import inspect_file
+from modeldeps.discover.inspectors.support import finding
 from modeldeps.discover.walk import FileKind, classify, walk
-from modeldeps.model import ArtifactInfo, Location, Skipped, Stage
+from modeldeps.model import ArtifactInfo, Location, Severity, Skipped, Stage
 from modeldeps.options import ScanOptions
 
 #: Files read by name although the walk calls them text: their inspectors check templates/shards.
 NAMED_FILES = frozenset({"tokenizer_config.json", "chat_template.json", "chat_template.jinja"})
-#: Below this many files or bytes a process pool costs more than it saves.
-_POOL_MIN_FILES = 4
-_POOL_MIN_BYTES = 64 * 1024 * 1024
+#: Cost model that decides whether a process pool pays for itself (measured on 2 cores, see
+#: docs/benchmarks.md): opening, sniffing and parsing one header-only file takes about half a
+#: millisecond; hashing runs at about 1.5 GB/s per core; a raw pickle is walked at 3-30 MB/s
+#: (dense small objects are slowest; tensor bytes are skipped fast).
+_PER_FILE_S = 0.0006
+_HASH_BYTES_PER_S = 1.5e9
+_WALK_BYTES_PER_S = 10e6
+#: Forking two workers and shipping results back cost about 30 ms; the pool runs only for
+#: work a few times that.
+_POOL_START_S = 0.03
+_POOL_MIN_WORK_S = 3 * _POOL_START_S
+#: Suffixes whose whole content is walked (a raw pickle stream); zip checkpoints are not.
+_WALKED_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill"})
+_WALK_CAP = 256 * 1024 * 1024
+#: Chunks per worker: enough to balance uneven files, few enough to keep per-task overhead low.
+_CHUNKS_PER_WORKER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +69,14 @@ def jobs_for_tree(
     return jobs, skipped
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file through ``hashlib.file_digest`` (large reads, no Python loop)."""
-    with path.open("rb", buffering=0) as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def run_job(job: InspectJob, hash_file: bool) -> ArtifactInfo:
     """Inspect one job in this process; store-provided facts are merged into the metadata."""
-    from modeldeps.discover.inspectors import inspect_file
-    from modeldeps.discover.inspectors.support import finding
-    from modeldeps.model import Severity
-
-    info = inspect_file(job.path, job.rel, job.root)
+    info = inspect_file(job.path, job.rel, job.root, hash_file=hash_file)
     changes: dict[str, Any] = {}
     if job.metadata:
         changes["metadata"] = {**info.metadata, **job.metadata}
     if hash_file:
-        digest = sha256_file(job.path)
-        changes["sha256"] = digest
+        digest = info.sha256 or ""
         if job.sha256 and job.sha256 != digest:
             bad = finding(
                 "MD210",
@@ -84,7 +87,6 @@ def run_job(job: InspectJob, hash_file: bool) -> ArtifactInfo:
             )
             changes["findings"] = (*info.findings, bad)
     elif job.sha256:
-        changes["sha256"] = None
         changes["metadata"] = {**changes.get("metadata", info.metadata), "store_sha256": job.sha256}
     return replace(info, **changes) if changes else info
 
@@ -96,6 +98,51 @@ def _safe_run(job: InspectJob, hash_file: bool) -> ArtifactInfo | Skipped:
         return Skipped(Location(job.rel), Stage.INSPECT, f"cannot read: {exc.strerror or exc}")
 
 
+def _run_chunk(chunk: list[InspectJob], hash_file: bool) -> list[ArtifactInfo | Skipped]:
+    return [_safe_run(job, hash_file) for job in chunk]
+
+
+def estimated_work(sizes: Sequence[int], suffixes: Sequence[str], hash_files: bool) -> float:
+    """Seconds one core would need, by the cost model above: per file, hashed and walked bytes."""
+    work = len(sizes) * _PER_FILE_S
+    for size, suffix in zip(sizes, suffixes, strict=True):
+        if hash_files:
+            work += size / _HASH_BYTES_PER_S
+        if suffix in _WALKED_SUFFIXES:
+            work += min(size, _WALK_CAP) / _WALK_BYTES_PER_S
+    return work
+
+
+def use_pool(sizes: Sequence[int], suffixes: Sequence[str], hash_files: bool, workers: int) -> bool:
+    """Whether a pool pays off: several workers, at least two files, and enough work to share."""
+    if workers < 2 or len(sizes) < 2:
+        return False
+    return estimated_work(sizes, suffixes, hash_files) >= _POOL_MIN_WORK_S
+
+
+def chunks(order: Sequence[int], costs: Sequence[float], n_chunks: int) -> list[list[int]]:
+    """Split job indexes (largest first) into about ``n_chunks`` runs of similar cost.
+
+    A big file gets a chunk of its own; small ones are batched so that per-task overhead (one
+    round trip to a worker each) does not eat the gain.
+    """
+    n_chunks = max(n_chunks, 1)
+    target = sum(costs) / n_chunks
+    most = -(-len(order) // n_chunks)  # files per chunk, so small files spread over all chunks
+    out: list[list[int]] = []
+    current: list[int] = []
+    spent = 0.0
+    for i in order:
+        current.append(i)
+        spent += costs[i]
+        if spent >= target or len(current) >= most:
+            out.append(current)
+            current, spent = [], 0.0
+    if current:
+        out.append(current)
+    return out
+
+
 def inspect_jobs(
     jobs: Sequence[InspectJob],
     *,
@@ -103,24 +150,36 @@ def inspect_jobs(
     workers: int = 0,
     on_done: Callable[[int], None] | None = None,
 ) -> tuple[list[ArtifactInfo], list[Skipped]]:
-    """Inspect ``jobs`` on ``workers`` processes (0: one per core); results keep job order."""
+    """Inspect ``jobs`` on ``workers`` processes (0: one per core); results keep job order.
+
+    Small or fast workloads (few files, little to hash or walk) run in this process: a pool
+    would cost more to start than it saves.
+    """
     workers = workers or os.cpu_count() or 1
-    total = sum(_size(j.path) for j in jobs)
+    sizes = [_size(j.path) for j in jobs]
+    suffixes = [Path(j.rel).suffix.lower() for j in jobs]
     results: list[ArtifactInfo | Skipped | None] = [None] * len(jobs)
-    if workers == 1 or len(jobs) < _POOL_MIN_FILES or (total < _POOL_MIN_BYTES and not hash_files):
+    if not use_pool(sizes, suffixes, hash_files, workers):
         for i, job in enumerate(jobs):
             results[i] = _safe_run(job, hash_files)
             if on_done:
                 on_done(1)
-    else:
-        # Largest first, so one big file does not start last and leave a core idle.
-        order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].path))
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            futures = {pool.submit(_safe_run, jobs[i], hash_files): i for i in order}
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                if on_done:
-                    on_done(1)
+        return _split(results)
+    costs = [estimated_work([s], [x], hash_files) for s, x in zip(sizes, suffixes, strict=True)]
+    # Largest first, so one big file does not start last and leave a core idle.
+    order = sorted(range(len(jobs)), key=lambda i: -costs[i])
+    workers = min(workers, len(jobs))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(_run_chunk, [jobs[i] for i in part], hash_files): part
+            for part in chunks(order, costs, workers * _CHUNKS_PER_WORKER)
+        }
+        for fut in as_completed(futures):
+            part = futures[fut]
+            for i, res in zip(part, fut.result(), strict=True):
+                results[i] = res
+            if on_done:
+                on_done(len(part))
     return _split(results)
 
 
