@@ -66,7 +66,10 @@ def test_selfhost_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 0
     est = json.loads(capsys.readouterr().out)
     assert 4205 / 2 < est["output_tokens_per_s"] < 4205 * 2  # measured: 4,205 (TRT-LLM)
-    assert est["max_concurrency"] == 137 and est["assumptions"]
+    # By hand: 2 x 80 GiB = 171.8 GB; x 0.9 usable = 154.6; - 2 x 3 GB activations - 70.6 GB
+    # fp8 weights = 78.0 GB; / 0.49152 GB KV per sequence (80 layers x 8 KV heads x 128 x 2
+    # x 2 bytes x 1,500 tokens) = 158.7, so 158 sequences fit.
+    assert est["max_concurrency"] == 158 and est["assumptions"]
 
 
 def test_selfhost_from_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,3 +103,31 @@ def test_bad_usage_exits_2_naming_file_and_line(
     assert f"{bad}:1:" in capsys.readouterr().err
     assert main(["cost"]) == 2
     assert main(["cost", "selfhost", "--model", "nope"]) == 2
+
+
+def test_from_scan_alone_asks_for_usage_with_a_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tomllib
+
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "app.py").write_text(
+        'from openai import OpenAI\nOpenAI().chat.completions.create(model="gpt-4o", messages=[])\n'
+    )
+    report = tmp_path / "scan.json"
+    assert main(["scan", str(project), "-f", "json", "-o", str(report), "--fail-on", "none"]) == 0
+    capsys.readouterr()
+    assert main(["cost", "--from-scan", str(report)]) == 2
+    captured = capsys.readouterr()
+    template = tomllib.loads(captured.out)
+    assert template["models"] == [
+        {
+            "model": "gpt-4o",
+            "provider": "openai",
+            "requests": 0,
+            "input_tokens": 0,
+            "output_tokens": 0,
+        }
+    ]
+    assert "app.py:2" in captured.out and "--usage" in captured.err

@@ -44,6 +44,14 @@ def _compare(
     if fmt not in _FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(_FORMATS)})")
     if usage is None and otel is None:
+        if from_scan is not None:
+            # Ask for the figures explicitly: list what the scan found as a file to fill in.
+            scanned = fromscan.read_scan_report(from_scan)
+            typer.echo(fromscan.usage_template(scanned), nl=False)
+            raise UsageError(
+                f"the scan found {len(scanned)} closed-API model(s) but no usage; fill in the "
+                "template printed above and pass it with --usage FILE (or give --otel FILE)"
+            )
         raise UsageError("give --usage FILE or --otel FILE (with or without --from-scan)")
     usages: list[usage_mod.ModelUsage] = []
     notes: list[str] = []

@@ -57,6 +57,21 @@ def read_scan_report(path: Path) -> tuple[ScannedModel, ...]:
     return tuple(found.values())
 
 
+def usage_template(models: Sequence[ScannedModel]) -> str:
+    """A usage file (TOML) listing ``models`` with zero figures, for the user to fill in."""
+    lines = [
+        "# Monthly usage of the closed-API models found by `modeldeps scan`.",
+        "# Fill in the figures (per request unless the key starts with monthly_), then run",
+        "# `modeldeps cost --usage THIS_FILE`.",
+    ]
+    for m in sorted(models, key=lambda m: (m.provider or "", m.model.lower())):
+        lines += ["", "[[models]]", f"model = {json.dumps(m.model)}  # {m.where}"]
+        if m.provider:
+            lines.append(f"provider = {json.dumps(m.provider)}")
+        lines += ["requests = 0", "input_tokens = 0", "output_tokens = 0"]
+    return "\n".join(lines) + "\n"
+
+
 def join(
     scanned: Sequence[ScannedModel], usages: Sequence[ModelUsage]
 ) -> tuple[tuple[ModelUsage, ...], tuple[str, ...]]:
