@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     t1 = time.perf_counter()
     full = score(units, r, full_fn, misses)
     full_s = time.perf_counter() - t1
-    sig = score(units, r, lambda u: resolve(r, u, False), None)
+    sig_misses: list[str] = []
+    sig = score(units, r, lambda u: resolve(r, u, False), sig_misses)
     base = score(units, r, lambda u: baseline(r, u), None)
     print(f"provenance accuracy over {len(units)} labelled artifacts (kb {r.kb_version})")
     print(f"{'metric':<24}{'full':>10}{'signals-only':>14}{'org-baseline':>14}")
@@ -223,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     print("full resolver decided by: " + ", ".join(f"{k} {v}" for k, v in sorted(decided.items())))
     print(f"misses of the full resolver ({len(misses)}):")
     for m in misses:
+        print("  " + m)
+    print(f"misses of the signals-only resolver ({len(sig_misses)}):")
+    for m in sig_misses:
         print("  " + m)
     return 0
 

@@ -173,6 +173,7 @@ class KnowledgeBase:
         self._org_index = {
             org.lower(): p.id for p in self.publishers.values() for org in p.hub_orgs
         }
+        self._text_index = _text_index(self.publishers.values())
         self._license_index: dict[str, str] = {}
         for lic in self.licenses.values():
             for value in (lic.id, lic.spdx or "", *lic.hub_values):
@@ -222,6 +223,18 @@ class KnowledgeBase:
     def publisher_for_org(self, org: str) -> Publisher | None:
         pid = self._org_index.get(org.lower())
         return self.publishers.get(pid) if pid else None
+
+    def publisher_by_text(self, text: str) -> Publisher | None:
+        """The first publisher a free-text maker field names ("Granite Team, IBM",
+        "WizardLM@Microsoft AI", "Meta Llama"): by Hub org, id or display name, word-aligned."""
+        words = [w for w in re.split(r"[^a-z0-9.]+", text.lower()[:400]) if w]
+        for i in range(len(words)):
+            for n in (3, 2, 1):  # longest name first: "mistral ai" before "mistral"
+                key = "".join(words[i : i + n]).replace(".", "")
+                pid = self._text_index.get(key) if i + n <= len(words) else None
+                if pid:
+                    return self.publishers[pid]
+        return None
 
     def reuploader(self, org: str) -> Reuploader | None:
         return self.reuploaders.get(org.lower())
@@ -304,6 +317,21 @@ class KnowledgeBase:
             if q in o.name.lower():
                 rows.append(("ollama", o.name, f"-> {o.base}"))
         return rows[:limit]
+
+
+#: Words too common to name a publisher on their own in free text.
+_TEXT_STOP = frozenset({"ai", "team", "labs", "lab", "research", "the", "inc", "and", "model"})
+
+
+def _text_index(publishers: Iterable[Publisher]) -> dict[str, str]:
+    """Normalised Hub orgs, ids and display names (parenthesis dropped) -> publisher id."""
+    out: dict[str, str] = {}
+    for p in publishers:
+        for value in (*p.hub_orgs, p.id, p.name.split(" (")[0]):
+            key = re.sub(r"[^a-z0-9]", "", value.lower())
+            if len(key) >= 3 and key not in _TEXT_STOP:
+                out.setdefault(key, p.id)
+    return out
 
 
 def _model(raw: Mapping[str, Any]) -> ModelEntry:

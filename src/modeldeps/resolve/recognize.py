@@ -57,7 +57,10 @@ class Signals:
     base_models: tuple[str, ...] = ()
     base_relation: str | None = None
     licenses: tuple[str, ...] = ()
-    developer_orgs: tuple[str, ...] = ()  # card developers / model_creator / quantized_by orgs
+    developer_orgs: tuple[str, ...] = ()  # Hub orgs the card's front matter names as developers
+    developer_texts: tuple[str, ...] = ()  # free-text maker fields (card body, model_creator)
+    self_ids: tuple[str, ...] = ()  # Hub ids the artifact's own card/metadata gives for itself
+    base_names: tuple[str, ...] = ()  # bases known by name only (a local training checkpoint)
     quantized_by: str | None = None
     details: tuple[str, ...] = field(default_factory=tuple)  # notes for evidence
 

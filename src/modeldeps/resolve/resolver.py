@@ -29,22 +29,14 @@ from modeldeps.resolve.identity import (
     with_lineage,
 )
 from modeldeps.resolve.kb import Family, KnowledgeBase, Publisher
-from modeldeps.resolve.recognize import BASE_ARCH_TYPES, Recognizer, Signals
+from modeldeps.resolve.recognize import Recognizer, Signals
 from modeldeps.resolve.sources.artifact import gguf_metadata, read_model_dir, signals_from_gguf
 from modeldeps.resolve.sources.interface import KnowledgeSource, KnowledgeSourceError
 
 KB = "bundled-kb"
 MAX_DEPTH = 4
-_RELATIONS = {
-    "quantized": "quantized",
-    "adapter": "adapter",
-    "merge": "merge",
-    "finetune": "finetune",
-}
 #: Files that make a folder a model folder whose identity its weight files share.
 _MODEL_DIR_FILES = ("config.json", "tokenizer_config.json", "chat_template.jinja")
-#: Steps whose licences are the family's default licence, not a fact about this model.
-_GUESSED_LICENSE_STEPS = frozenset({"publisher-org", "family-pattern"})
 _HUB_ID = re.compile(
     r"^(?:hf\.co/|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/)?([\w.-]{1,96})/([\w.-]{1,96})(?::[\w.-]+)?/?$"
 )
@@ -118,7 +110,7 @@ class Resolver:
                 publisher=pub,
                 licenses=lics,
                 lineage=lineage,
-                evidence=(ev, *self._pub_ev(pub)),
+                evidence=(ev, *self.pub_ev(pub)),
                 confidence=Confidence.HIGH,
                 decided_by="exact",
                 open_weights=entry.open_weights,
@@ -152,7 +144,7 @@ class Resolver:
         named = self.recognizer.by_name(name)
         if org_pub:  # step 3: publisher by organization (+ family by name for lineage)
             fam = named[0] if named else None
-            return self._with_family(
+            return self.with_family(
                 model_id,
                 org_pub,
                 fam,
@@ -162,7 +154,7 @@ class Resolver:
             )
         if named:  # step 4: family by name; the unknown org is the publisher, not the family's
             fam, _anchored = named
-            return self._with_family(
+            return self.with_family(
                 model_id,
                 None,
                 fam,
@@ -183,7 +175,7 @@ class Resolver:
             evidence=(Evidence(KB, "unknown", f"org {org} and name {name!r} not in KB"),),
         )
 
-    def _with_family(
+    def with_family(
         self,
         cid: str | None,
         pub: Publisher | None,
@@ -212,7 +204,7 @@ class Resolver:
             lineage = list(edge_to("finetune", base, family_base_id(fam)))
         elif fam and fam.default_license and not lics:
             lics.append(fam.default_license)
-        evs = (ev, *self._pub_ev(pub), *self._pub_ev(fam_pub if lineage else None))
+        evs = (ev, *self.pub_ev(pub), *self.pub_ev(fam_pub if lineage else None))
         return build(
             canonical_id=cid,
             family=fam,
@@ -224,7 +216,7 @@ class Resolver:
             decided_by=rule,
         )
 
-    def _pub_ev(self, pub: Publisher | None) -> tuple[Evidence, ...]:
+    def pub_ev(self, pub: Publisher | None) -> tuple[Evidence, ...]:
         if pub is None:
             return ()
         return (
@@ -295,7 +287,7 @@ class Resolver:
             f"name {stem!r} matches family {fam.name}"
             + ("" if anchored else "; publisher of this derivative unknown"),
         )
-        return self._with_family(
+        return self.with_family(
             name, pub, fam, "family-pattern", Confidence.MEDIUM if anchored else Confidence.LOW, ev
         )
 
@@ -328,7 +320,7 @@ class Resolver:
             publisher=pub,
             licenses=(),
             lineage=(),
-            evidence=(ev, *self._pub_ev(pub)),
+            evidence=(ev, *self.pub_ev(pub)),
             confidence=Confidence.HIGH if rec.id else Confidence.MEDIUM,
             decided_by="api-model",
             open_weights=rec.open_weights,
@@ -384,7 +376,7 @@ class Resolver:
             publisher=op,
             licenses=(),
             lineage=(),
-            evidence=(ev, *self._pub_ev(op)),
+            evidence=(ev, *self.pub_ev(op)),
             confidence=Confidence.HIGH,
             decided_by="endpoint",
             open_weights=None,
@@ -417,147 +409,7 @@ class Resolver:
         return self.resolve_model_dir(path)
 
     def resolve_signals(self, s: Signals) -> Identity:
-        """Identity from artifact signals, in order: own repo id, card/GGUF base models, the
-        card's developer org, then family recognition."""
-        arch, tok = self.recognizer.by_signals(s)
-        named = next((n for n in (self.recognizer.by_name(x) for x in s.names) if n), None)
-        fam: Family | None = (
-            arch.family if arch else tok.family if tok else named[0] if named else None
-        )
-        sig_ev = tuple(Evidence("artifact", m.rule, m.detail) for m in (arch, tok) if m)
-        own_lics = licenses_of(self.kb, s.licenses)
-        relation = _RELATIONS.get((s.base_relation or "").lower()) or (
-            "quantized" if s.quantized or s.quantized_by else "finetune"
-        )
-        if s.repo_id:
-            ident = self.resolve_hub_id(s.repo_id)
-            if ident.known and ident.decided_by != "family-pattern":
-                return self._add_bases(ident, s, relation, fam, sig_ev)
-        dev_pub = next((p for o in s.developer_orgs if (p := self.kb.publisher_for_org(o))), None)
-        if s.base_models:
-            lineage: list[LineageEdge] = []
-            lics = list(own_lics)
-            for b in s.base_models[:4]:
-                base = self.resolve_hub_id(b)
-                lineage += edge_to(relation, base, b)
-                lics += base.licenses
-                fam = fam or (self.kb.family(base.family) if base.family else None)
-            first = self.resolve_hub_id(s.base_models[0])
-            pub = dev_pub
-            if pub is None and relation == "quantized" and first.publisher:
-                pub = self.kb.publisher(
-                    first.publisher.id
-                )  # a quantization keeps its base's publisher
-            ev = Evidence(
-                "artifact",
-                "card-base-model",
-                f"base_model {', '.join(s.base_models[:4])} ({relation})",
-            )
-            return build(
-                canonical_id=s.repo_id,
-                family=fam,
-                publisher=pub,
-                licenses=licenses_of(self.kb, lics),
-                lineage=lineage,
-                evidence=(ev, *sig_ev, *self._pub_ev(pub)),
-                confidence=Confidence.HIGH if pub else Confidence.MEDIUM,
-                decided_by="card-base-model",
-            )
-        if dev_pub:
-            return self._with_family(
-                s.repo_id,
-                dev_pub,
-                fam,
-                "card-developer",
-                Confidence.MEDIUM,
-                Evidence("artifact", "card-developer", f"card names developer {dev_pub.name}"),
-                own_lics,
-            )
-        if fam is None:
-            return replace(
-                UNKNOWN_IDENTITY,
-                canonical_id=s.repo_id,
-                licenses=own_lics,
-                evidence=(Evidence("artifact", "unknown", "no identifying signal"),),
-            )
-        # a foreign tokenizer on a widely reused base architecture: the tokenizer's publisher
-        # trained on that base (e.g. a distill onto Qwen or Llama)
-        if (
-            arch
-            and tok
-            and tok.family.publisher != arch.family.publisher
-            and tok.score >= 5
-            and (s.model_type or s.gguf_arch or "").lower() in BASE_ARCH_TYPES
-        ):
-            pub = self.kb.publishers[tok.family.publisher]
-            ident = self._with_family(
-                s.repo_id,
-                pub,
-                arch.family,
-                "tokenizer-on-base",
-                Confidence.MEDIUM,
-                Evidence(
-                    "artifact",
-                    "tokenizer-on-base",
-                    f"{tok.family.name} tokenizer on {arch.family.name} architecture",
-                ),
-                own_lics,
-            )
-            return replace(ident, evidence=(*ident.evidence, *sig_ev))
-        conf = max(
-            (m.confidence for m in (arch, tok) if m),
-            default=Confidence.LOW,
-            key=lambda c: ["low", "medium", "high"].index(c.value),
-        )
-        if s.repo_id:  # a named uploader the KB does not know: publisher unknown, lineage kept
-            return self._with_family(
-                s.repo_id,
-                None,
-                fam,
-                "artifact-family",
-                weakest(conf, Confidence.MEDIUM),
-                Evidence(
-                    "artifact",
-                    "artifact-family",
-                    f"uploader {s.repo_id.split('/')[0]} not in KB; family {fam.name}",
-                ),
-                own_lics,
-            )
-        pub = self.kb.publishers[fam.publisher]
-        ev = Evidence(
-            "artifact",
-            "family-default",
-            f"signals say {fam.name}; no other publisher named, so "
-            f"attributed to the family's publisher (a fine-tune would look the same)",
-        )
-        ident = self._with_family(None, pub, fam, "family-default", Confidence.LOW, ev, own_lics)
-        return replace(ident, evidence=(*ident.evidence, *sig_ev))
+        """Identity from artifact signals (see resolve.signals for the order)."""
+        from modeldeps.resolve.signals import resolve_signals
 
-    def _add_bases(
-        self,
-        ident: Identity,
-        s: Signals,
-        relation: str,
-        fam: Family | None,
-        sig_ev: tuple[Evidence, ...],
-    ) -> Identity:
-        own = licenses_of(self.kb, s.licenses)
-        # the card states the model's own licence: it goes first (MD305 reads licenses[0] as the
-        # model's own), and replaces a family-default guess; KB facts and bases' licences follow
-        guessed = ident.decided_by in _GUESSED_LICENSE_STEPS
-        lineage = list(ident.lineage)
-        lics = [*own, *(() if own and guessed else ident.licenses)]
-        have = {e.base.lower() for e in lineage}
-        for b in s.base_models[:4]:
-            if b.lower() not in have:
-                base = self.resolve_hub_id(b)
-                lineage = [*edge_to(relation, base, b), *lineage]
-                lics += base.licenses
-        family = ident.family or (fam.id if fam else None)
-        return with_lineage(
-            ident,
-            lineage,
-            licenses=tuple(dict.fromkeys(lics)),
-            family=family,
-            evidence=(*ident.evidence, *sig_ev),
-        )
+        return resolve_signals(self, s)

@@ -12,6 +12,7 @@ import yaml
 
 from modeldeps.resolve.recognize import Signals
 from modeldeps.resolve.sources.bundled import safe_yaml
+from modeldeps.resolve.sources.card import read_card_body
 
 MAX_JSON_BYTES = 8 * 1024 * 1024  # tokenizer_config.json of big-vocab models reaches a few MB
 MAX_CARD_BYTES = 256 * 1024
@@ -21,6 +22,9 @@ _CACHE_DIR = re.compile(r"^models--([^/]+?)--(.+)$")
 _ORG_NAME = re.compile(r"^([A-Za-z0-9](?:(?!__)[\w.-]){0,95})__((?:(?!__)[\w.-]){1,96})(?:__.*)?$")
 _HUB_URL = re.compile(r"huggingface\.co/([\w.-]+)(?:/([\w.-]+))?")
 _REPO_ID = re.compile(r"^[\w.-]{1,96}/[\w.-]{1,96}$")
+#: Card library_name / tags of a format conversion: the weights are someone's model, converted.
+_CONVERTED = frozenset({"mlx", "gguf", "gptq", "awq", "exl2", "exllamav2", "ctranslate2"})
+_LOCAL_PATH = re.compile(r"^(?:/|\.{1,2}/|~/|[A-Za-z]:[\\/])")
 _MALFORMED_RULES = frozenset({"MD210"})  # the inspectors' "damaged or crafted file" finding
 
 
@@ -34,23 +38,22 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def card_front_matter(path: Path) -> dict[str, Any]:
-    """YAML front matter of a model card (safe_load only), or {} when absent or malformed."""
+def read_card(path: Path) -> tuple[dict[str, Any], str] | None:
+    """A model card's YAML front matter (safe loader only; {} when absent or malformed) and its
+    body, or None when there is no card."""
     try:
         with path.open("rb") as fh:
             text = fh.read(MAX_CARD_BYTES).decode("utf-8", errors="replace")
     except OSError:
-        return {}
-    if not text.startswith("---"):
-        return {}
-    end = text.find("\n---", 3)
+        return None
+    end = text.find("\n---", 3) if text.startswith("---") else -1
     if end < 0:
-        return {}
+        return {}, text
     try:
         data = safe_yaml(text[3:end])
     except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        data = None
+    return (data if isinstance(data, dict) else {}), text[end + 4 :]
 
 
 def repo_id_from_path(path: Path) -> str | None:
@@ -99,7 +102,7 @@ def read_model_dir(path: Path, *, use_path_name: bool = True) -> Signals:
     Nothing is executed: remote-code models are identified from their declared names."""
     config = _read_json(path / "config.json")
     tok = _read_json(path / "tokenizer_config.json")
-    card = card_front_matter(path / "README.md")
+    card, body = read_card(path / "README.md") or ({}, "")
     raw_text_cfg = config.get("text_config")
     text_cfg: dict[str, Any] = raw_text_cfg if isinstance(raw_text_cfg, dict) else {}
     vocab = (
@@ -123,8 +126,20 @@ def read_model_dir(path: Path, *, use_path_name: bool = True) -> Signals:
     native = _native_keys(path) if not config else ()
     name_or_path = config.get("_name_or_path") or tok.get("name_or_path")
     auto_map = config.get("auto_map")
-    base = _strs(card.get("base_model"))
+    base = tuple(b for b in _strs(card.get("base_model")) if _REPO_ID.match(b))
     quant_by = card.get("quantized_by") if isinstance(card.get("quantized_by"), str) else None
+    text = read_card_body(body, exclude=base)
+    base = base or text.base_models
+    self_ids = text.self_ids
+    base_names: tuple[str, ...] = ()
+    if isinstance(name_or_path, str) and _LOCAL_PATH.match(name_or_path):
+        # saved by a training run that started from a local checkpoint: a derivative of the
+        # model that checkpoint is named after (when the name says which)
+        tail = name_or_path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        base_names = (tail,) if tail else ()
+    converted = str(card.get("library_name") or "").lower() in _CONVERTED or bool(
+        _CONVERTED & {t.lower() for t in _strs(card.get("tags"))}
+    )
     return Signals(
         names=tuple(
             n for n in (_strs(card.get("model_name")) + _strs(card.get("model-index"))) if n
@@ -139,15 +154,17 @@ def read_model_dir(path: Path, *, use_path_name: bool = True) -> Signals:
         chat_template=str(template or "")[:MAX_TEMPLATE_CHARS],
         native_keys=native,
         remote_code=isinstance(auto_map, dict),
-        quantized=bool(config.get("quantization") or config.get("quantization_config")),
+        quantized=converted
+        or bool(config.get("quantization") or config.get("quantization_config")),
         repo_id=repo_id_from_path(path) if use_path_name else None,
         name_or_path=name_or_path if isinstance(name_or_path, str) and name_or_path else None,
-        base_models=tuple(b for b in base if _REPO_ID.match(b)),
+        base_models=base,
         base_relation=str(card.get("base_model_relation") or "") or None,
         licenses=_card_licenses(card),
-        developer_orgs=_orgs_from(
-            _strs(card.get("developers")) + _strs(card.get("model_creator")) + _strs(quant_by)
-        ),
+        developer_orgs=_orgs_from(_strs(card.get("developers"))),
+        developer_texts=_strs(card.get("model_creator")) + text.developers,
+        self_ids=self_ids,
+        base_names=base_names,
         quantized_by=quant_by,
     )
 
@@ -188,6 +205,14 @@ def signals_from_gguf(meta: Mapping[str, Any], *, repo_id: str | None = None) ->
             bases.append(f"{m.group(1)}/{m.group(2)}")
         elif org and name:
             bases.append(f"{org.replace(' ', '-')}/{name.replace(' ', '-')}")
+    # general.source.*: the Hub repo this file was converted from, i.e. the model it holds
+    source = _HUB_URL.search(s("general.source.url") or "") or _HUB_URL.search(
+        f"huggingface.co/{s('general.source.huggingface.repository') or ''}"
+    )
+    converted_from = (
+        f"{source.group(1)}/{source.group(2)}" if source is not None and source.group(2) else None
+    )
+    own = _HUB_URL.search(s("general.url") or "")
     specials = meta.get("tokenizer.ggml.special_tokens")
     vocab = meta.get("tokenizer.ggml.tokens.count")
     arch = s("general.architecture")
@@ -203,11 +228,11 @@ def signals_from_gguf(meta: Mapping[str, Any], *, repo_id: str | None = None) ->
         gguf_arch=s("general.architecture"),
         gguf_pre=s("tokenizer.ggml.pre"),
         repo_id=repo_id,
-        base_models=tuple(dict.fromkeys(bases)),
+        base_models=tuple(dict.fromkeys(bases)) or ((converted_from,) if converted_from else ()),
+        base_relation=None if bases or not converted_from else "quantized",
         licenses=tuple(x for x in (s("general.license.name") or s("general.license"),) if x),
-        developer_orgs=_orgs_from(
-            x for x in (s("general.organization"), s("general.quantized_by")) if x
-        ),
+        developer_texts=tuple(x for x in (s("general.organization"),) if x),
+        self_ids=(f"{own.group(1)}/{own.group(2)}",) if own is not None and own.group(2) else (),
         quantized_by=s("general.quantized_by"),
     )
 
