@@ -7,48 +7,24 @@ import bisect
 import re
 from collections.abc import Iterator
 
-from modeldeps.discover.detectors.pyast.triggers import trigger_offsets
+from modeldeps.discover.detectors.pyast.triggers import PACKAGES, trigger_offsets
 
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
-#: Top-level packages whose imported names make a line worth analysing.
-AI_PACKAGES = frozenset(
+#: Top-level packages whose imported names make a line worth analysing: the import triggers
+#: plus libraries that are only ever reached through a trigger call (``from_pretrained``).
+AI_PACKAGES = frozenset(PACKAGES) | frozenset(
     {
         "transformers",
         "diffusers",
         "peft",
         "huggingface_hub",
         "sentence_transformers",
-        "vllm",
-        "llama_cpp",
-        "mlx_lm",
-        "mlx_vlm",
         "timm",
         "open_clip",
         "safetensors",
-        "whisper",
-        "faster_whisper",
-        "openai",
-        "anthropic",
         "google",
-        "vertexai",
-        "mistralai",
-        "cohere",
-        "groq",
-        "together",
-        "fireworks",
-        "boto3",
-        "litellm",
-        "llama_index",
-        "ollama",
-        "pydantic_ai",
-        "aisuite",
-        "crewai",
-        "dspy",
-        "smolagents",
-        "haystack",
-        "autogen",
     }
 )
 
