@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,19 +11,12 @@ import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from modeldeps.cli.progress import progress_for
+from modeldeps.cli.scan_cmd import parse_fail_on, write_output
 from modeldeps.errors import UsageError
-from modeldeps.model import SCHEMA_VERSION, ArtifactInfo, Identity, Severity, Skipped
+from modeldeps.model import SCHEMA_VERSION, ArtifactInfo, Identity, Skipped
+from modeldeps.report.units import human_count, human_size
 
 _FORMATS = ("table", "json")
-
-
-def _fail_on(value: str) -> Severity | None:
-    if value.strip().lower() in {"none", "never", "off"}:
-        return None
-    try:
-        return Severity.parse(value)
-    except ValueError as exc:
-        raise UsageError(f"--fail-on: {exc}") from None
 
 
 def _resolver() -> Any:
@@ -48,24 +40,6 @@ def _attach_identity(infos: list[ArtifactInfo], roots: list[Path], resolver: Any
             ident = None
         out.append(dataclasses.replace(info, identity=ident) if ident is not None else info)
     return out
-
-
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
-
-
-def human_count(n: int | None) -> str:
-    if n is None:
-        return "-"
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if n >= div:
-            return f"{n / div:.1f}{suffix}"
-    return str(n)
 
 
 def family_of(info: ArtifactInfo) -> str:
@@ -94,7 +68,7 @@ def render_table(
             info.location.path,
             info.format,
             human_size(info.size_bytes),
-            human_count(info.params),
+            human_count(info.params, "-"),
             info.dtype or "-",
             family_of(info),
             cell,
@@ -143,17 +117,6 @@ def to_json(
         "skipped": [dataclasses.asdict(s) for s in skipped],
     }
     return json.dumps(doc, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n"
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def run_inspect(
@@ -255,7 +218,7 @@ def register(app: typer.Typer) -> None:
         """Tell what each model file is and flag anything that can run code, without running it."""
         if fmt not in _FORMATS:
             raise UsageError(f"--format: unknown format {fmt!r} (one of: {', '.join(_FORMATS)})")
-        threshold = _fail_on(fail_on)
+        threshold = parse_fail_on(fail_on)
         hf: Path | bool = hf_cache_dir if hf_cache_dir is not None else hf_cache
         ol: Path | bool = ollama_dir if ollama_dir is not None else ollama
         if not paths and hf is False and ol is False:
@@ -272,7 +235,7 @@ def register(app: typer.Typer) -> None:
             text = to_json(infos, roots, skipped, dirs)
         else:
             text = render_table(infos, skipped, dirs)
-        _write(text, output)
+        write_output(text, output)
         severities = [f.severity.rank for i in infos for f in i.findings]
         if threshold is not None and any(r >= threshold.rank for r in severities):
             return EXIT_FINDINGS

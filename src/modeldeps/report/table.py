@@ -13,6 +13,7 @@ from modeldeps.model import ScanResult, Severity
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.inventory import SEVERITY_ORDER, findings_by_path, sorted_findings
 from modeldeps.report.redact import redact
+from modeldeps.report.units import human_count, human_size
 from modeldeps.summary import Summary, summarize
 
 _SEVERITY_STYLE = {
@@ -86,8 +87,8 @@ class TableReporter(Reporter):
                 arts.add_row(
                     art.location.path,
                     art.format,
-                    _size(art.size_bytes),
-                    _count(art.params),
+                    human_size(art.size_bytes),
+                    human_count(art.params),
                     art.dtype or "",
                     fam,
                     f"{len(mine)} ({worst.value})" if worst else "",
@@ -172,21 +173,3 @@ class TableReporter(Reporter):
         console.print(f"Scanned {tail}{kb}.")
         console.print(_headline(result, summary), style="bold")
         return buf.getvalue()
-
-
-def _size(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} B"
-
-
-def _count(n: int | None) -> str:
-    if n is None:
-        return ""
-    for div, unit in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if n >= div:
-            return f"{n / div:.1f}{unit}"
-    return str(n)
