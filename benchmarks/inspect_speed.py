@@ -38,15 +38,21 @@ from modeldeps.discover.inspectors.parallel import InspectJob, inspect_jobs, job
 MB = 1024 * 1024
 
 
-def rchar() -> int:
-    """Bytes this process has read through read syscalls (Linux /proc/self/io)."""
+def rchar() -> tuple[int, int]:
+    """(bytes this process has read through read syscalls, bytes of this very read).
+
+    Linux /proc/self/io; this read shows in the count only from the next call on, so the bytes
+    read between two calls are ``second[0] - first[0] - first[1]``.
+    """
     try:
-        for line in Path("/proc/self/io").read_text().splitlines():
-            if line.startswith("rchar:"):
-                return int(line.split()[1])
+        with open("/proc/self/io", "rb", buffering=0) as fh:
+            text = fh.read(4096)
     except OSError:
-        pass
-    return -1
+        return -1, 0
+    for line in text.splitlines():
+        if line.startswith(b"rchar:"):
+            return int(line.split()[1]), len(text)
+    return -1, 0
 
 
 def make_safetensors(path: Path, total: int) -> None:
@@ -121,9 +127,10 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def bench_file(path: Path) -> dict[str, Any]:
     size = path.stat().st_size
-    before = rchar()
+    inspect_file(path, path.name, path.parent)  # warm: lazy imports and the allowlist file
+    before, own = rchar()
     info = inspect_file(path, path.name, path.parent)
-    syscall_bytes = rchar() - before
+    syscall_bytes = rchar()[0] - before - own
     wall = timed(lambda: inspect_file(path, path.name, path.parent))
     t = time.perf_counter()
     subprocess.run(f"cat '{path}' > /dev/null", shell=True, check=True)
@@ -195,6 +202,7 @@ def bench_hash(folder: Path, n_files: int, each: int, repeat: int) -> dict[str, 
                 fh.write(block)
     jobs, _ = jobs_for_tree(folder)
     total = sum(j.path.stat().st_size for j in jobs)
+    os.sync()
     for j in jobs:  # warm the page cache so every side hashes from memory
         subprocess.run(["cat", str(j.path)], stdout=subprocess.DEVNULL, check=True)
 
@@ -249,6 +257,7 @@ def large_files(work: Path, big: int, size_gb: float) -> None:
         ratios.append((ext, float(large["inspect_s"]) / float(small["inspect_s"])))
         if ext == "pt":
             big_p.unlink()  # the only file that is not sparse
+            os.sync()
     print(f"{'file':18} {'format':13} {'size':>11} {'read':>10} {'reported':>10} {'read%':>8} "
           f"{'inspect':>9} {'cat':>8}")  # fmt: skip
     for r in rows:
@@ -276,10 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.skip_large:
             large_files(work, big, args.size_gb)
-        print(f"load average before the parallel runs: {os.getloadavg()[0]:.2f}")
         many = work / "many"
         many.mkdir()
-        for name, jobs in make_workloads(many).items():
+        workloads = make_workloads(many)
+        os.sync()  # flush the files just written, so write-back does not compete for the cores
+        print(f"load average before the parallel runs: {os.getloadavg()[0]:.2f}")
+        for name, jobs in workloads.items():
             c = bench_cores(jobs, args.repeat)
             print(
                 f"folder of {name}: 1 worker {c['one_s']:.3f}s, 2 workers {c['two_s']:.3f}s, "
