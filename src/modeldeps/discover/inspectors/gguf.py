@@ -25,6 +25,8 @@ MAX_VOCAB = 4_000_000
 #: String arrays are walked one length prefix at a time; past this many the file is crafted.
 MAX_STRINGS = 16_000_000
 _CHUNK = 256 * 1024
+#: Everything before the tensor data; real files need a few MB (the vocabulary dominates).
+MAX_HEADER_BYTES = 512 * 1024 * 1024
 _TOKENS = "tokenizer.ggml.tokens"
 _TOKEN_TYPE = "tokenizer.ggml.token_type"  # noqa: S105 - a key name, not a secret
 _CONTROL, _USER_DEFINED = 3, 4
@@ -82,6 +84,8 @@ class _Cursor:
             raise _overrun(n, f"read at offset {self.pos}")
         rest = self.buf[self.off :]
         self.fh.seek(self.base + len(self.buf))
+        if self.bytes_read > MAX_HEADER_BYTES:
+            raise InspectorError(f"metadata and tensor infos exceed {MAX_HEADER_BYTES} bytes")
         more = self.fh.read(max(n - len(rest), _CHUNK))
         self.bytes_read += len(more)
         self.base, self.buf, self.off = self.pos, rest + more, 0

@@ -11,6 +11,8 @@ from modeldeps.errors import InspectorError
 VARINT, FIXED64, LEN, FIXED32 = 0, 1, 2, 5
 MAX_DEPTH = 64
 _WINDOW = 64 * 1024
+#: Bytes read in all for one file; payloads (initializers, constants) are skipped, not read.
+MAX_READ = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,8 @@ class WireSource:
         if self._win_at <= off and off + n <= self._win_at + len(self._win):
             s = off - self._win_at
             return self._win[s : s + n]
+        if self.bytes_read > MAX_READ:
+            raise InspectorError(f"protobuf structure needs more than {MAX_READ} bytes read")
         data = os.pread(self.fd, max(n, _WINDOW), off)
         self.bytes_read += len(data)
         self._win, self._win_at = data, off
