@@ -16,6 +16,7 @@ from modeldeps.discover.detectors.pyast.triggers import has_code_trigger
         "# call AutoModel.from_pretrained here\n",
         '"""Use AutoModel.from_pretrained("x/y")."""\n',
         'print("from_pretrained")\n',
+        "from vllm.config import VllmConfig\nfrom openai.types import Batch\n",
     ],
 )
 def test_mentions_are_not_triggers(text: str) -> None:
@@ -31,6 +32,14 @@ def test_mentions_are_not_triggers(text: str) -> None:
         'import os\nR = os.getenv("RERANKER_MODEL", "org/x")\n',
         'DEFAULT_MODEL = "gpt-4o"\n',
         "from openai import OpenAI\n",
+        "import vllm\n",
+        "from vllm import LLM\n",
+        "from langchain_openai import ChatOpenAI\n",
+        'CONFIGS = {"hermes": {"model": "NousResearch/Hermes-3-Llama-3.1-8B"}}\n',
+        'models = ["Qwen/Qwen2.5-VL-3B-Instruct"]\n',
+        'TOKENIZER_NAME = "meta-llama/Llama-3.2-1B"\n',
+        'self.model = "OpenMOSS-Team/MOSS-Audio-4B-Instruct"\n',
+        "cfg = ModelConfig(model=TARGET_DIR)\n",
     ],
 )
 def test_uses_are_triggers(text: str) -> None:
