@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -56,4 +57,9 @@ def test_credentials_never_leak(scan_result: ScanResult, fmt: str) -> None:
 
 
 def test_json_snapshot(scan_result: ScanResult) -> None:
-    assert_snapshot("report.json", render(scan_result, "json", REPRO))
+    text = render(scan_result, "json", REPRO)
+    assert text.count("\n") == 1  # one compact line, so large reports stay fast to write
+    # Stored indented so that a change reads as a diff.
+    assert_snapshot(
+        "report.json", json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    )
