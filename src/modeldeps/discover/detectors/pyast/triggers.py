@@ -69,7 +69,9 @@ TRIGGERS: tuple[str, ...] = (
     "api_base",
 )
 
-#: Regexes with a literal prefix (fast in ``re``): imports, model keywords and dict keys.
+#: Regexes for imports, model keywords and dict keys. Every one starts with a literal, so ``re``
+#: jumps between occurrences of it instead of trying the pattern at every position (a leading
+#: ``\b``, character class or alternation made the whole check three times slower).
 _PATTERNS: tuple[re.Pattern[str], ...] = (
     # The package itself (``import openai``, ``from vllm import LLM``, ``from langchain_openai
     # import …``), not its submodules: ``from vllm.config import …`` is how a library's own
@@ -79,15 +81,19 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"from (?:" + "|".join(PACKAGES) + r")\w*(?![\w.])"),
     re.compile(r"""model(?:_name|_id)?=f?["']"""),
     # A dict key: matched from its opening quote, so the hit itself is not "inside a string".
-    re.compile(r"""["']model(?:_name|_id)?["']\s*:"""),
+    re.compile(r"""\"model(?:_name|_id)?\"\s*:"""),
+    re.compile(r"""'model(?:_name|_id)?'\s*:"""),
     # ``DEFAULT_MODEL = "…"``, ``MODEL_ID: str = os.getenv(…)``, ``MODELS = [``, not ``= dict(``.
-    re.compile(r"""(?:MODEL|TOKENIZER)\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.|\{|\[)"""),
+    re.compile(r"""MODEL\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.|\{|\[)"""),
+    re.compile(r"""TOKENIZER\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.)"""),
     # ``models = ["org/a", …]`` and ``self.model = "org/a"``: lower-case names holding models.
-    re.compile(r"""\bmodels\s*(?::[^=\n]*)?=\s*[\[({]|\.model(?:_name|_id)?\s*=\s*f?["']"""),
+    re.compile(r"""models\s*(?::[^=\n]*)?=\s*[\[({]"""),
+    re.compile(r"""\.model(?:_name|_id)?\s*=\s*f?["']"""),
     # ``ModelConfig(model=TARGET_DIR)``: a model keyword fed by a constant defined elsewhere.
-    re.compile(r"""\bmodel(?:_name|_id|_path|_name_or_path)?=(?!None\b|True\b|False\b)[A-Z_]"""),
+    re.compile(r"""model(?:_name|_id|_path|_name_or_path)?=(?!None\b|True\b|False\b)[A-Z_]"""),
     # ``os.getenv("RERANKER_MODEL", "…")``: the environment variable names a model.
-    re.compile(r"""(?:getenv|environ\.get)\(\s*["']\w*(?:MODEL|model)"""),
+    re.compile(r"""getenv\(\s*["']\w*(?:MODEL|model)"""),
+    re.compile(r"""environ\.get\(\s*["']\w*(?:MODEL|model)"""),
 )
 
 _TRIPLE_RE = re.compile("\"\"\"|'''")
