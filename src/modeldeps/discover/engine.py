@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
@@ -211,17 +211,21 @@ def analyse_many(
             if on_done:
                 on_done(1)
         return out
-    batch_size = max(8, min(64, len(files) // (workers * 8) or 8))
+    # Small batches: a few large files (generated modeling code, test suites) can take a
+    # tenth of the whole run, and a worker stuck with them at the end idles the other core.
+    batch_size = max(4, min(16, len(files) // (workers * 16) or 4))
     batches = [
         [(str(p), r) for p, r in files[i : i + batch_size]]
         for i in range(0, len(files), batch_size)
     ]
-    results: list[FileOutcome] = []
+    done: dict[int, list[FileOutcome]] = {}
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(max_bytes,)
     ) as pool:
-        for outcome in pool.map(_work, batches):
-            results.extend(outcome)
+        futures = {pool.submit(_work, batch): i for i, batch in enumerate(batches)}
+        for future in as_completed(futures):
+            outcome = future.result()
+            done[futures[future]] = outcome
             if on_done:
                 on_done(len(outcome))
-    return results
+    return [o for i in range(len(batches)) for o in done[i]]
