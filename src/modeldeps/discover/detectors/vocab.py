@@ -276,12 +276,35 @@ NOT_MODELS: frozenset[str] = frozenset(
         "local",
         "custom",
         "test",
+        # test doubles and examples
+        "foo",
+        "bar",
+        "baz",
+        "fake",
+        "fake-model",
+        "dummy",
+        "dummy-model",
+        "mock",
+        "mock-model",
+        "test-model",
+        "example-model",
     }
 )
 
 
+#: A Python class name (``Qwen2AudioModel``): CamelCase with no separator. API model names always
+#: have one (``gpt-4o``, ``MiniMax-M1``, ``ERNIE-4.0-8K``) or are short (``o3``).
+_CLASS_NAME_RE = re.compile(r"^[A-Z][a-z]+(?:[A-Z0-9]+[a-z]*)+$")
+
+
 def api_provider_for(name: str) -> str | None:
-    """The provider whose closed API serves ``name``, by name shape; ``None`` when unknown."""
+    """The provider whose closed API serves ``name``, by name shape; ``None`` when unknown.
+
+    Underscores (``qwen2_moe`` is a ``model_type``, not an API model) and class names
+    (``Qwen2AudioModel``) never match, whatever their prefix.
+    """
+    if "_" in name or _CLASS_NAME_RE.match(name):
+        return None
     lower = name.lower()
     for prefix, provider in API_MODEL_PREFIXES:
         if lower.startswith(prefix):

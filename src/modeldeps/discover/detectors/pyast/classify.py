@@ -56,6 +56,8 @@ def classify(value: str, kind: Kind, provider: str | None) -> Classified | None:
     head, sep, rest = v.partition(":")
     if sep and rest and head.lower() in vocab.PROVIDER_PREFIXES:
         return _provider_model(v, provider, ctx)
+    if v.startswith("ft:"):  # an OpenAI fine-tune id, ``ft:gpt-4o-mini:org::abc123``
+        return _api(v, provider, ctx)
     auto = vocab.kind_for_name(v)
     if auto is None and ":" in v and "/" not in v and vocab.OLLAMA_TAG_RE.match(v):
         # ``name:tag`` under a model key is how Ollama names models (``mistral:7b-instruct``).
