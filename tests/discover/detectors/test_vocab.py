@@ -18,13 +18,18 @@ from modeldeps.model import RefKind
         ("MiniMax-M1", "minimax"),
         ("ERNIE-4.0-8K", "baidu"),
         ("deepseek-reasoner", "deepseek"),
+        ("command-r-plus-08-2024", "cohere"),
+        ("command", "cohere"),
+        ("abab6.5s-chat", "minimax"),
     ],
 )
 def test_api_names(name: str, provider: str) -> None:
     assert vocab.api_provider_for(name) == provider
 
 
-@pytest.mark.parametrize("name", ["qwen2_moe", "Qwen2AudioModel", "GlmAsrModel", "gpt_neox"])
+@pytest.mark.parametrize(
+    "name", ["qwen2_moe", "Qwen2AudioModel", "GlmAsrModel", "gpt_neox", "commands", "sonarqube"]
+)
 def test_model_types_and_class_names_are_not_api_models(name: str) -> None:
     assert vocab.api_provider_for(name) is None
     assert vocab.kind_for_name(name) is None

@@ -308,6 +308,11 @@ def api_provider_for(name: str) -> str | None:
     lower = name.lower()
     for prefix, provider in API_MODEL_PREFIXES:
         if lower.startswith(prefix):
+            # A prefix that ends in a letter or digit must end a word: ``command-r`` and ``o3``
+            # are models, ``commands`` and ``o3x`` are not.
+            rest = lower[len(prefix) :]
+            if prefix[-1].isalnum() and rest[:1].isalpha():
+                continue
             return provider
     return None
 
