@@ -6,6 +6,8 @@ import bisect
 import re
 from collections.abc import Iterator
 
+import ahocorasick_rs
+
 #: Words of which at least one must appear in code for any reference the Python analysis emits:
 #: every loader rule needs its module imported or its distinctive method name written, and the
 #: model-keyword and model-constant paths need a ``model``-ish keyword, key or constant name.
@@ -125,17 +127,16 @@ def _names_a_use(text: str, pos: int, word: str) -> bool:
     return not (before.endswith(("def", "class")) or before.lstrip().startswith("#"))
 
 
-def trigger_offsets(text: str) -> Iterator[int]:
-    """Offsets of trigger words in ``text``, trigger by trigger (not sorted).
+#: One automaton for all trigger words: a single pass over the text finds every occurrence,
+#: three times faster than one ``str.find`` loop per word (measured on the transformers tree).
+_TRIGGER_AUTOMATON = ahocorasick_rs.AhoCorasick(TRIGGERS)
 
-    ``str.find`` per word beats one regex alternation of a hundred words by several times.
-    """
-    for word in TRIGGERS:
-        pos = text.find(word)
-        while pos >= 0:
-            if _names_a_use(text, pos, word):
-                yield pos
-            pos = text.find(word, pos + 1)
+
+def trigger_offsets(text: str) -> Iterator[int]:
+    """Offsets of trigger words and patterns in ``text`` (words in order, then patterns)."""
+    for index, start, _end in _TRIGGER_AUTOMATON.find_matches_as_indexes(text, overlapping=True):
+        if _names_a_use(text, start, TRIGGERS[index]):
+            yield start
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             yield m.start()
