@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class RichProgress:
@@ -41,6 +42,16 @@ def progress_for(*, enabled: bool = True) -> Iterator[RichProgress | SilentProgr
     if not enabled or not sys.stderr.isatty():
         yield SilentProgress()
         return
+    # Rich is imported only when a bar is drawn: a scan piped into a file does not pay for it.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]{task.description}"),

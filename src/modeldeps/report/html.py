@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePosixPath
-from typing import ClassVar
-
-import jinja2
+from typing import TYPE_CHECKING, ClassVar
 
 from modeldeps.model import ScanResult
+
+if TYPE_CHECKING:
+    import jinja2
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.inventory import (
     SEVERITY_ORDER,
@@ -79,6 +80,8 @@ def chart(
 
 @cache
 def _env() -> jinja2.Environment:
+    import jinja2  # only the HTML format pays for importing it
+
     # Our own packaged template only; scanned content is passed as data and always escaped.
     return jinja2.Environment(
         loader=jinja2.PackageLoader("modeldeps.report", "templates"),
