@@ -147,7 +147,13 @@ def _detect(
         hits = cache.lookup_many((str(w.path), w.size, w.mtime_ns) for w in walked)
     todo = [(p, rel) for p, rel in files if str(p) not in hits]
     prog.phase("detect", len(todo))
-    fresh = analyse_many(todo, max_bytes=opts.max_text_bytes, jobs=opts.jobs, on_done=prog.advance)
+    fresh = analyse_many(
+        todo,
+        max_bytes=opts.max_text_bytes,
+        jobs=opts.jobs,
+        on_done=prog.advance,
+        hash_content=cache is not None,
+    )
     by_rel: dict[str, FileOutcome] = {o.rel: o for o in fresh}
     outcomes: list[FileOutcome] = []
     for path, rel in files:

@@ -119,7 +119,7 @@ def decode(data: bytes) -> str:
 
 
 def analyse_file(
-    path: Path, rel: str, detectors: Sequence[Detector], max_bytes: int
+    path: Path, rel: str, detectors: Sequence[Detector], max_bytes: int, hash_content: bool = True
 ) -> FileOutcome:
     """Read one file and run the detectors that accept it and pass the prefilter."""
     accepting = [d for d in detectors if d.accepts(rel)]
@@ -131,7 +131,8 @@ def analyse_file(
     except OSError as exc:
         reason = f"cannot read: {exc.strerror or exc}"
         return FileOutcome(rel, skipped=(Skipped(Location(rel), Stage.DETECT, reason),))
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    # The digest only keys the cache; a --no-cache scan need not compute it.
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest() if hash_content else None
     if len(data) > max_bytes:
         reason = f"larger than the {max_bytes}-byte cap for text files"
         return FileOutcome(
@@ -181,16 +182,21 @@ def analyse_bytes(
 
 _WORKER_DETECTORS: tuple[Detector, ...] = ()
 _WORKER_MAX_BYTES = 0
+_WORKER_HASH = True
 
 
-def _init_worker(max_bytes: int) -> None:
-    global _WORKER_DETECTORS, _WORKER_MAX_BYTES
+def _init_worker(max_bytes: int, hash_content: bool) -> None:
+    global _WORKER_DETECTORS, _WORKER_MAX_BYTES, _WORKER_HASH
     _WORKER_DETECTORS = all_detectors()
     _WORKER_MAX_BYTES = max_bytes
+    _WORKER_HASH = hash_content
 
 
 def _work(batch: list[tuple[str, str]]) -> list[FileOutcome]:
-    return [analyse_file(Path(p), rel, _WORKER_DETECTORS, _WORKER_MAX_BYTES) for p, rel in batch]
+    return [
+        analyse_file(Path(p), rel, _WORKER_DETECTORS, _WORKER_MAX_BYTES, _WORKER_HASH)
+        for p, rel in batch
+    ]
 
 
 def analyse_many(
@@ -200,6 +206,7 @@ def analyse_many(
     jobs: int = 0,
     detectors: Sequence[Detector] | None = None,
     on_done: Callable[[int], None] | None = None,
+    hash_content: bool = True,
 ) -> list[FileOutcome]:
     """Analyse ``(path, rel)`` pairs, in a process pool when it pays; order is preserved."""
     dets = tuple(detectors) if detectors is not None else all_detectors()
@@ -207,7 +214,7 @@ def analyse_many(
     if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:
         out = []
         for path, rel in files:
-            out.append(analyse_file(path, rel, dets, max_bytes))
+            out.append(analyse_file(path, rel, dets, max_bytes, hash_content))
             if on_done:
                 on_done(1)
         return out
@@ -220,7 +227,7 @@ def analyse_many(
     ]
     done: dict[int, list[FileOutcome]] = {}
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(max_bytes,)
+        max_workers=workers, initializer=_init_worker, initargs=(max_bytes, hash_content)
     ) as pool:
         futures = {pool.submit(_work, batch): i for i, batch in enumerate(batches)}
         for future in as_completed(futures):
