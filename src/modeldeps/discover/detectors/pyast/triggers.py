@@ -81,18 +81,20 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # carries a ``model=`` keyword or a ``MODEL`` constant, which trigger on their own.
     re.compile(r"import (?:" + "|".join(PACKAGES) + r")\w*(?![\w.])"),
     re.compile(r"from (?:" + "|".join(PACKAGES) + r")\w*(?![\w.])"),
-    re.compile(r"""model(?:_name|_id)?=f?["']"""),
+    # ``model="…"``, ``model=CONSTANT`` (``ModelConfig(model=TARGET_DIR)``) and ``models = [``,
+    # one regex for the three since they share their literal start.
+    re.compile(
+        r"""model(?:(?:_name|_id)?=f?["']|(?:_name|_id|_path|_name_or_path)?="""
+        r"""(?!None\b|True\b|False\b)[A-Z_]|s\s*(?::[^=\n]*)?=\s*[\[({])"""
+    ),
     # A dict key: matched from its opening quote, so the hit itself is not "inside a string".
     re.compile(r"""\"model(?:_name|_id)?\"\s*:"""),
     re.compile(r"""'model(?:_name|_id)?'\s*:"""),
     # ``DEFAULT_MODEL = "…"``, ``MODEL_ID: str = os.getenv(…)``, ``MODELS = [``, not ``= dict(``.
     re.compile(r"""MODEL\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.|\{|\[)"""),
     re.compile(r"""TOKENIZER\w*\s*(?::[^=\n]*)?=\s*(?:[rfRF]?["']|os\.)"""),
-    # ``models = ["org/a", …]`` and ``self.model = "org/a"``: lower-case names holding models.
-    re.compile(r"""models\s*(?::[^=\n]*)?=\s*[\[({]"""),
+    # ``self.model = "org/a"``: an attribute holding a model.
     re.compile(r"""\.model(?:_name|_id)?\s*=\s*f?["']"""),
-    # ``ModelConfig(model=TARGET_DIR)``: a model keyword fed by a constant defined elsewhere.
-    re.compile(r"""model(?:_name|_id|_path|_name_or_path)?=(?!None\b|True\b|False\b)[A-Z_]"""),
     # ``os.getenv("RERANKER_MODEL", "…")``: the environment variable names a model.
     re.compile(r"""getenv\(\s*["']\w*(?:MODEL|model)"""),
     re.compile(r"""environ\.get\(\s*["']\w*(?:MODEL|model)"""),
