@@ -1,37 +1,49 @@
-"""Report stage: pure renderers from a ScanResult to text, one module per format."""
+"""Report stage: pure renderers from a ScanResult to text, one module per format.
+
+Formats are registered by name and module and imported on first use, so a scan that writes JSON
+never loads Rich, Jinja2 or cyclonedx-python-lib.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from modeldeps.errors import ReportError
 from modeldeps.model import ScanResult
-from modeldeps.report.cyclonedx import CycloneDxReporter
-from modeldeps.report.html import HtmlReporter
 from modeldeps.report.interface import RenderOptions, Reporter
-from modeldeps.report.json import JsonReporter
-from modeldeps.report.markdown import MarkdownReporter
-from modeldeps.report.sarif import SarifReporter
-from modeldeps.report.table import TableReporter
 
-#: The registry of formats. Add one by importing its class here (see ADDING.md).
-REPORTER_CLASSES: tuple[type[Reporter], ...] = (
-    TableReporter,
-    JsonReporter,
-    CycloneDxReporter,
-    SarifReporter,
-    MarkdownReporter,
-    HtmlReporter,
+#: The registry: format name, module and class. Add a format here (see ADDING.md).
+REPORTERS: tuple[tuple[str, str, str], ...] = (
+    ("table", "modeldeps.report.table", "TableReporter"),
+    ("json", "modeldeps.report.json", "JsonReporter"),
+    ("cyclonedx", "modeldeps.report.cyclonedx", "CycloneDxReporter"),
+    ("sarif", "modeldeps.report.sarif", "SarifReporter"),
+    ("markdown", "modeldeps.report.markdown", "MarkdownReporter"),
+    ("html", "modeldeps.report.html", "HtmlReporter"),
 )
 
 
 def formats() -> tuple[str, ...]:
-    return tuple(cls.name for cls in REPORTER_CLASSES)
+    """Every format name, in registry order."""
+    return tuple(name for name, _, _ in REPORTERS)
+
+
+def reporter_class(name: str) -> type[Reporter]:
+    """The class behind format ``name``, imported now."""
+    for fmt, module, cls_name in REPORTERS:
+        if fmt == name:
+            cls: type[Reporter] = getattr(importlib.import_module(module), cls_name)
+            return cls
+    raise ReportError(f"unknown format {name!r} (expected one of: {', '.join(formats())})")
+
+
+def reporter_classes() -> tuple[type[Reporter], ...]:
+    """Every reporter class (imports them all)."""
+    return tuple(reporter_class(name) for name in formats())
 
 
 def get_reporter(name: str) -> Reporter:
-    for cls in REPORTER_CLASSES:
-        if cls.name == name:
-            return cls()
-    raise ReportError(f"unknown format {name!r} (expected one of: {', '.join(formats())})")
+    return reporter_class(name)()
 
 
 def render(result: ScanResult, fmt: str, options: RenderOptions | None = None) -> str:
@@ -39,4 +51,13 @@ def render(result: ScanResult, fmt: str, options: RenderOptions | None = None) -
     return get_reporter(fmt).render(result, options or RenderOptions())
 
 
-__all__ = ["REPORTER_CLASSES", "RenderOptions", "Reporter", "formats", "get_reporter", "render"]
+__all__ = [
+    "REPORTERS",
+    "RenderOptions",
+    "Reporter",
+    "formats",
+    "get_reporter",
+    "render",
+    "reporter_class",
+    "reporter_classes",
+]
