@@ -69,7 +69,7 @@ def scan(
     # With several roots, locations are prefixed by each root's name so they stay distinct.
     prefixes = [r.name if len(roots) > 1 else "" for r in roots]
 
-    text_files: list[tuple[Path, str]] = []
+    text_files: list[tuple[str, str]] = []
     weight_files: list[tuple[Path, str, Path]] = []
     walked_text: list[WalkedFile] = []
     skipped: list[Skipped] = []
@@ -86,7 +86,7 @@ def scan(
             if item.kind is FileKind.WEIGHT:
                 weight_files.append((item.path, rel, root))
             else:
-                text_files.append((item.path, rel))
+                text_files.append((item.abspath, rel))
                 walked_text.append(item)
 
     outcomes, cached_count = _detect(text_files, walked_text, opts, prog)
@@ -133,7 +133,7 @@ def scan(
 
 
 def _detect(
-    files: list[tuple[Path, str]],
+    files: list[tuple[str, str]],
     walked: list[WalkedFile],
     opts: ScanOptions,
     prog: Progress,
@@ -144,8 +144,8 @@ def _detect(
     if opts.use_cache:
         cache_dir = opts.cache_dir or default_cache_dir()
         cache = ScanCache(cache_dir / "scan-cache.sqlite3", detector_salt(detectors, __version__))
-        hits = cache.lookup_many((str(w.path), w.size, w.mtime_ns) for w in walked)
-    todo = [(p, rel) for p, rel in files if str(p) not in hits]
+        hits = cache.lookup_many((w.abspath, w.size, w.mtime_ns) for w in walked)
+    todo = [(p, rel) for p, rel in files if p not in hits]
     prog.phase("detect", len(todo))
     fresh = analyse_many(
         todo,
@@ -157,16 +157,16 @@ def _detect(
     by_rel: dict[str, FileOutcome] = {o.rel: o for o in fresh}
     outcomes: list[FileOutcome] = []
     for path, rel in files:
-        hit = hits.get(str(path))
+        hit = hits.get(path)
         if hit is not None:
             digest, payload = hit
             outcomes.append(FileOutcome.from_payload(rel, digest, payload))  # type: ignore[arg-type]
         else:
             outcomes.append(by_rel[rel])
     if cache is not None:
-        stat_of = {str(w.path): (w.size, w.mtime_ns) for w in walked}
+        stat_of = {w.abspath: (w.size, w.mtime_ns) for w in walked}
         cache.put_many(
-            (str(p), *stat_of[str(p)], o.digest, o.payload())
+            (p, *stat_of[p], o.digest, o.payload())
             for (p, _), o in zip(todo, fresh, strict=True)
             if o.digest is not None
         )

@@ -119,14 +119,18 @@ def decode(data: bytes) -> str:
 
 
 def analyse_file(
-    path: Path, rel: str, detectors: Sequence[Detector], max_bytes: int, hash_content: bool = True
+    path: Path | str,
+    rel: str,
+    detectors: Sequence[Detector],
+    max_bytes: int,
+    hash_content: bool = True,
 ) -> FileOutcome:
     """Read one file and run the detectors that accept it and pass the prefilter."""
     accepting = [d for d in detectors if d.accepts(rel)]
     if not accepting:
         return FileOutcome(rel)
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         reason = f"cannot read: {exc.strerror or exc}"
@@ -194,13 +198,12 @@ def _init_worker(max_bytes: int, hash_content: bool) -> None:
 
 def _work(batch: list[tuple[str, str]]) -> list[FileOutcome]:
     return [
-        analyse_file(Path(p), rel, _WORKER_DETECTORS, _WORKER_MAX_BYTES, _WORKER_HASH)
-        for p, rel in batch
+        analyse_file(p, rel, _WORKER_DETECTORS, _WORKER_MAX_BYTES, _WORKER_HASH) for p, rel in batch
     ]
 
 
 def analyse_many(
-    files: Sequence[tuple[Path, str]],
+    files: Sequence[tuple[Path | str, str]],
     *,
     max_bytes: int,
     jobs: int = 0,

@@ -73,11 +73,15 @@ _ALWAYS_TEXT_NAMES = frozenset({"Modelfile", "Dockerfile", "Containerfile", "Mak
 class WalkedFile:
     """A file found under a scan root."""
 
-    path: Path  # absolute path on disk
+    abspath: str  # absolute path on disk (a string: thousands of these are made per scan)
     rel: str  # POSIX path relative to the scan root
     size: int
     mtime_ns: int
     kind: FileKind
+
+    @property
+    def path(self) -> Path:
+        return Path(self.abspath)
 
 
 def classify(name: str) -> FileKind | None:
@@ -114,7 +118,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         kind = classify(root.name)
         st = root.stat()
         if kind is not None:
-            yield WalkedFile(root, root.name, st.st_size, st.st_mtime_ns, kind)
+            yield WalkedFile(str(root), root.name, st.st_size, st.st_mtime_ns, kind)
         return
     user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes)
     # Stack of (directory, its rel path, gitignore specs in force with the dir they belong to).
@@ -187,7 +191,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 kind = classify(entry.name)
                 if kind is None:
                     continue
-                yield WalkedFile(Path(entry.path), rel, st.st_size, st.st_mtime_ns, kind)
+                yield WalkedFile(entry.path, rel, st.st_size, st.st_mtime_ns, kind)
         for path, rel in reversed(subdirs):
             child_specs = specs
             if options.use_gitignore:
