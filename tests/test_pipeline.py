@@ -32,15 +32,19 @@ def test_warm_scan_equals_cold_and_uses_the_cache(tmp_path: Path) -> None:
     assert _refs(cold) == _refs(warm)
     assert len(_refs(cold)) == 60
     assert cold.stats.files_cached == 0
-    # Only the 60 shell scripts interest a detector; the notes are never even read.
+    # Only the 60 shell scripts interest a detector; the notes are never even read, and the cache
+    # remembers that too, so the warm scan serves every file from it.
     assert cold.stats.files_seen == 120
-    assert warm.stats.files_cached == 60
+    assert cold.stats.bytes_read == sum(
+        len(f"#!/bin/sh\nvllm serve org{i}/model-{i}b\n") for i in range(60)
+    )
+    assert warm.stats.files_cached == 120
     assert warm.stats.bytes_read == 0
     # A changed file is re-read; the others still come from the cache.
     (root / "svc0" / "run0.sh").write_text("#!/bin/sh\nvllm serve other/changed-7b\n")
     again = scan([root], opts)
     assert ("hub_model", "other/changed-7b", "svc0/run0.sh", 2) in _refs(again)
-    assert again.stats.files_cached == 59
+    assert again.stats.files_cached == 119
 
 
 def test_no_cache_reads_everything(tmp_path: Path) -> None:
@@ -74,3 +78,27 @@ def test_bad_files_do_not_lose_other_results(tmp_path: Path) -> None:
     result = scan([root], opts)
     assert len(_refs(result)) == 4
     assert [s.location.path for s in result.skipped] == ["huge.sh"]
+
+
+def test_a_fully_cached_scan_loads_no_detector(tmp_path: Path) -> None:
+    """Detector modules (and what they import) are loaded only when a file must be parsed."""
+    import subprocess
+    import sys
+
+    root = _tree(tmp_path / "repo", 6)
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from modeldeps.options import ScanOptions\n"
+        "from modeldeps.pipeline import scan\n"
+        f"opts = ScanOptions(cache_dir=Path({str(tmp_path / 'cache')!r}),"
+        " resolve=False, assess=False)\n"
+        f"r = scan([Path({str(root)!r})], opts)\n"
+        "print(len(r.references), r.stats.files_cached,"
+        " 'modeldeps.discover.detectors.infra' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    second = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert first.stdout.split() == ["6", "0", "True"]
+    assert second.stdout.split() == ["6", "12", "False"]

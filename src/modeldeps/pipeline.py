@@ -11,7 +11,6 @@ from typing import Protocol
 
 from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
-from modeldeps.discover.detectors import all_detectors
 from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
 from modeldeps.errors import UsageError
@@ -138,12 +137,11 @@ def _detect(
     opts: ScanOptions,
     prog: Progress,
 ) -> tuple[list[FileOutcome], int]:
-    detectors = all_detectors()
     cache: ScanCache | None = None
     hits: dict[str, tuple[str, object]] = {}
     if opts.use_cache:
         cache_dir = opts.cache_dir or default_cache_dir()
-        cache = ScanCache(cache_dir / "scan-cache.sqlite3", detector_salt(detectors, __version__))
+        cache = ScanCache(cache_dir / "scan-cache.sqlite3", detector_salt(__version__))
         hits = cache.lookup_many((w.abspath, w.size, w.mtime_ns) for w in walked)
     todo = [(p, rel) for p, rel in files if p not in hits]
     prog.phase("detect", len(todo))

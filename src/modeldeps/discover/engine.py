@@ -70,15 +70,20 @@ class FileOutcome:
         )
 
 
-def detector_salt(detectors: Sequence[Detector], tool_version: str) -> str:
-    """Cache salt: changes whenever the tool, a detector or any discovery source file changes.
+#: Digest stored for a file no detector accepts: nothing of it was read, and on a re-scan with
+#: the same detector code there is still nothing to read.
+NOT_ACCEPTED = "-"
 
-    Hashing the discovery package's own source keeps development installs honest: an edited
-    detector invalidates cached results even before the version number moves.
+
+def detector_salt(tool_version: str) -> str:
+    """Cache salt: changes whenever the tool or any discovery source file changes.
+
+    It is computed from the discovery package's own source (every detector's code, registry and
+    ``version`` are in it), without importing a single detector, so a re-scan served wholly from
+    the cache never loads them; and an edited detector invalidates cached results in a
+    development install before the version number moves.
     """
     digest = hashlib.sha256(tool_version.encode())
-    for det in detectors:
-        digest.update(f"|{det.name}:{det.version}".encode())
     package = Path(__file__).resolve().parent
     for source in sorted(package.rglob("*.py")):
         try:
@@ -128,7 +133,7 @@ def analyse_file(
     """Read one file and run the detectors that accept it and pass the prefilter."""
     accepting = [d for d in detectors if d.accepts(rel)]
     if not accepting:
-        return FileOutcome(rel)
+        return FileOutcome(rel, digest=NOT_ACCEPTED if hash_content else None)
     try:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
@@ -212,6 +217,8 @@ def analyse_many(
     hash_content: bool = True,
 ) -> list[FileOutcome]:
     """Analyse ``(path, rel)`` pairs, in a process pool when it pays; order is preserved."""
+    if not files:
+        return []
     dets = tuple(detectors) if detectors is not None else all_detectors()
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:

@@ -1,31 +1,42 @@
-"""Detector registry: every detector modeldeps runs, in order."""
+"""Detector registry: every detector modeldeps runs, in order.
+
+Detector modules are imported on first use: a re-scan whose every file comes from the cache never
+loads them (nor YAML, TOML or the Python analysis they pull in).
+"""
 
 from __future__ import annotations
 
-from modeldeps.discover.detectors.config_files import ConfigFileDetector
-from modeldeps.discover.detectors.infra import InfraDetector
-from modeldeps.discover.detectors.interface import Detector, SourceFile
-from modeldeps.discover.detectors.javascript import JavaScriptDetector
-from modeldeps.discover.detectors.manifests import ManifestDetector
-from modeldeps.discover.detectors.modelfile import ModelfileDetector
-from modeldeps.discover.detectors.notebook import NotebookDetector
-from modeldeps.discover.detectors.python_source import PythonSourceDetector
+import importlib
+from functools import cache
 
-#: The registry. Add a detector by importing its class here (see ADDING.md).
-DETECTOR_CLASSES: tuple[type[Detector], ...] = (
-    PythonSourceDetector,
-    NotebookDetector,
-    JavaScriptDetector,
-    ConfigFileDetector,
-    InfraDetector,
-    ModelfileDetector,
-    ManifestDetector,
+from modeldeps.discover.detectors.interface import Detector, SourceFile
+
+#: The registry: module and class of each detector, in the order they run. Add a detector by
+#: adding its row here (see ADDING.md).
+DETECTORS: tuple[tuple[str, str], ...] = (
+    ("modeldeps.discover.detectors.python_source", "PythonSourceDetector"),
+    ("modeldeps.discover.detectors.notebook", "NotebookDetector"),
+    ("modeldeps.discover.detectors.javascript", "JavaScriptDetector"),
+    ("modeldeps.discover.detectors.config_files", "ConfigFileDetector"),
+    ("modeldeps.discover.detectors.infra", "InfraDetector"),
+    ("modeldeps.discover.detectors.modelfile", "ModelfileDetector"),
+    ("modeldeps.discover.detectors.manifests", "ManifestDetector"),
 )
+
+
+@cache
+def detector_classes() -> tuple[type[Detector], ...]:
+    """Every registered detector class (imports their modules)."""
+    classes: list[type[Detector]] = []
+    for module, name in DETECTORS:
+        cls: type[Detector] = getattr(importlib.import_module(module), name)
+        classes.append(cls)
+    return tuple(classes)
 
 
 def all_detectors() -> tuple[Detector, ...]:
     """Fresh instances of every registered detector."""
-    return tuple(cls() for cls in DETECTOR_CLASSES)
+    return tuple(cls() for cls in detector_classes())
 
 
-__all__ = ["DETECTOR_CLASSES", "Detector", "SourceFile", "all_detectors"]
+__all__ = ["DETECTORS", "Detector", "SourceFile", "all_detectors", "detector_classes"]
