@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+from modeldeps.discover.inspectors import support
 from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
 from modeldeps.discover.inspectors.keras import KerasH5Inspector, KerasInspector
@@ -20,7 +21,7 @@ from modeldeps.discover.inspectors.savedmodel import SavedModelInspector
 from modeldeps.discover.inspectors.templates import ChatTemplateInspector
 from modeldeps.discover.inspectors.torch_zip import TorchInspector
 from modeldeps.errors import InspectorError
-from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
+from modeldeps.model import ArtifactInfo, Location, Severity
 
 #: The registry, in sniffing order. Add an inspector by importing its class here (see ADDING.md).
 INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
@@ -105,15 +106,9 @@ def _run(chosen: Inspector, ctx: InspectContext) -> ArtifactInfo:
         EOFError,
         UnicodeDecodeError,
     ) as exc:
-        finding = Finding(
-            rule_id="MD210",
-            severity=Severity.LOW,
-            confidence=Confidence.HIGH,
-            title="Malformed model file",
-            message=f"{chosen.name}: could not be read: {exc}",
-            location=Location(ctx.rel),
-            subject=ctx.rel,
-        ).with_fingerprint()
+        finding = support.finding(
+            "MD210", Severity.LOW, f"{chosen.name}: could not be read: {exc}", ctx.rel
+        )
         return ArtifactInfo(
             location=Location(ctx.rel), format=chosen.name, size_bytes=ctx.size, findings=(finding,)
         )

@@ -19,8 +19,9 @@ from modeldeps.discover.inspectors.archive import (
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.pickle_ops import PickleAnalysis, analyse
 from modeldeps.discover.inspectors.pickles import artifact, pickle_format_finding
+from modeldeps.discover.inspectors.support import finding
 from modeldeps.errors import InspectorError
-from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
+from modeldeps.model import ArtifactInfo, Finding, Severity
 
 NPY_MAGIC = b"\x93NUMPY"
 _MAX_HEADER = 1 << 20
@@ -172,12 +173,4 @@ def _finding(ctx: InspectContext, rule: str, sev: Severity, msg: str, subject: s
     title = {"MD208": "Archive member escapes the extraction folder"}.get(
         rule, "Malformed model file"
     )
-    return Finding(
-        rule_id=rule,
-        severity=sev,
-        confidence=Confidence.HIGH,
-        title=title,
-        message=msg,
-        location=Location(ctx.rel),
-        subject=subject,
-    ).with_fingerprint()
+    return finding(rule, sev, msg, ctx.rel, subject=subject, title=title)

@@ -8,8 +8,9 @@ from importlib import resources
 import yaml
 
 from modeldeps.discover.inspectors.pickle_ops import PickleAnalysis
+from modeldeps.discover.inspectors.support import finding
 from modeldeps.errors import InspectorError
-from modeldeps.model import Confidence, Finding, Location, Severity
+from modeldeps.model import Finding, Severity
 
 # Danger classes by dotted prefix. A prefix matches the whole name or a name continuing with
 # ".": "os" matches os.system and os.path.join. Alias modules are listed beside their public
@@ -128,16 +129,7 @@ def grade(
 def _finding(
     rule: str, sev: Severity, title: str, msg: str, rel: str, subject: str, fix: str
 ) -> Finding:
-    return Finding(
-        rule_id=rule,
-        severity=sev,
-        confidence=Confidence.HIGH,
-        title=title,
-        message=msg,
-        location=Location(rel),
-        subject=subject,
-        remediation=fix,
-    ).with_fingerprint()
+    return finding(rule, sev, msg, rel, subject=subject, title=title, remediation=fix)
 
 
 _FIX_201 = (

@@ -18,6 +18,7 @@ from modeldeps.discover.inspectors.pickle_ops import (
     plausible_pickle,
 )
 from modeldeps.discover.inspectors.pickle_policy import findings_for
+from modeldeps.discover.inspectors.support import finding
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
 
 _CHUNK = 1 << 20
@@ -108,16 +109,15 @@ def walk_growing(
 
 def unrecognized(ctx: InspectContext, bytes_read: int, what: str) -> ArtifactInfo:
     """MD211 (info): named like a pickle-based format but its first bytes are no such thing."""
-    f = Finding(
-        rule_id="MD211",
-        severity=Severity.INFO,
-        confidence=Confidence.HIGH,
-        title="Unrecognized binary",
-        message=f"named like {what} but neither a zip, a legacy checkpoint nor a pickle "
+    f = finding(
+        "MD211",
+        Severity.INFO,
+        f"named like {what} but neither a zip, a legacy checkpoint nor a pickle "
         "(its first opcodes do not decode)",
-        location=Location(ctx.rel),
+        ctx.rel,
         subject="format",
-    ).with_fingerprint()
+        title="Unrecognized binary",
+    )
     return ArtifactInfo(
         location=Location(ctx.rel),
         format="unrecognized",
@@ -168,16 +168,15 @@ def artifact(
 
 def pickle_format_finding(ctx: InspectContext, fmt: str, safer: str) -> Finding:
     """MD203: the file is in a format that can run code where a data-only format exists."""
-    return Finding(
-        rule_id="MD203",
-        severity=Severity.LOW,
-        confidence=Confidence.HIGH,
-        title="Pickle-capable format where a safe format exists",
-        message=f"{fmt} file can run code when loaded; {safer} stores the same data safely",
-        location=Location(ctx.rel),
+    return finding(
+        "MD203",
+        Severity.LOW,
+        f"{fmt} file can run code when loaded; {safer} stores the same data safely",
+        ctx.rel,
         subject=fmt,
+        title="Pickle-capable format where a safe format exists",
         remediation=f"Convert to {safer}, or load only with a restricted unpickler.",
-    ).with_fingerprint()
+    )
 
 
 class PickleInspector(Inspector):
@@ -222,28 +221,24 @@ class PickleInspector(Inspector):
 
 
 def _truncated(ctx: InspectContext, limit: int) -> Finding:
-    return Finding(
-        rule_id="MD209",
-        severity=Severity.MEDIUM,
-        confidence=Confidence.HIGH,
-        title="Format not statically verifiable",
-        message=f"pickle stream is larger than the {limit}-byte analysis limit; the rest was "
-        "not checked",
-        location=Location(ctx.rel),
+    return finding(
+        "MD209",
+        Severity.MEDIUM,
+        f"pickle stream is larger than the {limit}-byte analysis limit; the rest was not checked",
+        ctx.rel,
         subject="size-limit",
-    ).with_fingerprint()
+    )
 
 
 def _unverifiable(ctx: InspectContext, why: str, bytes_read: int) -> ArtifactInfo:
-    f = Finding(
-        rule_id="MD209",
-        severity=Severity.MEDIUM,
-        confidence=Confidence.MEDIUM,
-        title="Format not statically verifiable",
-        message=f"{why}; its pickle could not be checked",
-        location=Location(ctx.rel),
+    f = finding(
+        "MD209",
+        Severity.MEDIUM,
+        f"{why}; its pickle could not be checked",
+        ctx.rel,
         subject="compressed",
-    ).with_fingerprint()
+        confidence=Confidence.MEDIUM,
+    )
     return ArtifactInfo(
         location=Location(ctx.rel),
         format="pickle",

@@ -104,16 +104,21 @@ def finding(
     rel: str,
     subject: str = "",
     confidence: Confidence = Confidence.HIGH,
+    *,
+    title: str | None = None,
+    remediation: str = "",
 ) -> Finding:
-    """A fingerprinted inspector finding located at the file ``rel``."""
+    """A fingerprinted inspector finding located at the file ``rel``; every inspector's findings
+    are made here, so they share titles, locations and fingerprints."""
     return Finding(
         rule_id=rule_id,
         severity=severity,
         confidence=confidence,
-        title=_TITLES.get(rule_id, rule_id),
+        title=title or _TITLES.get(rule_id, rule_id),
         message=message,
         location=Location(rel),
         subject=subject or rel,
+        remediation=remediation,
     ).with_fingerprint()
 
 

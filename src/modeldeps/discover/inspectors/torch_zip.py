@@ -33,8 +33,9 @@ from modeldeps.discover.inspectors.pickles import (
     unrecognized,
     walk_growing,
 )
+from modeldeps.discover.inspectors.support import finding
 from modeldeps.errors import InspectorError
-from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
+from modeldeps.model import ArtifactInfo, Finding, Severity
 
 TORCH_SUFFIXES = frozenset({".pt", ".pth", ".bin", ".ckpt", ".pkl", ".tar", ".mar"})
 _LEGACY_HEAD = b"\x80\x02\x8a\x0a" + TORCH_LEGACY_MAGIC.to_bytes(10, "little")
@@ -252,12 +253,4 @@ class TorchInspector(Inspector):
 def _finding(
     ctx: InspectContext, rule: str, sev: Severity, title: str, msg: str, subject: str
 ) -> Finding:
-    return Finding(
-        rule_id=rule,
-        severity=sev,
-        confidence=Confidence.HIGH,
-        title=title,
-        message=msg,
-        location=Location(ctx.rel),
-        subject=subject,
-    ).with_fingerprint()
+    return finding(rule, sev, msg, ctx.rel, subject=subject, title=title)
