@@ -13,7 +13,7 @@ from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
 from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
-from modeldeps.errors import UsageError
+from modeldeps.errors import ModeldepsError, UsageError
 from modeldeps.model import (
     ArtifactInfo,
     Dependency,
@@ -25,6 +25,7 @@ from modeldeps.model import (
     Stage,
 )
 from modeldeps.options import ScanOptions
+from modeldeps.serialize import result_from_data, to_data
 
 
 class Progress(Protocol):
@@ -72,6 +73,7 @@ def scan(
     weight_files: list[tuple[Path, str, Path]] = []
     walked_text: list[WalkedFile] = []
     skipped: list[Skipped] = []
+    walk_lines: list[str] = []  # the walk as the whole-scan cache key sees it
     seen = 0
     for root, prefix in zip(roots, prefixes, strict=True):
         for item in walk(root, opts):
@@ -79,16 +81,35 @@ def scan(
                 skipped.append(
                     replace(item, location=Location(_rebase(item.location.path, prefix)))
                 )
+                walk_lines.append(f"skip\0{prefix}\0{item.location.path}\0{item.reason}")
                 continue
             seen += 1
             rel = _rebase(item.rel, prefix)
+            walk_lines.append(f"{rel}\0{item.size}\0{item.mtime_ns}\0{item.kind.value}")
             if item.kind is FileKind.WEIGHT:
                 weight_files.append((item.path, rel, root))
             else:
                 text_files.append((item.abspath, rel))
                 walked_text.append(item)
 
-    outcomes, cached_count = _detect(text_files, walked_text, opts, prog)
+    cache = _open_cache(opts)
+    key = _whole_scan_key(roots, walk_lines, opts, started_at) if cache is not None else None
+    stored = cache.get_scan(key) if cache is not None and key is not None else None
+    if stored is not None:
+        # Nothing the result depends on has changed since it was stored: give it back.
+        assert cache is not None
+        cache.close()
+        again = result_from_data(stored)
+        stats = ScanStats(
+            files_seen=seen,
+            files_parsed=0,
+            files_cached=len(text_files),
+            bytes_read=0,
+            duration_s=round(time.perf_counter() - started, 3),
+        )
+        return replace(again, started_at=started_at, stats=stats)
+
+    outcomes, cached_count = _detect(text_files, walked_text, opts, prog, cache)
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
     bytes_read = 0
@@ -128,7 +149,38 @@ def scan(
         bytes_read=bytes_read,
         duration_s=round(time.perf_counter() - started, 3),
     )
-    return replace(result, stats=stats)
+    result = replace(result, stats=stats)
+    if cache is not None:
+        if key is not None:
+            cache.put_scan(key, to_data(result))
+        cache.close()
+    return result
+
+
+def _open_cache(opts: ScanOptions) -> ScanCache | None:
+    if not opts.use_cache:
+        return None
+    cache_dir = opts.cache_dir or default_cache_dir()
+    return ScanCache(cache_dir / "scan-cache.sqlite3", detector_salt(__version__))
+
+
+def _whole_scan_key(
+    roots: Sequence[Path], walk_lines: list[str], opts: ScanOptions, started_at: str
+) -> str | None:
+    """The whole-scan cache key, including the baseline the policy names (if any)."""
+    from modeldeps.scan_key import scan_key
+
+    extra: list[Path] = []
+    if opts.assess:
+        try:
+            from modeldeps.assess.policy import load_policy
+
+            policy = load_policy(roots[0], opts.config_file)
+        except ModeldepsError:
+            return None  # the scan itself reports a bad policy, in its own words
+        if policy.baseline is not None:
+            extra.append(policy.baseline)
+    return scan_key(roots, walk_lines, opts, started_at[:10], extra)
 
 
 def _detect(
@@ -136,12 +188,10 @@ def _detect(
     walked: list[WalkedFile],
     opts: ScanOptions,
     prog: Progress,
+    cache: ScanCache | None,
 ) -> tuple[list[FileOutcome], int]:
-    cache: ScanCache | None = None
     hits: dict[str, tuple[str, object]] = {}
-    if opts.use_cache:
-        cache_dir = opts.cache_dir or default_cache_dir()
-        cache = ScanCache(cache_dir / "scan-cache.sqlite3", detector_salt(__version__))
+    if cache is not None:
         hits = cache.lookup_many((w.abspath, w.size, w.mtime_ns) for w in walked)
     todo = [(p, rel) for p, rel in files if p not in hits]
     prog.phase("detect", len(todo))
@@ -168,7 +218,6 @@ def _detect(
             for (p, _), o in zip(todo, fresh, strict=True)
             if o.digest is not None
         )
-        cache.close()
     return outcomes, len(hits)
 
 

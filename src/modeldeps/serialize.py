@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 
 from modeldeps.model import (
+    ArtifactInfo,
     Confidence,
     Dependency,
     Evidence,
@@ -18,6 +19,8 @@ from modeldeps.model import (
     ModelReference,
     PublisherRef,
     RefKind,
+    ScanResult,
+    ScanStats,
     Severity,
     Skipped,
     Stage,
@@ -104,4 +107,36 @@ def finding_from_data(data: Mapping[str, Any]) -> Finding:
         fingerprint=str(data.get("fingerprint", "")),
         remediation=str(data.get("remediation", "")),
         subject=str(data.get("subject", "")),
+    )
+
+
+def artifact_from_data(data: Mapping[str, Any]) -> ArtifactInfo:
+    return ArtifactInfo(
+        location=location_from_data(data["location"]),
+        format=str(data["format"]),
+        size_bytes=int(data["size_bytes"]),
+        sha256=data.get("sha256"),
+        tensors=data.get("tensors"),
+        params=data.get("params"),
+        dtype=data.get("dtype"),
+        metadata=dict(data.get("metadata", {})),
+        findings=tuple(finding_from_data(f) for f in data.get("findings", ())),
+        bytes_read=data.get("bytes_read"),
+        identity=identity_from_data(data.get("identity")),
+    )
+
+
+def result_from_data(data: Mapping[str, Any]) -> ScanResult:
+    """A ``ScanResult`` from ``to_data`` of one (the inverse, for the whole-scan cache)."""
+    return ScanResult(
+        roots=tuple(data["roots"]),
+        started_at=str(data["started_at"]),
+        tool_version=str(data["tool_version"]),
+        kb_version=data.get("kb_version"),
+        references=tuple(reference_from_data(r) for r in data["references"]),
+        dependencies=tuple(dependency_from_data(d) for d in data["dependencies"]),
+        artifacts=tuple(artifact_from_data(a) for a in data["artifacts"]),
+        findings=tuple(finding_from_data(f) for f in data["findings"]),
+        skipped=tuple(skipped_from_data(s) for s in data["skipped"]),
+        stats=ScanStats(**data["stats"]),
     )

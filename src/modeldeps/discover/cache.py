@@ -21,7 +21,13 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS results (
     digest TEXT NOT NULL, salt TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (digest, salt)
 );
+CREATE TABLE IF NOT EXISTS scans (
+    key TEXT PRIMARY KEY, payload TEXT NOT NULL, stored INTEGER NOT NULL
+);
 """
+
+#: Whole-scan results kept; the oldest go first (one per tree, options and day is typical).
+MAX_SCANS = 64
 
 
 class ScanCache:
@@ -92,6 +98,37 @@ class ScanCache:
                 cur.executemany(
                     "INSERT OR REPLACE INTO results(digest, salt, payload) VALUES (?,?,?)",
                     [(d, self.salt, json.dumps(payload)) for _, _, _, d, payload in rows],
+                )
+                cur.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def get_scan(self, key: str) -> Any | None:
+        """The stored whole-scan result for ``key`` (see ``pipeline.scan_key``), or ``None``."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT payload FROM scans WHERE key = ?", (key,)).fetchone()
+            return None if row is None else json.loads(row[0])
+        except (sqlite3.Error, json.JSONDecodeError):
+            return None
+
+    def put_scan(self, key: str, payload: Any) -> None:
+        """Store a whole-scan result, keeping only the newest ``MAX_SCANS``."""
+        if self._db is None:
+            return
+        try:
+            with contextlib.closing(self._db.cursor()) as cur:
+                cur.execute("BEGIN")
+                cur.execute(
+                    "INSERT OR REPLACE INTO scans(key, payload, stored) VALUES (?, ?, "
+                    "(SELECT COALESCE(MAX(stored), 0) + 1 FROM scans))",
+                    (key, json.dumps(payload)),
+                )
+                cur.execute(
+                    "DELETE FROM scans WHERE stored <= (SELECT MAX(stored) FROM scans) - ?",
+                    (MAX_SCANS,),
                 )
                 cur.execute("COMMIT")
         except sqlite3.Error:
