@@ -279,7 +279,7 @@ def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
 def assess_result(result: ScanResult, opts: ScanOptions, root: Path) -> ScanResult:
     """Turn the inventory into findings under the configured policy (the assess stage)."""
     try:
-        from modeldeps.assess import run_assessment
+        from modeldeps.assess.stage import run_assessment
     except ImportError:
         return result
     return run_assessment(result, opts, root)

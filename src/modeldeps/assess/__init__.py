@@ -1,131 +1,22 @@
-"""Assess stage: rules and policy turn references, identities and artifacts into findings."""
+"""Assess stage: rules and policy turn references, identities and artifacts into findings.
+
+The stage lives in ``stage``; this package imports nothing at load time, so that reading the
+policy (``assess.policy``, which the CLI does before every scan) does not load every rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from datetime import UTC, date, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from modeldeps.assess.baseline import load_baseline
-from modeldeps.assess.concentration import usage_weights
-from modeldeps.assess.knowledge import EmptyKnowledge, Knowledge, load_knowledge
-from modeldeps.assess.policy import Policy, load_policy
-from modeldeps.assess.rules import RULE_CLASSES, Rule, RuleContext, all_rules
-from modeldeps.assess.rules.interface import iter_unique
-from modeldeps.assess.suppress import InlineSuppressions, split_suppressed
-from modeldeps.model import Finding, Location, ScanResult, Skipped, Stage
-from modeldeps.options import ScanOptions
+if TYPE_CHECKING:
+    from modeldeps.assess.stage import assess, finding_sort_key, run_assessment, scan_date
 
 __all__ = ["assess", "finding_sort_key", "run_assessment", "scan_date"]
 
-_META: Mapping[str, type[Rule]] = {cls.id: cls for cls in RULE_CLASSES}
 
+def __getattr__(name: str) -> object:
+    if name in __all__:
+        from modeldeps.assess import stage
 
-def scan_date(result: ScanResult) -> date:
-    """The day the scan started (UTC): rules and expiry dates are judged on it."""
-    try:
-        return datetime.fromisoformat(result.started_at).date()
-    except (TypeError, ValueError):
-        return datetime.now(UTC).date()
-
-
-def finding_sort_key(f: Finding) -> tuple[int, str, str, int, str]:
-    """Most severe first, then by rule, place and fingerprint: a stable, reproducible order."""
-    return (-f.severity.rank, f.rule_id, f.location.path, f.location.line or 0, f.fingerprint)
-
-
-def _annotate(f: Finding) -> Finding:
-    """An inspector's finding completed with its rule's title and remediation."""
-    meta = _META.get(f.rule_id)
-    if meta is None:
-        return f.with_fingerprint()
-    title = f.title if f.title and f.title != f.rule_id else meta.title
-    return replace(f, title=title, remediation=f.remediation or meta.remediation).with_fingerprint()
-
-
-def _regrade(findings: Iterable[Finding], policy: Policy) -> list[Finding]:
-    out: list[Finding] = []
-    for f in findings:
-        if f.rule_id in policy.severity:
-            level = policy.severity[f.rule_id]
-            if level is None:  # the policy turned the rule off
-                continue
-            f = replace(f, severity=level)
-        out.append(f)
-    return out
-
-
-def assess(
-    result: ScanResult,
-    policy: Policy,
-    knowledge: Knowledge,
-    *,
-    roots: tuple[Path, ...] = (),
-    max_bytes: int = 4 * 1024 * 1024,
-    baseline: Path | None = None,
-    usage: Mapping[str, float] | None = None,
-) -> ScanResult:
-    """Run every enabled rule under ``policy`` and return ``result`` with its findings.
-
-    ``usage`` (model id -> tokens or requests) weighs concentration when the policy says
-    ``weight = "usage"``.
-    """
-    today = scan_date(result)
-    ctx = RuleContext(result, policy, knowledge, today, roots[0] if roots else None, usage)
-    raw: list[Finding] = [_annotate(f) for f in result.findings]
-    for art in result.artifacts:
-        raw.extend(_annotate(f) for f in art.findings)
-    skipped = list(result.skipped)
-    for rule in all_rules():
-        if not policy.enabled(rule.id):
-            continue
-        try:
-            raw.extend(f.with_fingerprint() for f in rule.check(ctx))
-        except Exception as exc:  # one broken rule must not lose every other finding
-            skipped.append(Skipped(Location("."), Stage.ASSESS, f"{rule.id}: {exc!r}"))
-    findings = list(iter_unique(_regrade(raw, policy)))
-    inline = InlineSuppressions(roots, max_bytes) if roots else None
-    findings, _hidden = split_suppressed(findings, policy.ignores, inline, today)
-    findings.sort(key=finding_sort_key)
-    if baseline is not None:
-        findings, _known = load_baseline(baseline).filter(findings)
-    return replace(result, findings=tuple(findings), skipped=tuple(skipped))
-
-
-def run_assessment(
-    result: ScanResult,
-    options: ScanOptions,
-    root: Path,
-    *,
-    knowledge: Knowledge | None = None,
-    use_baseline: bool = True,
-    usage: Mapping[str, float] | None = None,
-) -> ScanResult:
-    """The assess stage of a scan: load the policy and knowledge, then ``assess``.
-
-    ``usage`` defaults to the monthly tokens per model of ``options.usage_file``, if any.
-    """
-    policy = load_policy(root, options.config_file)
-    if usage is None and options.usage_file is not None:
-        usage = usage_weights(options.usage_file)
-    if knowledge is None:
-        knowledge = _knowledge(options) if options.resolve else EmptyKnowledge()
-    roots = tuple(Path(r) for r in result.roots) or (root,)
-    return assess(
-        result,
-        policy,
-        knowledge,
-        roots=roots,
-        max_bytes=options.max_text_bytes,
-        baseline=(options.baseline or policy.baseline) if use_baseline else None,
-        usage=usage,
-    )
-
-
-def _knowledge(options: ScanOptions) -> Knowledge:
-    try:
-        from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return EmptyKnowledge()
-    return load_knowledge(Resolver.create(overlays=options.kb_overlays))
+        return getattr(stage, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

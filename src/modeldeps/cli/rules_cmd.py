@@ -49,8 +49,8 @@ def _rules(rule_id: str | None, fmt: str) -> int:
 def _baseline_create(
     paths: list[Path], output: Path, config: Path | None, kb: list[Path], exclude: list[str]
 ) -> int:
-    from modeldeps.assess import run_assessment
     from modeldeps.assess.baseline import render_baseline
+    from modeldeps.assess.stage import run_assessment
     from modeldeps.options import ScanOptions
     from modeldeps.pipeline import scan
 
