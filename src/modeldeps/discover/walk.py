@@ -96,12 +96,10 @@ def classify(name: str) -> FileKind | None:
     return FileKind.TEXT
 
 
-def _load_gitignore(directory: Path) -> Spec | None:
-    gi = directory / ".gitignore"
+def _load_gitignore(path: str) -> Spec | None:
     try:
-        if not gi.is_file() or gi.is_symlink():
-            return None
-        lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read(1024 * 1024).splitlines()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
@@ -111,7 +109,8 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
     """Yield every file under ``root`` the scan should see, and a ``Skipped`` for each it cannot.
 
     Symlinks are followed only when their target stays inside the root; directories are never
-    entered twice. Nested ``.gitignore`` files apply to their own subtree, as in git.
+    entered twice. Nested ``.gitignore`` files apply to their own subtree, as in git. Paths stay
+    strings throughout: a walk of a large tree makes tens of thousands of them.
     """
     root = root.resolve()
     if root.is_file():
@@ -120,20 +119,23 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         if kind is not None:
             yield WalkedFile(str(root), root.name, st.st_size, st.st_mtime_ns, kind)
         return
-    user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes)
-    # Stack of (directory, its rel path, gitignore specs in force with the dir they belong to).
-    specs_at_root: list[tuple[str, Spec]] = []
-    if options.use_gitignore:
-        spec = _load_gitignore(root)
-        if spec is not None:
-            specs_at_root.append(("", spec))
-    stack: list[tuple[Path, str, list[tuple[str, Spec]]]] = [(root, "", specs_at_root)]
-    seen_dirs: set[tuple[int, int]] = set()
+    user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes) if options.excludes else None
     root_str = str(root)
+    try:
+        st_root = os.stat(root_str)
+    except OSError as exc:
+        yield Skipped(Location("."), Stage.WALK, f"cannot stat directory: {exc.strerror}")
+        return
+    # Stack of (directory, its rel path, gitignore specs in force with the dir they belong to,
+    # and its (device, inode) so that no directory is entered twice).
+    stack: list[tuple[str, str, list[tuple[str, Spec]], tuple[int, int]]] = [
+        (root_str, "", [], (st_root.st_dev, st_root.st_ino))
+    ]
+    seen_dirs: set[tuple[int, int]] = set()
 
     def ignored(rel: str, is_dir: bool, specs: list[tuple[str, Spec]]) -> bool:
         probe = rel + "/" if is_dir else rel
-        if user_spec.match_file(probe):
+        if user_spec is not None and user_spec.match_file(probe):
             return True
         for base, spec in specs:
             sub = probe[len(base) + 1 :] if base else probe
@@ -142,15 +144,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         return False
 
     while stack:
-        directory, rel_dir, specs = stack.pop()
-        try:
-            st_dir = directory.stat()
-        except OSError as exc:
-            yield Skipped(
-                Location(rel_dir or "."), Stage.WALK, f"cannot stat directory: {exc.strerror}"
-            )
-            continue
-        key = (st_dir.st_dev, st_dir.st_ino)
+        directory, rel_dir, specs, key = stack.pop()
         if key in seen_dirs:
             continue
         seen_dirs.add(key)
@@ -161,12 +155,20 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 Location(rel_dir or "."), Stage.WALK, f"cannot list directory: {exc.strerror}"
             )
             continue
-        subdirs: list[tuple[Path, str]] = []
+        if rel_dir and any(e.name == "pyvenv.cfg" for e in entries):
+            continue  # a virtualenv under another name
+        if options.use_gitignore:
+            for e in entries:
+                if e.name == ".gitignore" and e.is_file(follow_symlinks=False):
+                    spec = _load_gitignore(e.path)
+                    if spec is not None:
+                        specs = [*specs, (rel_dir, spec)]
+                    break
+        subdirs: list[tuple[str, str, tuple[int, int]]] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
-                is_link = entry.is_symlink()
-                if is_link:
+                if entry.is_symlink():
                     target = os.path.realpath(entry.path)
                     if target != root_str and not target.startswith(root_str + os.sep):
                         yield Skipped(
@@ -182,9 +184,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
             if stat.S_ISDIR(st.st_mode):
                 if entry.name in DEFAULT_EXCLUDED_DIRS or ignored(rel, True, specs):
                     continue
-                if (directory / entry.name / "pyvenv.cfg").exists():
-                    continue  # a virtualenv under another name
-                subdirs.append((Path(entry.path), rel))
+                subdirs.append((entry.path, rel, (st.st_dev, st.st_ino)))
             elif stat.S_ISREG(st.st_mode):
                 if ignored(rel, False, specs):
                     continue
@@ -192,10 +192,5 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 if kind is None:
                     continue
                 yield WalkedFile(entry.path, rel, st.st_size, st.st_mtime_ns, kind)
-        for path, rel in reversed(subdirs):
-            child_specs = specs
-            if options.use_gitignore:
-                spec = _load_gitignore(path)
-                if spec is not None:
-                    child_specs = [*specs, (rel, spec)]
-            stack.append((path, rel, child_specs))
+        for path, rel, child_key in reversed(subdirs):
+            stack.append((path, rel, specs, child_key))
