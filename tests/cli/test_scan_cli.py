@@ -116,3 +116,16 @@ def test_no_arguments_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([])
     captured = capsys.readouterr()
     assert code in (0, 2) and "scan" in captured.out + captured.err
+
+
+def test_only_the_command_being_run_is_registered() -> None:
+    from typer.main import get_command
+
+    from modeldeps.cli.app import build_app
+
+    full = get_command(build_app())
+    assert set(full.commands) == {"scan", "inspect", "kb", "rules", "baseline", "cost"}  # type: ignore[attr-defined]
+    only = get_command(build_app("scan"))
+    assert set(only.commands) == {"scan"}  # type: ignore[attr-defined]
+    unknown = get_command(build_app("frobnicate"))  # an unknown name gets the full list
+    assert set(unknown.commands) == set(full.commands)  # type: ignore[attr-defined]

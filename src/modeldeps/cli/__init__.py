@@ -18,8 +18,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from modeldeps.cli.app import build_app
     from modeldeps.errors import ModeldepsError
 
-    command = get_command(build_app())
     args = list(sys.argv[1:] if argv is None else argv)
+    first = args[0] if args and not args[0].startswith("-") else None
+    command = get_command(build_app(first))
     try:
         result = command.main(args=args, prog_name="modeldeps", standalone_mode=False)
     except typer.Exit as exc:

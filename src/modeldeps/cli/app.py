@@ -13,9 +13,24 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def build_app() -> typer.Typer:
-    """The ``modeldeps`` command with every command group registered."""
-    from modeldeps.cli import cost_cmd, inspect_cmd, kb_cmd, rules_cmd, scan_cmd
+#: Command name → the module that registers it.
+COMMAND_MODULES: dict[str, str] = {
+    "scan": "scan_cmd",
+    "inspect": "inspect_cmd",
+    "kb": "kb_cmd",
+    "rules": "rules_cmd",
+    "baseline": "rules_cmd",
+    "cost": "cost_cmd",
+}
+
+
+def build_app(command: str | None = None) -> typer.Typer:
+    """The ``modeldeps`` command, with every command group or only the one ``command`` needs.
+
+    Typer inspects the signature of every registered command on each start; registering only
+    the command being run keeps a cached re-scan from paying for the other four.
+    """
+    import importlib
 
     app = typer.Typer(
         name="modeldeps",
@@ -34,6 +49,11 @@ def build_app() -> typer.Typer:
     ) -> None:
         """modeldeps: find, trace, assess and price the AI models your software uses."""
 
-    for module in (scan_cmd, inspect_cmd, kb_cmd, rules_cmd, cost_cmd):
-        module.register(app)
+    wanted = COMMAND_MODULES.get(command or "")
+    names = [wanted] if wanted else sorted(set(COMMAND_MODULES.values()), key=_ORDER.index)
+    for name in names:
+        importlib.import_module(f"modeldeps.cli.{name}").register(app)
     return app
+
+
+_ORDER = ["scan_cmd", "inspect_cmd", "kb_cmd", "rules_cmd", "cost_cmd"]
