@@ -101,6 +101,7 @@ class ApiModel:
     pattern: str | None = None
     family: str | None = None
     released: str | None = None
+    deprecated: str | None = None  # deprecation announced; the model still answers until retired
     retired: str | None = None
     open_weights: bool = False
     notes: str | None = None
