@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modeldeps.discover.detectors.config_files import ConfigFileDetector, classify
+from modeldeps.discover.detectors.config_files import ConfigFileDetector
+from modeldeps.discover.detectors.config_values import classify
 from modeldeps.discover.detectors.interface import SourceFile
 from modeldeps.model import ModelReference, RefKind
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from modeldeps.discover.detectors import vocab
-from modeldeps.discover.detectors.config_files import (
+from modeldeps.discover.detectors.config_values import (
     Classified,
     classify,
     classify_url,

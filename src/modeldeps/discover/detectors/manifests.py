@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
-from modeldeps.discover.detectors.config_files import json_events
+from modeldeps.discover.detectors.config_formats import json_events
 from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.model import Dependency, Location, ModelReference
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from modeldeps.discover.detectors import vocab
-from modeldeps.discover.detectors.config_files import Classified, classify, make_ref
+from modeldeps.discover.detectors.config_values import Classified, classify, make_ref
 from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.model import Dependency, ModelReference, RefKind
 
