@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from modeldeps.assess.knowledge import LicenseFacts
 from modeldeps.assess.matching import Subject, subjects
@@ -54,7 +55,23 @@ class NonCommercialLicense(Rule):
                 )
 
 
-class AcceptableUsePolicy(Rule):
+class _ClauseRule(Rule):
+    """A licence rule that fires when the licence has clauses of one kind (``clause``)."""
+
+    clause: ClassVar[str]
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for s, lic, facts in licensed(ctx):
+            clauses = getattr(facts, self.clause, ()) if facts is not None else ()
+            if facts is not None and clauses:
+                yield self.make(
+                    f"{s.model_id}: {facts.name or lic} — {_clauses(clauses)}",
+                    s.location,
+                    f"{s.model_id}:{lic}",
+                )
+
+
+class AcceptableUsePolicy(_ClauseRule):
     """The model's licence binds you to an acceptable-use policy.
 
     Llama, Gemma and others incorporate a use policy by reference; it can change, flows down to
@@ -66,17 +83,10 @@ class AcceptableUsePolicy(Rule):
     severity = Severity.LOW
     remediation = "Read the acceptable-use policy, pass it on to your users, and record the review."
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for s, lic, facts in licensed(ctx):
-            if facts is not None and facts.acceptable_use:
-                yield self.make(
-                    f"{s.model_id}: {facts.name or lic} — {_clauses(facts.acceptable_use)}",
-                    s.location,
-                    f"{s.model_id}:{lic}",
-                )
+    clause = "acceptable_use"
 
 
-class UsageThreshold(Rule):
+class UsageThreshold(_ClauseRule):
     """The model's licence changes above a user-count or revenue threshold.
 
     For example Llama's 700 million monthly active users clause, or revenue-based royalties. A
@@ -90,17 +100,10 @@ class UsageThreshold(Rule):
         "Check your users and revenue against the threshold and plan a licence before reaching it."
     )
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for s, lic, facts in licensed(ctx):
-            if facts is not None and facts.thresholds:
-                yield self.make(
-                    f"{s.model_id}: {facts.name or lic} — {_clauses(facts.thresholds)}",
-                    s.location,
-                    f"{s.model_id}:{lic}",
-                )
+    clause = "thresholds"
 
 
-class TerritoryExclusion(Rule):
+class TerritoryExclusion(_ClauseRule):
     """The model's licence grants no rights in some territories.
 
     Some licences exclude the European Union, the UK or other regions (for example Llama 3.2
@@ -112,14 +115,7 @@ class TerritoryExclusion(Rule):
     severity = Severity.MEDIUM
     remediation = "Confirm where you and your users are against the excluded territories."
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for s, lic, facts in licensed(ctx):
-            if facts is not None and facts.territory:
-                yield self.make(
-                    f"{s.model_id}: {facts.name or lic} — {_clauses(facts.territory)}",
-                    s.location,
-                    f"{s.model_id}:{lic}",
-                )
+    clause = "territory"
 
 
 class InheritedLicenseDiffers(Rule):
