@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 
 from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
 from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
-from modeldeps.errors import ModeldepsError, UsageError
+from modeldeps.errors import ModeldepsError, StageError, UsageError
 from modeldeps.model import (
     ArtifactInfo,
     Dependency,
@@ -48,6 +50,18 @@ def default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("modeldeps", appauthor=False))
+
+
+def load_stage(stage: str, module: str) -> ModuleType:
+    """Import the module a stage needs; a stage that cannot be imported stops the scan.
+
+    A broken install must never look like a clean scan, so the ``ImportError`` becomes a
+    ``StageError`` naming the stage and the module (exit 2), never a skipped stage.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise StageError(f"the {stage} stage cannot run: {exc}") from exc
 
 
 def _rebase(rel: str, prefix: str) -> str:
@@ -224,9 +238,9 @@ def _detect(
 def _inspect(
     files: list[tuple[Path, str, Path]], opts: ScanOptions, prog: Progress
 ) -> tuple[list[ArtifactInfo], list[Skipped]]:
-    from modeldeps.discover.inspectors import all_inspectors, inspect_file
-
-    inspectors = all_inspectors()
+    registry = load_stage("inspect", "modeldeps.discover.inspectors")
+    inspectors = registry.all_inspectors()
+    inspect_file = registry.inspect_file
     prog.phase("inspect", len(files))
     artifacts: list[ArtifactInfo] = []
     skipped: list[Skipped] = []
@@ -243,11 +257,7 @@ def _inspect(
 
 def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
     """Attach an identity to every reference and artifact (the resolve stage)."""
-    try:
-        from modeldeps.resolve import Resolver
-    except ImportError:
-        return result
-    resolver = Resolver.create(
+    resolver = load_stage("resolve", "modeldeps.resolve").Resolver.create(
         overlays=opts.kb_overlays, online=opts.online, cache_dir=opts.cache_dir
     )
     skipped = list(result.skipped)
@@ -278,8 +288,6 @@ def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
 
 def assess_result(result: ScanResult, opts: ScanOptions, root: Path) -> ScanResult:
     """Turn the inventory into findings under the configured policy (the assess stage)."""
-    try:
-        from modeldeps.assess.stage import run_assessment
-    except ImportError:
-        return result
-    return run_assessment(result, opts, root)
+    stage = load_stage("assess", "modeldeps.assess.stage")
+    assessed: ScanResult = stage.run_assessment(result, opts, root)
+    return assessed

@@ -239,10 +239,8 @@ class ResolverKnowledge:
 def load_knowledge(resolver: Any | None = None) -> Knowledge:
     """The bundled knowledge base through the resolve stage, or nothing when it is unavailable."""
     if resolver is None:
-        try:
-            from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            return EmptyKnowledge()
-        resolver = Resolver.create()
+        from modeldeps.pipeline import load_stage
+
+        resolver = load_stage("resolve", "modeldeps.resolve").Resolver.create()
     kb = getattr(resolver, "kb", None)
     return EmptyKnowledge() if kb is None else ResolverKnowledge(kb)

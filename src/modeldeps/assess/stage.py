@@ -14,7 +14,8 @@ from modeldeps.assess.policy import Policy, load_policy
 from modeldeps.assess.rules import RULE_CLASSES, Rule, RuleContext, all_rules
 from modeldeps.assess.rules.interface import iter_unique
 from modeldeps.assess.suppress import InlineSuppressions, split_suppressed
-from modeldeps.model import Finding, Location, ScanResult, Skipped, Stage
+from modeldeps.errors import StageError
+from modeldeps.model import Finding, ScanResult
 from modeldeps.options import ScanOptions
 
 __all__ = ["assess", "finding_sort_key", "run_assessment", "scan_date"]
@@ -76,21 +77,21 @@ def assess(
     raw: list[Finding] = [_annotate(f) for f in result.findings]
     for art in result.artifacts:
         raw.extend(_annotate(f) for f in art.findings)
-    skipped = list(result.skipped)
     for rule in all_rules():
         if not policy.enabled(rule.id):
             continue
         try:
             raw.extend(f.with_fingerprint() for f in rule.check(ctx))
-        except Exception as exc:  # one broken rule must not lose every other finding
-            skipped.append(Skipped(Location("."), Stage.ASSESS, f"{rule.id}: {exc!r}"))
+        except Exception as exc:
+            # A rule that cannot run leaves the verdict unknown: stop rather than pass.
+            raise StageError(f"rule {rule.id} failed: {type(exc).__name__}: {exc}") from exc
     findings = list(iter_unique(_regrade(raw, policy)))
     inline = InlineSuppressions(roots, max_bytes) if roots else None
     findings, _hidden = split_suppressed(findings, policy.ignores, inline, today)
     findings.sort(key=finding_sort_key)
     if baseline is not None:
         findings, _known = load_baseline(baseline).filter(findings)
-    return replace(result, findings=tuple(findings), skipped=tuple(skipped))
+    return replace(result, findings=tuple(findings))
 
 
 def run_assessment(
@@ -124,8 +125,7 @@ def run_assessment(
 
 
 def _knowledge(options: ScanOptions) -> Knowledge:
-    try:
-        from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return EmptyKnowledge()
-    return load_knowledge(Resolver.create(overlays=options.kb_overlays))
+    from modeldeps.pipeline import load_stage
+
+    resolve = load_stage("resolve", "modeldeps.resolve")
+    return load_knowledge(resolve.Resolver.create(overlays=options.kb_overlays))

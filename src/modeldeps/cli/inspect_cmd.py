@@ -20,13 +20,10 @@ _FORMATS = ("table", "json")
 
 
 def _resolver() -> Any:
-    """The resolve stage when it is installed; inspection works without it."""
-    try:
-        from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
+    """The resolve stage, which names the model each file holds; it cannot be missing."""
+    from modeldeps.pipeline import load_stage
 
-        return Resolver.create()
-    except (ImportError, AttributeError):
-        return None
+    return load_stage("resolve", "modeldeps.resolve").Resolver.create()
 
 
 def _attach_identity(infos: list[ArtifactInfo], roots: list[Path], resolver: Any) -> list[Any]:

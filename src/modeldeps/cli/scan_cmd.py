@@ -148,9 +148,7 @@ def register(app: typer.Typer) -> None:
 
 def _configured_fail_on(root: Path, config: Path | None) -> Severity | None:
     """``fail-on`` from the policy configuration, or ``high`` when none is set."""
-    try:
-        from modeldeps.assess.policy import load_policy
-    except ImportError:
-        return Severity.HIGH
+    from modeldeps.assess.policy import load_policy  # no fallback: no policy, no threshold
+
     policy = load_policy(root if root.is_dir() else root.parent, config)
     return policy.fail_on

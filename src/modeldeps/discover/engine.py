@@ -16,6 +16,7 @@ from typing import Any
 
 from modeldeps.discover import prefilter
 from modeldeps.discover.detectors import Detector, SourceFile, all_detectors
+from modeldeps.errors import StageError
 from modeldeps.model import Dependency, Location, ModelReference, Skipped, Stage
 from modeldeps.serialize import (
     dependency_from_data,
@@ -187,6 +188,14 @@ def analyse_bytes(
     )
 
 
+def _load_detectors() -> tuple[Detector, ...]:
+    """Every registered detector; one that cannot be imported stops the scan (exit 2)."""
+    try:
+        return all_detectors()
+    except ImportError as exc:
+        raise StageError(f"the detect stage cannot run: {exc}") from exc
+
+
 # --- parallel execution --------------------------------------------------------------------
 
 _WORKER_DETECTORS: tuple[Detector, ...] = ()
@@ -219,7 +228,7 @@ def analyse_many(
     """Analyse ``(path, rel)`` pairs, in a process pool when it pays; order is preserved."""
     if not files:
         return []
-    dets = tuple(detectors) if detectors is not None else all_detectors()
+    dets = tuple(detectors) if detectors is not None else _load_detectors()
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:
         out = []

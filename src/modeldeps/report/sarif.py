@@ -67,10 +67,8 @@ def _camel(text: str) -> str:
 
 def registry_rules() -> dict[str, RuleMeta]:
     """Rule metadata from ``modeldeps.assess.rules``, keyed by id; empty while it has none."""
-    try:
-        from modeldeps.assess import rules as registry
-    except ImportError:  # rendering a stored result needs no assess stage
-        return {}
+    from modeldeps.assess import rules as registry
+
     classes: Iterable[Any] = getattr(registry, "RULE_CLASSES", ())
     out: dict[str, RuleMeta] = {}
     for cls in classes:
