@@ -11,16 +11,15 @@ from modeldeps.assess.baseline import load_baseline
 from modeldeps.assess.concentration import usage_weights
 from modeldeps.assess.knowledge import EmptyKnowledge, Knowledge, load_knowledge
 from modeldeps.assess.policy import Policy, load_policy
-from modeldeps.assess.rules import RULE_CLASSES, Rule, RuleContext, all_rules
+from modeldeps.assess.rules import RuleContext, all_rules
 from modeldeps.assess.rules.interface import iter_unique
 from modeldeps.assess.suppress import InlineSuppressions, split_suppressed
 from modeldeps.errors import StageError
 from modeldeps.model import Finding, ScanResult
 from modeldeps.options import ScanOptions
+from modeldeps.rule_catalog import known, rule_info
 
 __all__ = ["assess", "finding_sort_key", "run_assessment", "scan_date"]
-
-_META: Mapping[str, type[Rule]] = {cls.id: cls for cls in RULE_CLASSES}
 
 
 def scan_date(result: ScanResult) -> date:
@@ -37,12 +36,11 @@ def finding_sort_key(f: Finding) -> tuple[int, str, str, int, str]:
 
 
 def _annotate(f: Finding) -> Finding:
-    """An inspector's finding completed with its rule's title and remediation."""
-    meta = _META.get(f.rule_id)
-    if meta is None:
-        return f.with_fingerprint()
-    title = f.title if f.title and f.title != f.rule_id else meta.title
-    return replace(f, title=title, remediation=f.remediation or meta.remediation).with_fingerprint()
+    """A finding with its rule's title and remediation from the catalog (the one source)."""
+    if not known(f.rule_id):
+        raise StageError(f"a finding names rule {f.rule_id!r}, which the rule catalog lacks")
+    info = rule_info(f.rule_id)
+    return replace(f, title=info.title, remediation=info.remediation).with_fingerprint()
 
 
 def _regrade(findings: Iterable[Finding], policy: Policy) -> list[Finding]:

@@ -17,7 +17,7 @@ from modeldeps.assess.policy import (
     policy_key,
 )
 from modeldeps.assess.rules.interface import Rule, RuleContext
-from modeldeps.model import Confidence, Finding, ModelReference, RefKind, Severity, make_fingerprint
+from modeldeps.model import Confidence, Finding, ModelReference, RefKind, make_fingerprint
 
 _LOCAL_NAMES = frozenset({"localhost", "host.docker.internal", "ollama", "vllm"})
 #: Model names listed in one message; the rest are counted.
@@ -91,15 +91,6 @@ class WatchedEgress(Rule):
     """
 
     id = "MD501"
-    title = "Data sent to an API operated in a watch-listed jurisdiction"
-    severity = Severity.HIGH
-    cwe = 359
-    remediation = (
-        "Send the data to an endpoint operated in an accepted jurisdiction (many open-weight "
-        "models are also served by other hosts, or can be self-hosted), or record the decision "
-        "in the policy: exempt the operator in [allow] publishers, or re-grade MD501 in "
-        "[severity] so it is reported without failing CI."
-    )
 
     def _operator(self, ctx: RuleContext, ref: ModelReference) -> tuple[OperatorFacts, str] | None:
         url = ref.value if ref.kind is RefKind.ENDPOINT else str(ref.context.get("base_url") or "")

@@ -20,13 +20,6 @@ class UnpinnedRevision(Rule):
     """
 
     id = "MD401"
-    title = "Hub model without a pinned commit revision"
-    severity = Severity.LOW
-    cwe = 1357
-    remediation = (
-        'Pass revision="<commit sha>" (40 hex characters) to the loader, or pin it in '
-        "models.lock with `modeldeps lock`."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
@@ -63,10 +56,6 @@ class RetiredApiModel(Rule):
     """
 
     id = "MD402"
-    title = "Retired or deprecated API model"
-    severity = Severity.MEDIUM
-    cwe = 1104
-    remediation = "Migrate to the provider's recommended replacement before the retirement date."
 
     @staticmethod
     def _state(facts: ApiModelFacts, today: date) -> tuple[str, Severity] | None:
