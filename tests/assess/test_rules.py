@@ -241,28 +241,22 @@ def test_lifecycle_states_depend_on_the_scan_date() -> None:
 
 
 def test_deprecation_dates_read_from_a_knowledge_base_record() -> None:
-    """A resolve-stage record with a deprecation date (the bundled KB has none yet)."""
+    """A knowledge-base record with a deprecation date (the bundled KB has none yet)."""
     from modeldeps.assess.knowledge import ResolverKnowledge
+    from modeldeps.resolve.kb import KnowledgeBase
 
-    class Record:
-        id = "legacy-chat"
-        publisher = "acme"
-        deprecated = "2025-04-30"
-        retired = None
-        replacement = "modern-chat"
-        verified = True
-
-    class Base:
-        def api_model(self, name: str) -> Record | None:
-            return Record() if name == "legacy-chat" else None
-
-    kb = ResolverKnowledge(Base())
+    doc = {
+        "publishers": [{"id": "acme", "name": "Acme", "country": "US", "type": "company"}],
+        "api_models": [{"id": "legacy-chat", "publisher": "acme", "deprecated": "2025-04-30"}],
+    }
+    kb = ResolverKnowledge(KnowledgeBase(doc, "test"))
     facts = kb.api_model("legacy-chat")
     assert facts is not None and facts.deprecated == date(2025, 4, 30) and facts.verified
+    assert facts.provider == "acme" and facts.replacement is None
     (f,) = of(
         run(result(ref("legacy-chat", RefKind.API_MODEL, resolve=False)), NO_WATCH, kb), "MD402"
     )
-    assert f.message == "legacy-chat is deprecated since 2025-04-30; replacement: modern-chat"
+    assert f.message == "legacy-chat is deprecated since 2025-04-30"
     assert (f.severity, f.confidence) == (Severity.MEDIUM, Confidence.HIGH)
 
 
