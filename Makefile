@@ -13,7 +13,7 @@ $(BIN)/python:
 # Byte-compile our sources once: an editable install is otherwise compiled on every start when
 # PYTHONDONTWRITEBYTECODE is set, which costs a short scan a fifth of its time.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[cost,online]'
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@
 

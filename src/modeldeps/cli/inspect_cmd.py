@@ -220,6 +220,10 @@ def register(app: typer.Typer) -> None:
         ol: Path | bool = ollama_dir if ollama_dir is not None else ollama
         if not paths and hf is False and ol is False:
             raise UsageError("give a PATH to inspect, or --hf-cache / --ollama")
+        if hf is not False:
+            from modeldeps.cli.extras import require
+
+            require("online")
         infos, roots, skipped, dirs = run_inspect(
             list(paths or []),
             hf_cache=hf,

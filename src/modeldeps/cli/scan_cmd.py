@@ -124,6 +124,10 @@ def register(app: typer.Typer) -> None:
         if usage is not None and not usage.is_file():
             raise UsageError(f"--usage: no such file: {usage}")
         threshold = parse_fail_on(fail_on)
+        if online:
+            from modeldeps.cli.extras import require
+
+            require("online")
         options = ScanOptions(
             excludes=tuple(exclude or ()),
             use_gitignore=not no_gitignore,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modeldeps.cost.usage import merge, parse_usage_text, read_usage_file
 from modeldeps.errors import InputError
+from modeldeps.usage import merge, parse_usage_text, read_usage_file
 
 TOML = """
 [defaults]

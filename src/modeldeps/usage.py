@@ -1,4 +1,8 @@
-"""Monthly usage per model, from a simple TOML/YAML usage file (OTLP spans: ``otel.py``)."""
+"""Usage files: monthly requests and tokens per model, read by scan (--usage) and cost alike.
+
+A small module of its own so that `modeldeps scan --usage` never imports the cost package or its
+dependencies (genai-prices, which is an optional extra). OTLP spans are read by `cost/otel.py`.
+"""
 
 from __future__ import annotations
 
@@ -265,6 +269,11 @@ def read_usage_file(path: Path) -> tuple[ModelUsage, ...]:
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path)) from None
     return parse_usage_text(text, str(path))
+
+
+def has_usage(u: ModelUsage) -> bool:
+    """Whether ``u`` asks anything of its model: some requests with some tokens."""
+    return u.requests > 0 and u.input_tokens + u.output_tokens > 0
 
 
 def merge(usages: Sequence[ModelUsage]) -> tuple[ModelUsage, ...]:
