@@ -16,6 +16,7 @@ from modeldeps.discover.cache import ScanCache
 from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
 from modeldeps.errors import ModeldepsError, StageError, UsageError
+from modeldeps.globs import gitignore_problem
 from modeldeps.model import (
     ArtifactInfo,
     Dependency,
@@ -80,6 +81,10 @@ def scan(
     for root in roots:
         if not root.exists():
             raise UsageError(f"no such file or directory: {root}")
+    for pattern in opts.excludes:
+        problem = gitignore_problem(pattern)
+        if problem is not None:
+            raise UsageError(f"exclude pattern: {problem}")
     # With several roots, locations are prefixed by each root's name so they stay distinct.
     prefixes = [r.name if len(roots) > 1 else "" for r in roots]
 

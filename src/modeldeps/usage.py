@@ -225,17 +225,20 @@ def parse_usage_text(text: str, file: str) -> tuple[ModelUsage, ...]:
     """Parse usage from TOML (``.toml``) or YAML text; ``file`` names it in errors."""
     data: Any
     marks: list[int] | None = None
-    if file.endswith((".yaml", ".yml")):
-        marks = _yaml_marks(text, file)
-        data = yaml.safe_load(text)
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            found = re.search(r"line (\d+)", str(exc))
-            raise InputError(
-                f"invalid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
-            ) from None
+    try:
+        if file.endswith((".yaml", ".yml")):
+            marks = _yaml_marks(text, file)
+            data = yaml.safe_load(text)
+        else:
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                found = re.search(r"line (\d+)", str(exc))
+                raise InputError(
+                    f"invalid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
+                ) from None
+    except RecursionError:  # both parsers recurse on nesting
+        raise InputError("nested too deeply to read", file=file) from None
     if not isinstance(data, Mapping) or "models" not in data:
         raise InputError("expected a top-level 'models' list", file=file, line=1)
     unknown = set(data) - {"models", "defaults"}

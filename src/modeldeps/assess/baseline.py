@@ -77,6 +77,8 @@ def load_baseline(path: Path) -> Baseline:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"baseline is not valid JSON: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise ConfigError("baseline is nested too deeply to read", file=str(path)) from None
     if not isinstance(doc, dict) or doc.get("tool") != "modeldeps":
         raise ConfigError("not a modeldeps baseline file", file=str(path))
     version = doc.get("version")

@@ -11,6 +11,7 @@ import typer
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from modeldeps.cli.progress import progress_for
 from modeldeps.errors import UsageError
+from modeldeps.globs import gitignore_problem
 from modeldeps.model import ScanResult, Severity
 from modeldeps.options import ScanOptions
 
@@ -124,6 +125,10 @@ def register(app: typer.Typer) -> None:
         if usage is not None and not usage.is_file():
             raise UsageError(f"--usage: no such file: {usage}")
         threshold = parse_fail_on(fail_on)
+        for pattern in exclude or ():
+            problem = gitignore_problem(pattern)
+            if problem is not None:
+                raise UsageError(f"--exclude: {problem}")
         if online:
             from modeldeps.cli.extras import require
 
