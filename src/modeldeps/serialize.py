@@ -107,6 +107,7 @@ def finding_from_data(data: Mapping[str, Any]) -> Finding:
         fingerprint=str(data.get("fingerprint", "")),
         remediation=str(data.get("remediation", "")),
         subject=str(data.get("subject", "")),
+        locations=tuple(location_from_data(loc) for loc in data.get("locations", ())),
     )
 
 

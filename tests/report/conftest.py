@@ -98,6 +98,7 @@ def _finding(
     loc: Location,
     subject: str,
     remediation: str,
+    *more: Location,
 ) -> Finding:
     return Finding(
         rule_id=rule,
@@ -108,6 +109,7 @@ def _finding(
         location=loc,
         remediation=remediation,
         subject=subject,
+        locations=(loc, *more) if more else (),
     ).with_fingerprint()
 
 
@@ -244,6 +246,7 @@ def make_result() -> ScanResult:
             chat,
             "Qwen/Qwen2.5-7B-Instruct",
             "Pass revision=<40-character commit hash>.",
+            Location("app/chat.py", 13, 9),  # the tokenizer, from the same unpinned repository
         ),
         _finding(
             "MD401",

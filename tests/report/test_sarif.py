@@ -88,7 +88,7 @@ def test_results_point_at_relative_lines_with_fingerprints(scan_result: ScanResu
     assert phys["artifactLocation"] == {"uri": "app/chat.py", "uriBaseId": "%SRCROOT%"}
     assert phys["region"] == {"startLine": 12}
     fingerprints = {f.rule_id + f.location.path: f.fingerprint for f in scan_result.findings}
-    assert trust["partialFingerprints"] == {"modeldeps/v1": fingerprints["MD205app/chat.py"]}
+    assert trust["partialFingerprints"] == {"modeldeps/v2": fingerprints["MD205app/chat.py"]}
     (pickle,) = by_rule["MD201"]
     assert "region" not in pickle["locations"][0]["physicalLocation"]  # no line for a weight file
     assert len(run["results"]) == len(scan_result.findings)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from modeldeps.assess.baseline import load_baseline
 from modeldeps.assess.concentration import usage_weights
+from modeldeps.assess.grouping import merge_by_fingerprint
 from modeldeps.assess.knowledge import EmptyKnowledge, Knowledge, load_knowledge
 from modeldeps.assess.policy import Policy, load_policy
 from modeldeps.assess.rules import RuleContext, all_rules
-from modeldeps.assess.rules.interface import iter_unique
 from modeldeps.assess.suppress import InlineSuppressions, split_suppressed
 from modeldeps.errors import StageError
 from modeldeps.model import Finding, ScanResult
@@ -83,9 +83,11 @@ def assess(
         except Exception as exc:
             # A rule that cannot run leaves the verdict unknown: stop rather than pass.
             raise StageError(f"rule {rule.id} failed: {type(exc).__name__}: {exc}") from exc
-    findings = list(iter_unique(_regrade(raw, policy)))
+    # Suppress place by place, then merge: an ignore for tests/** hides the test locations of a
+    # finding, not a finding that is also somewhere else.
     inline = InlineSuppressions(roots, max_bytes) if roots else None
-    findings, _hidden = split_suppressed(findings, policy.ignores, inline, today)
+    kept, _hidden = split_suppressed(_regrade(raw, policy), policy.ignores, inline, today)
+    findings = merge_by_fingerprint(kept)
     findings.sort(key=finding_sort_key)
     if baseline is not None:
         findings, _known = load_baseline(baseline).filter(findings)

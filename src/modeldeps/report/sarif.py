@@ -21,7 +21,8 @@ SARIF_SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "modeldeps/v1"  # partialFingerprints key; bump if fingerprints change meaning
+#: partialFingerprints key; bumped when fingerprints change meaning (v2: one per rule and model).
+FINGERPRINT_KEY = "modeldeps/v2"
 
 #: GitHub code scanning maps security-severity to critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0.
 SECURITY_SEVERITY = {
@@ -149,9 +150,10 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "level": LEVEL[f.severity],
         "message": {"text": f.message},
     }
-    loc = _location(f.location)
-    if loc:
-        out["locations"] = [loc]
+    # Every place of a finding about a model; code scanning shows the first, the others follow.
+    locs = [loc for place in f.places if (loc := _location(place))]
+    if locs:
+        out["locations"] = locs
     if f.fingerprint:
         out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     props: dict[str, Any] = {"severity": f.severity.value, "confidence": f.confidence.value}

@@ -155,12 +155,14 @@ class TableReporter(Reporter):
                     title_justify="left",
                     title_style=_SEVERITY_STYLE[sev],
                 )
-                for col in ("rule", "location", "finding"):
-                    t.add_column(col, overflow="fold")
+                for col in ("rule", "location", "places", "finding"):
+                    t.add_column(
+                        col, overflow="fold", justify="right" if col == "places" else "left"
+                    )
                 for f in group:
                     # Messages name policy tables such as [allow]: literal text, not Rich markup.
                     text = escape(f"{redact(f.title)}: {redact(f.message)}")
-                    t.add_row(f.rule_id, escape(str(f.location)), text)
+                    t.add_row(f.rule_id, escape(str(f.location)), str(len(f.places)), text)
                 console.print(t)
         else:
             console.print("No findings.")

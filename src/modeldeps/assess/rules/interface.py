@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +12,14 @@ from typing import ClassVar
 
 from modeldeps.assess.knowledge import Knowledge
 from modeldeps.assess.policy import Policy
-from modeldeps.model import Confidence, Finding, Location, ScanResult, Severity
+from modeldeps.model import (
+    Confidence,
+    Finding,
+    Location,
+    ScanResult,
+    Severity,
+    make_fingerprint,
+)
 from modeldeps.rule_catalog import rule_info
 
 __all__ = ["Rule", "RuleContext"]
@@ -91,7 +98,13 @@ class Rule(ABC):
         severity: Severity | None = None,
         confidence: Confidence | None = None,
     ) -> Finding:
-        """A fingerprinted finding of this rule; the fingerprint never includes the line."""
+        """A finding of this rule about ``subject``, fingerprinted by rule and subject alone.
+
+        The subject names what the finding is about (a model, a file, an ignore): the assess
+        stage merges every finding with the same fingerprint into one with all their locations,
+        so a model referenced in twenty places is one finding, and a new place of an accepted
+        finding is not a new finding.
+        """
         return Finding(
             rule_id=self.id,
             severity=severity or self.severity,
@@ -101,14 +114,5 @@ class Rule(ABC):
             location=location,
             remediation=self.remediation,
             subject=subject,
-        ).with_fingerprint()
-
-
-def iter_unique(findings: Iterable[Finding]) -> Iterator[Finding]:
-    """Findings with duplicates (same fingerprint at the same line) dropped, order kept."""
-    seen: set[tuple[str, int | None]] = set()
-    for f in findings:
-        key = (f.fingerprint, f.location.line)
-        if key not in seen:
-            seen.add(key)
-            yield f
+            fingerprint=make_fingerprint(self.id, "", subject),
+        )

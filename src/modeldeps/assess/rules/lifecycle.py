@@ -6,24 +6,30 @@ from collections.abc import Iterator
 from datetime import date
 
 from modeldeps.assess.knowledge import ApiModelFacts
+from modeldeps.assess.refs import downloads_weights
 from modeldeps.assess.rules.interface import Rule, RuleContext
 from modeldeps.assess.rules.serialization import is_commit
 from modeldeps.model import Confidence, Finding, RefKind, Severity
 
 
 class UnpinnedRevision(Rule):
-    """A Hugging Face Hub model is used without a pinned commit revision.
+    """A Hugging Face Hub model is downloaded without a pinned commit revision.
 
     Without ``revision="<40-hex commit>"`` every download takes whatever the repository holds
     that day: weights, tokenizer, chat template and remote code can change under you, silently
     and without review. A branch or tag (``main``, ``v1.0``) is not a pin; it moves.
+
+    Only references that download the model's files count: a Hub id sent to an inference API
+    (Together, Groq, OpenRouter, Hugging Face's hosted inference, any client with a
+    ``base_url``) runs on someone else's servers, and no revision of yours applies. One finding
+    per model lists every place it is loaded.
     """
 
     id = "MD401"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
-            if ref.kind is not RefKind.HUB_MODEL:
+            if not downloads_weights(ref):
                 continue
             revision = ref.context.get("revision")
             if revision is not None and is_commit(str(revision)):
