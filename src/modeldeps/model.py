@@ -243,13 +243,20 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class ScanStats:
-    """Counters for a scan, for the summary and the benchmarks."""
+    """Counters for a scan, for the summary and the benchmarks.
+
+    Every file the walk found (and every path it could not enter) is counted in exactly one of
+    parsed, cached, unmatched, inspected and skipped, so they add up to ``files_seen``.
+    """
 
     files_seen: int = 0
-    files_parsed: int = 0
-    files_cached: int = 0
+    files_parsed: int = 0  # read and analysed by a detector in this scan
+    files_cached: int = 0  # the result came from the cache
     bytes_read: int = 0
     duration_s: float = 0.0
+    files_unmatched: int = 0  # nothing for a detector (name or prefilter); weights not opened
+    files_inspected: int = 0  # weight files opened by an inspector
+    files_skipped: int = 0  # not read, or read in part: each has a ``Skipped`` entry
 
 
 @dataclass(frozen=True, slots=True)

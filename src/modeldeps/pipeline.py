@@ -94,6 +94,7 @@ def scan(
     skipped: list[Skipped] = []
     walk_lines: list[str] = []  # the walk as the whole-scan cache key sees it
     seen = 0
+    walk_skips = 0
     for root, prefix in zip(roots, prefixes, strict=True):
         for item in walk(root, opts):
             if isinstance(item, Skipped):
@@ -101,6 +102,7 @@ def scan(
                     replace(item, location=Location(_rebase(item.location.path, prefix)))
                 )
                 walk_lines.append(f"skip\0{prefix}\0{item.location.path}\0{item.reason}")
+                walk_skips += 1
                 continue
             seen += 1
             rel = _rebase(item.rel, prefix)
@@ -119,31 +121,47 @@ def scan(
         assert cache is not None
         cache.close()
         again = result_from_data(stored)
-        stats = ScanStats(
-            files_seen=seen,
+        old = again.stats
+        stats = replace(
+            old,
             files_parsed=0,
-            files_cached=len(text_files),
+            files_unmatched=0,
+            files_inspected=0,
+            files_cached=old.files_parsed
+            + old.files_cached
+            + old.files_unmatched
+            + old.files_inspected,
             bytes_read=0,
             duration_s=round(time.perf_counter() - started, 3),
         )
         return replace(again, started_at=started_at, stats=stats)
 
-    outcomes, cached_count = _detect(text_files, walked_text, opts, prog, cache)
+    outcomes = _detect(text_files, walked_text, opts, prog, cache)
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
     bytes_read = 0
-    parsed = 0
-    for out in outcomes:
+    # Each file lands in exactly one bucket, so the summary adds up to what the walk saw.
+    counts = {"parsed": 0, "cached": 0, "unmatched": 0, "inspected": 0, "skipped": walk_skips}
+    for out, from_cache in outcomes:
         references.extend(out.references)
         dependencies.extend(out.dependencies)
         skipped.extend(out.skipped)
         bytes_read += out.bytes_read
-        parsed += out.parsed
+        if out.skipped:
+            counts["skipped"] += 1
+        elif from_cache:
+            counts["cached"] += 1
+        else:
+            counts["parsed" if out.parsed else "unmatched"] += 1
 
     artifacts: list[ArtifactInfo] = []
     if opts.inspect_artifacts and weight_files:
         artifacts, art_skipped = _inspect(weight_files, opts, prog)
         skipped.extend(art_skipped)
+        counts["inspected"] += len(artifacts)
+        counts["skipped"] += len(art_skipped)
+    elif weight_files:
+        counts["unmatched"] += len(weight_files)  # --no-inspect: the user chose not to open them
 
     result = ScanResult(
         roots=tuple(str(r) for r in roots),
@@ -162,11 +180,14 @@ def scan(
     if opts.assess:
         result = assess_result(result, opts, roots[0])
     stats = ScanStats(
-        files_seen=seen,
-        files_parsed=parsed,
-        files_cached=cached_count,
+        files_seen=seen + walk_skips,
+        files_parsed=counts["parsed"],
+        files_cached=counts["cached"],
         bytes_read=bytes_read,
         duration_s=round(time.perf_counter() - started, 3),
+        files_unmatched=counts["unmatched"],
+        files_inspected=counts["inspected"],
+        files_skipped=counts["skipped"],
     )
     result = replace(result, stats=stats)
     if cache is not None:
@@ -208,7 +229,8 @@ def _detect(
     opts: ScanOptions,
     prog: Progress,
     cache: ScanCache | None,
-) -> tuple[list[FileOutcome], int]:
+) -> list[tuple[FileOutcome, bool]]:
+    """Every text file's outcome, and whether it came from the cache, in walk order."""
     hits: dict[str, tuple[str, object]] = {}
     if cache is not None:
         hits = cache.lookup_many((w.abspath, w.size, w.mtime_ns) for w in walked)
@@ -222,14 +244,15 @@ def _detect(
         hash_content=cache is not None,
     )
     by_rel: dict[str, FileOutcome] = {o.rel: o for o in fresh}
-    outcomes: list[FileOutcome] = []
+    outcomes: list[tuple[FileOutcome, bool]] = []
     for path, rel in files:
         hit = hits.get(path)
         if hit is not None:
             digest, payload = hit
-            outcomes.append(FileOutcome.from_payload(rel, digest, payload))  # type: ignore[arg-type]
+            outcome = FileOutcome.from_payload(rel, digest, payload)  # type: ignore[arg-type]
+            outcomes.append((outcome, True))
         else:
-            outcomes.append(by_rel[rel])
+            outcomes.append((by_rel[rel], False))
     if cache is not None:
         stat_of = {w.abspath: (w.size, w.mtime_ns) for w in walked}
         cache.put_many(
@@ -237,7 +260,7 @@ def _detect(
             for (p, _), o in zip(todo, fresh, strict=True)
             if o.digest is not None
         )
-    return outcomes, len(hits)
+    return outcomes
 
 
 def _inspect(

@@ -304,7 +304,14 @@ def make_result() -> ScanResult:
             Skipped(Location("vendor/broken.ipynb"), Stage.DETECT, "invalid JSON at byte 88"),
         ),
         stats=ScanStats(
-            files_seen=42, files_parsed=17, files_cached=3, bytes_read=438_200_000, duration_s=1.84
+            files_seen=42,
+            files_parsed=17,
+            files_cached=3,
+            bytes_read=438_200_000,
+            duration_s=1.84,
+            files_unmatched=19,
+            files_inspected=2,
+            files_skipped=1,
         ),
     )
 

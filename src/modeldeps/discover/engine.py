@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -118,10 +119,21 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def decode(data: bytes) -> str:
-    """Decode text leniently: UTF-8 (with BOM), UTF-16 by BOM, else UTF-8 with replacement."""
+    """Decode text leniently: UTF-8 (with BOM), UTF-16 by BOM, else UTF-8 with replacement.
+
+    A lone carriage return ends a line (old Mac files; Python and git read them so): it becomes a
+    newline, one character for one, so offsets and line numbers stay those of the file.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8-sig", errors="replace")
+        text = data.decode("utf-16", errors="replace")
+    else:
+        text = data.decode("utf-8-sig", errors="replace")
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
+    return text
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def analyse_file(
@@ -158,8 +170,17 @@ def analyse_bytes(
     chosen = prefilter.select(accepting, data)
     if not chosen:
         return FileOutcome(rel, digest=digest, bytes_read=len(data))
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return FileOutcome(rel, digest=digest, bytes_read=len(data))  # binary content
+    nul = data.find(b"\0")
+    if nul >= 0 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # No parser reads text with NUL bytes (Python refuses such source); say so, by name.
+        names = ", ".join(d.name for d in chosen)
+        reason = f"NUL byte at offset {nul}: not text, not parsed ({names})"
+        return FileOutcome(
+            rel,
+            skipped=(Skipped(Location(rel), Stage.DETECT, reason),),
+            digest=digest,
+            bytes_read=len(data),
+        )
     source = SourceFile(rel=rel, text=decode(data), data=data)
     refs: list[ModelReference] = []
     deps: list[Dependency] = []
@@ -177,6 +198,8 @@ def analyse_bytes(
         except Exception as exc:  # a detector bug must not lose the rest of the scan
             reason = f"{det.name}: {type(exc).__name__}: {exc}"
             skipped.append(Skipped(Location(rel), Stage.DETECT, reason[:500]))
+    for note in source.partial:
+        skipped.append(Skipped(Location(rel), Stage.DETECT, f"read in part: {note}"[:500]))
     return FileOutcome(
         rel,
         references=tuple(refs),

@@ -168,7 +168,11 @@ class TableReporter(Reporter):
             console.print("No findings.")
 
         st = result.stats
-        tail = f"{st.files_seen} files, {st.files_parsed} parsed, {st.files_cached} from cache"
+        tail = (
+            f"{st.files_seen} files: {st.files_parsed} parsed, {st.files_cached} from cache, "
+            f"{st.files_inspected} model files inspected, {st.files_unmatched} with nothing to "
+            f"analyse, {st.files_skipped} skipped"
+        )
         if not options.reproducible:
             tail += f", {st.duration_s:.2f} s"
         kb = f", knowledge base {result.kb_version}" if result.kb_version else ""

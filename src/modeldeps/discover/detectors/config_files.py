@@ -24,6 +24,7 @@ from modeldeps.discover.detectors.config_values import (
     make_ref,
 )
 from modeldeps.discover.detectors.interface import Detector, SourceFile
+from modeldeps.errors import DetectorError
 from modeldeps.model import Dependency, ModelReference
 
 _LOCK_NAMES = frozenset(
@@ -60,7 +61,7 @@ class ConfigFileDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > MAX_CONFIG_BYTES:
-            return []
+            raise DetectorError(f"larger than the {MAX_CONFIG_BYTES}-byte cap for configuration")
         events = self._events(source)
         ollama_file = "ollama" in source.rel.lower()
         refs: list[ModelReference] = []
@@ -88,13 +89,16 @@ class ConfigFileDetector(Detector):
         text = source.text
         try:
             if lower.endswith((".yaml", ".yml")):
-                return yaml_events(text)
+                return yaml_events(text, source.partial)
             if lower.endswith((".json", ".jsonc")):
-                return json_events(text)
+                return json_events(text, source.partial)
             if lower.endswith(".toml"):
-                return toml_events(text)
+                return toml_events(text, source.partial)
             if lower.endswith((".ini", ".cfg")):
                 return list(line_events(text, INI_RE))
-        except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        except RecursionError:
+            source.read_in_part("nested too deeply to parse: read line by line")
+            return list(line_events(text, INI_RE))
+        except (tomllib.TOMLDecodeError, ValueError):
             return list(line_events(text, INI_RE))
         return list(line_events(text, ENV_RE))

@@ -13,23 +13,46 @@ import yaml
 from modeldeps.discover.detectors.config_values import MAX_DEPTH, MAX_EVENTS, Event
 
 
-def yaml_events(text: str) -> list[Event]:
-    """Events from YAML by node marks; a file PyYAML cannot compose is scanned line by line."""
+def yaml_events(text: str, partial: list[str] | None = None) -> list[Event]:
+    """Events from YAML by node marks; a file PyYAML cannot compose is scanned line by line.
+
+    What a limit leaves unread (nesting past ``MAX_DEPTH``, events past ``MAX_EVENTS``) is
+    noted in ``partial``.
+    """
     try:
         docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError, ValueError):
+    except RecursionError:
+        _note(partial, "nested too deeply to parse: read line by line")
         return list(yaml_line_events(text))
+    except (yaml.YAMLError, ValueError):
+        return list(yaml_line_events(text))  # templates (Helm) are read line by line by design
     out: list[Event] = []
     for doc in docs:
         if doc is not None:
-            _walk_yaml(doc, (), out, 0, set())
+            _walk_yaml(doc, (), out, 0, set(), partial)
     return out
 
 
+def _note(partial: list[str] | None, reason: str) -> None:
+    if partial is not None and reason not in partial:
+        partial.append(reason)
+
+
 def _walk_yaml(
-    node: yaml.Node, path: tuple[str, ...], out: list[Event], depth: int, seen: set[int]
+    node: yaml.Node,
+    path: tuple[str, ...],
+    out: list[Event],
+    depth: int,
+    seen: set[int],
+    partial: list[str] | None = None,
 ) -> None:
-    if depth > MAX_DEPTH or id(node) in seen or len(out) > MAX_EVENTS:
+    if id(node) in seen:
+        return
+    if depth > MAX_DEPTH:
+        _note(partial, f"nested deeper than {MAX_DEPTH} levels: the deeper values were not read")
+        return
+    if len(out) > MAX_EVENTS:
+        _note(partial, f"more than {MAX_EVENTS} values: the rest were not read")
         return
     seen.add(id(node))  # aliases point at nodes already walked
     if isinstance(node, yaml.MappingNode):
@@ -42,13 +65,13 @@ def _walk_yaml(
             if isinstance(v, yaml.ScalarNode):
                 out.append(Event(sub, str(v.value), v.start_mark.index, siblings))
             else:
-                _walk_yaml(v, sub, out, depth + 1, seen)
+                _walk_yaml(v, sub, out, depth + 1, seen, partial)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             if isinstance(item, yaml.ScalarNode):
                 out.append(Event(path, str(item.value), item.start_mark.index))
             else:
-                _walk_yaml(item, path, out, depth + 1, seen)
+                _walk_yaml(item, path, out, depth + 1, seen, partial)
 
 
 _YAML_LINE_RE = re.compile(
@@ -102,7 +125,7 @@ class _Frame:
     expect_key: bool = True
 
 
-def json_events(text: str) -> list[Event]:
+def json_events(text: str, partial: list[str] | None = None) -> list[Event]:
     """Events from JSON (comments allowed) by a small position-tracking scanner."""
     out: list[Event] = []
     stack: list[_Frame] = []
@@ -116,6 +139,7 @@ def json_events(text: str) -> list[Event]:
             if top is not None and top.is_obj and top.key is not None:
                 path = (*top.path, top.key)
             if len(stack) >= MAX_DEPTH:
+                _note(partial, f"nested deeper than {MAX_DEPTH} levels: read line by line")
                 raise ValueError("JSON nested too deeply")
             stack.append(_Frame(tok == "{", path))
         elif tok in "}]":
@@ -142,6 +166,8 @@ def json_events(text: str) -> list[Event]:
                 top.scalars[top.key] = text_value if text_value is not None else tok
             if text_value is not None and len(out) + len(top.pending) < MAX_EVENTS:
                 top.pending.append((top.key or "", text_value, m.start()))
+            elif text_value is not None:
+                _note(partial, f"more than {MAX_EVENTS} values: the rest were not read")
     return out
 
 
@@ -155,7 +181,7 @@ def _json_str(tok: str) -> str:
     return value if isinstance(value, str) else tok
 
 
-def toml_events(text: str) -> list[Event]:
+def toml_events(text: str, partial: list[str] | None = None) -> list[Event]:
     """Events from TOML: parsed by tomllib, each string located by a line search for it."""
     data = tomllib.loads(text)
     out: list[Event] = []
@@ -175,7 +201,13 @@ def toml_events(text: str) -> list[Event]:
         return max(text.find(value), 0)
 
     def walk(obj: object, path: tuple[str, ...], depth: int) -> None:
-        if depth > MAX_DEPTH or len(out) > MAX_EVENTS:
+        if depth > MAX_DEPTH:
+            _note(
+                partial, f"nested deeper than {MAX_DEPTH} levels: the deeper values were not read"
+            )
+            return
+        if len(out) > MAX_EVENTS:
+            _note(partial, f"more than {MAX_EVENTS} values: the rest were not read")
             return
         if isinstance(obj, dict):
             sib = {str(k): v for k, v in obj.items() if isinstance(v, str)}

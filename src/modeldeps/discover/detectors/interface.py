@@ -23,6 +23,14 @@ class SourceFile:
     rel: str
     text: str
     data: bytes = field(repr=False, default=b"")
+    #: Why a detector read the file only in part (a depth or size limit): each becomes a
+    #: ``Skipped`` entry, so a partial read is never silent.
+    partial: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def read_in_part(self, reason: str) -> None:
+        """Record that part of the file was not analysed, and why."""
+        if reason not in self.partial:
+            self.partial.append(reason)
 
     @property
     def name(self) -> str:

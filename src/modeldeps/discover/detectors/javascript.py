@@ -17,6 +17,7 @@ from modeldeps.discover.detectors.config_values import (
     make_ref,
 )
 from modeldeps.discover.detectors.interface import Detector, SourceFile
+from modeldeps.errors import DetectorError
 from modeldeps.model import Dependency, ModelReference, RefKind
 
 #: Sources larger than this are bundles or generated code, not worth a scan.
@@ -184,7 +185,7 @@ class JavaScriptDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > MAX_JS_BYTES:
-            return []
+            raise DetectorError(f"larger than the {MAX_JS_BYTES}-byte cap for JS/TS: not parsed")
         return _Scan(source, self.name).run()
 
 
