@@ -223,3 +223,22 @@ def test_a_single_file_root_is_read(tmp_path: Path) -> None:
     result = _scan(target)
     assert [r.value for r in result.references] == [QWEN]
     assert not [i for i in walk(target, ScanOptions()) if isinstance(i, Skipped)]
+
+
+@needs_git
+def test_sha256_repositories_and_split_indexes(tmp_path: Path) -> None:
+    from modeldeps.discover.gitindex import read_index
+
+    sha256 = tmp_path / "sha256"
+    sha256.mkdir()
+    _git(sha256, "init", "-q", "--object-format=sha256")
+    _write(sha256 / ".gitignore", "*.pkl\n")
+    _write(sha256 / "evil.pkl", EVIL_PICKLE)
+    _git(sha256, "add", "-f", "evil.pkl", ".gitignore")
+    assert read_index(sha256 / ".git") == ([".gitignore", "evil.pkl"], [])
+    assert _rels(sha256) == {".gitignore", "evil.pkl"}
+    # A split index keeps entries in a second file: not read, so no ignore rule applies.
+    split = _checkout(tmp_path / "split")
+    _git(split, "update-index", "--split-index")
+    assert read_index(split / ".git") is None
+    assert "scratch.py" in _rels(split) and "models/evil.pkl" in _rels(split)
