@@ -13,7 +13,13 @@ from typing import Protocol
 
 from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
-from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
+from modeldeps.discover.engine import (
+    NOT_ACCEPTED,
+    FileOutcome,
+    analyse_many,
+    content_digest,
+    detector_salt,
+)
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
 from modeldeps.errors import ModeldepsError, StageError, UsageError
 from modeldeps.globs import gitignore_problem
@@ -28,7 +34,15 @@ from modeldeps.model import (
     Stage,
 )
 from modeldeps.options import ScanOptions
-from modeldeps.serialize import result_from_data, to_data
+from modeldeps.scan_key import (
+    RACY_S,
+    Declaration,
+    code_version,
+    file_digest,
+    options_part,
+    scan_key,
+)
+from modeldeps.serialize import ShapeError, decode, to_data
 
 
 class Progress(Protocol):
@@ -76,6 +90,8 @@ def scan(
     opts = options or ScanOptions()
     prog = progress or _NoProgress()
     started = time.perf_counter()
+    # Files changed after this moment (less the racy window) are judged by content, not stat.
+    racy_after = time.time_ns() - int(RACY_S * 1e9)
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     roots = [p.resolve() for p in paths]
     for root in roots:
@@ -106,7 +122,11 @@ def scan(
                 continue
             seen += 1
             rel = _rebase(item.rel, prefix)
-            walk_lines.append(f"{rel}\0{item.size}\0{item.mtime_ns}\0{item.kind.value}")
+            line = f"{rel}\0{item.kind.value}\0{item.size}\0{item.mtime_ns}\0{item.ctime_ns}"
+            line += f"\0{item.ino}"
+            if max(item.mtime_ns, item.ctime_ns) >= racy_after:
+                line += "\0" + file_digest(item.path)  # the stat may not show a last edit
+            walk_lines.append(line)
             if item.kind is FileKind.WEIGHT:
                 weight_files.append((item.path, rel, root))
             else:
@@ -115,12 +135,11 @@ def scan(
 
     cache = _open_cache(opts)
     key = _whole_scan_key(roots, walk_lines, opts, started_at) if cache is not None else None
-    stored = cache.get_scan(key) if cache is not None and key is not None else None
-    if stored is not None:
+    again = _stored_result(cache, key)
+    if again is not None:
         # Nothing the result depends on has changed since it was stored: give it back.
         assert cache is not None
         cache.close()
-        again = result_from_data(stored)
         old = again.stats
         stats = replace(
             old,
@@ -136,10 +155,9 @@ def scan(
         )
         return replace(again, started_at=started_at, stats=stats)
 
-    outcomes = _detect(text_files, walked_text, opts, prog, cache)
+    outcomes, bytes_read = _detect(text_files, walked_text, opts, prog, cache, racy_after)
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
-    bytes_read = 0
     # Each file lands in exactly one bucket, so the summary adds up to what the walk saw.
     counts = {"parsed": 0, "cached": 0, "unmatched": 0, "inspected": 0, "skipped": walk_skips}
     for out, from_cache in outcomes:
@@ -207,20 +225,38 @@ def _open_cache(opts: ScanOptions) -> ScanCache | None:
 def _whole_scan_key(
     roots: Sequence[Path], walk_lines: list[str], opts: ScanOptions, started_at: str
 ) -> str | None:
-    """The whole-scan cache key, including the baseline the policy names (if any)."""
-    from modeldeps.scan_key import scan_key
-
-    extra: list[Path] = []
+    """The whole-scan key from every stage's declared inputs; ``None``: do not cache this scan."""
+    if opts.online:
+        return None  # the Hub's answers can change at any time
+    declared = [
+        Declaration("code", values=(code_version(),)),
+        Declaration("walk", values=tuple(walk_lines)),
+        Declaration("options", values=options_part(opts)),
+        Declaration("resolve", files=opts.kb_overlays if opts.resolve else ()),
+    ]
     if opts.assess:
+        stage = load_stage("assess", "modeldeps.assess.stage")
         try:
-            from modeldeps.assess.policy import load_policy
-
-            policy = load_policy(roots[0], opts.config_file)
+            assess_inputs: Declaration = stage.declared_inputs(roots[0], opts)
         except ModeldepsError:
             return None  # the scan itself reports a bad policy, in its own words
-        if policy.baseline is not None:
-            extra.append(policy.baseline)
-    return scan_key(roots, walk_lines, opts, started_at[:10], extra)
+        declared.append(assess_inputs)
+        declared.append(Declaration("day", values=(started_at[:10],)))
+    return scan_key(roots, declared)
+
+
+def _stored_result(cache: ScanCache | None, key: str | None) -> ScanResult | None:
+    """The stored result for ``key``, checked against the result's schema: any doubt is a miss."""
+    if cache is None or key is None:
+        return None
+    stored = cache.get_scan(key)
+    if stored is None:
+        return None
+    try:
+        result: ScanResult = decode(ScanResult, stored)
+    except ShapeError:
+        return None
+    return result
 
 
 def _detect(
@@ -229,11 +265,27 @@ def _detect(
     opts: ScanOptions,
     prog: Progress,
     cache: ScanCache | None,
-) -> list[tuple[FileOutcome, bool]]:
-    """Every text file's outcome, and whether it came from the cache, in walk order."""
-    hits: dict[str, tuple[str, object]] = {}
+    racy_after: int,
+) -> tuple[list[tuple[FileOutcome, bool]], int]:
+    """Every text file's outcome and whether it came from the cache, in walk order; and the
+    bytes read to check cache entries."""
+    hits: dict[str, FileOutcome] = {}
+    checked = 0  # bytes read to confirm entries stored while their file was racily new
     if cache is not None:
-        hits = cache.lookup_many((w.abspath, w.size, w.mtime_ns) for w in walked)
+        rel_of = dict(files)
+        for path, (digest, payload, racy) in cache.lookup_many(
+            (w.abspath, _stat_key(w)) for w in walked
+        ).items():
+            if racy and digest != NOT_ACCEPTED:
+                # Stored within a timestamp tick of a write: the stat may hide a later edit.
+                now, size = content_digest(path, opts.max_text_bytes)
+                checked += size
+                if now != digest:
+                    continue
+            try:
+                hits[path] = FileOutcome.from_payload(rel_of[path], digest, payload)
+            except ShapeError:
+                continue  # an entry of the wrong shape is a miss: the file is read again
     todo = [(p, rel) for p, rel in files if p not in hits]
     prog.phase("detect", len(todo))
     fresh = analyse_many(
@@ -248,19 +300,24 @@ def _detect(
     for path, rel in files:
         hit = hits.get(path)
         if hit is not None:
-            digest, payload = hit
-            outcome = FileOutcome.from_payload(rel, digest, payload)  # type: ignore[arg-type]
-            outcomes.append((outcome, True))
+            outcomes.append((hit, True))
         else:
             outcomes.append((by_rel[rel], False))
     if cache is not None:
-        stat_of = {w.abspath: (w.size, w.mtime_ns) for w in walked}
+        stat_of = {w.abspath: _stat_key(w) for w in walked}
+        # An entry stored within the racy window is trusted only after its content is checked.
+        new = {w.abspath for w in walked if max(w.mtime_ns, w.ctime_ns) >= racy_after}
         cache.put_many(
-            (p, *stat_of[p], o.digest, o.payload())
+            (p, stat_of[p], o.digest, o.payload(), p in new)
             for (p, _), o in zip(todo, fresh, strict=True)
             if o.digest is not None
         )
-    return outcomes
+    return outcomes, checked
+
+
+def _stat_key(w: WalkedFile) -> str:
+    """What the per-file cache compares: size, modification and change times, inode."""
+    return f"{w.size}:{w.mtime_ns}:{w.ctime_ns}:{w.ino}"
 
 
 def _inspect(
@@ -286,7 +343,10 @@ def _inspect(
 def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
     """Attach an identity to every reference and artifact (the resolve stage)."""
     resolver = load_stage("resolve", "modeldeps.resolve").Resolver.create(
-        overlays=opts.kb_overlays, online=opts.online, cache_dir=opts.cache_dir
+        overlays=opts.kb_overlays,
+        online=opts.online,
+        cache_dir=opts.cache_dir,
+        use_cache=opts.use_cache,
     )
     skipped = list(result.skipped)
     refs = []

@@ -22,6 +22,7 @@ __all__ = [
     "Policy",
     "load_policy",
     "parse_policy",
+    "policy_candidates",
     "policy_file",
     "policy_key",
 ]
@@ -163,6 +164,14 @@ def _find_config(root: Path) -> tuple[Path, str | None] | None:
     if pyproject.is_file():
         return pyproject, "tool.modeldeps"
     return None
+
+
+def policy_candidates(root: Path, config_file: Path | None) -> tuple[Path, ...]:
+    """Every file whose content decides the policy of a scan of ``root`` (present or not)."""
+    if config_file is not None:
+        return (config_file,)
+    base = root if root.is_dir() else root.parent
+    return (base / CONFIG_FILE, base / "pyproject.toml")
 
 
 def load_policy(root: Path, config_file: Path | None) -> Policy:

@@ -11,15 +11,16 @@ from modeldeps.assess.baseline import load_baseline
 from modeldeps.assess.concentration import usage_weights
 from modeldeps.assess.grouping import merge_by_fingerprint
 from modeldeps.assess.knowledge import EmptyKnowledge, Knowledge, load_knowledge
-from modeldeps.assess.policy import Policy, load_policy
+from modeldeps.assess.policy import Policy, load_policy, policy_candidates
 from modeldeps.assess.rules import RuleContext, all_rules
 from modeldeps.assess.suppress import InlineSuppressions, split_suppressed
 from modeldeps.errors import StageError
 from modeldeps.model import Finding, ScanResult
 from modeldeps.options import ScanOptions
 from modeldeps.rule_catalog import known, rule_info
+from modeldeps.scan_key import Declaration
 
-__all__ = ["assess", "finding_sort_key", "run_assessment", "scan_date"]
+__all__ = ["assess", "declared_inputs", "finding_sort_key", "run_assessment", "scan_date"]
 
 
 def scan_date(result: ScanResult) -> date:
@@ -124,8 +125,21 @@ def run_assessment(
     )
 
 
+def declared_inputs(root: Path, options: ScanOptions) -> Declaration:
+    """What the assess stage reads besides the scan result: the policy file actually loaded
+    (wherever it is, ignored by git or not), the baseline and the usage file."""
+    policy = load_policy(root, options.config_file)
+    files = (
+        *policy_candidates(root, options.config_file),
+        options.baseline or policy.baseline,
+        options.usage_file,
+    )
+    return Declaration("assess", files=files)
+
+
 def _knowledge(options: ScanOptions) -> Knowledge:
     from modeldeps.pipeline import load_stage
 
     resolve = load_stage("resolve", "modeldeps.resolve")
-    return load_knowledge(resolve.Resolver.create(overlays=options.kb_overlays))
+    resolver = resolve.Resolver.create(overlays=options.kb_overlays, use_cache=options.use_cache)
+    return load_knowledge(resolver)

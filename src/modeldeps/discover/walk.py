@@ -86,6 +86,8 @@ class WalkedFile:
     size: int
     mtime_ns: int
     kind: FileKind
+    ctime_ns: int = 0  # change time: only the kernel sets it, so a restored mtime cannot hide
+    ino: int = 0  # an edit from the caches
 
     @property
     def path(self) -> Path:
@@ -154,7 +156,9 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         kind = classify(root.name)
         st = root.stat()
         if kind is not None:
-            yield WalkedFile(str(root), root.name, st.st_size, st.st_mtime_ns, kind)
+            yield WalkedFile(
+                str(root), root.name, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
+            )
         return
     user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes) if options.excludes else None
     # In a git checkout, what git tracks is scanned whatever .gitignore says; when the index
@@ -259,6 +263,8 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 kind = classify(entry.name)
                 if kind is None:
                     continue
-                yield WalkedFile(entry.path, rel, st.st_size, st.st_mtime_ns, kind)
+                yield WalkedFile(
+                    entry.path, rel, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
+                )
         for path, rel, child_key in reversed(subdirs):
             stack.append((path, rel, specs, child_key))

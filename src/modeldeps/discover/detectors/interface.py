@@ -63,7 +63,9 @@ class Detector(ABC):
     suffixes: ClassVar[frozenset[str]] = frozenset()
     filenames: ClassVar[frozenset[str]] = frozenset()
     keywords: ClassVar[tuple[bytes, ...]] = ()
-    #: Bumped when the detector's output for the same input changes (invalidates the cache).
+    #: Bumped when the detector's output for the same input changes, as a note for readers. The
+    #: cache does not rely on it: its salt is the content of every file of the discovery package
+    #: (``engine.detector_salt``), so any edit invalidates cached results, bumped or not.
     version: ClassVar[int] = 1
 
     def accepts(self, rel: str) -> bool:
