@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from modeldeps import pipeline
 from modeldeps.cli import main
 
 QWEN_TRC = (
@@ -75,13 +76,15 @@ def test_the_parent_policy_of_a_single_file_scan_is_an_input(
 
 
 def test_a_same_size_swap_with_the_mtime_restored_is_seen(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "p"
     root.mkdir()
     app = root / "app.py"
     app.write_text(QWEN_TRC)
     _age(app)
+    # Trust the stat at once (no racy window), so the change time alone must reveal the edit.
+    monkeypatch.setattr(pipeline, "RACY_S", 0.0)
     assert _same(capsys, str(root)) == 1
     before = app.stat()
     app.write_text(QWEN_TRC.replace("True", "None"))  # same size, no trust_remote_code
@@ -156,7 +159,7 @@ def test_the_knowledge_base_cache_is_checked(
     root.mkdir()
     (root / "app.py").write_text(DEEPSEEK)
     bundled.bundled_document.cache_clear()
-    bundled.load_kb.cache_clear()
+    bundled._load_kb.cache_clear()
     assert _scan(capsys, str(root), "--no-cache")[0] == 1
     assert _scan(capsys, str(root))[0] == 1  # writes the KB cache
     (kb_cache,) = _isolated_cache.rglob("bundled-*.json")
@@ -165,10 +168,10 @@ def test_the_knowledge_base_cache_is_checked(
     tampered = text.replace('"prc"', '"none"').replace('"CN"', '"US"')  # DeepSeek is now "US"
     kb_cache.write_text(tampered, encoding="utf-8")
     bundled.bundled_document.cache_clear()
-    bundled.load_kb.cache_clear()
+    bundled._load_kb.cache_clear()
     assert _scan(capsys, str(root), "--no-cache")[0] == 1
     bundled.bundled_document.cache_clear()
-    bundled.load_kb.cache_clear()
+    bundled._load_kb.cache_clear()
     assert _scan(capsys, str(root))[0] == 1  # the edited cache is noticed, not believed
 
 
@@ -178,7 +181,7 @@ def test_no_cache_writes_no_cache_of_any_kind(
     from modeldeps.resolve.sources import bundled
 
     bundled.bundled_document.cache_clear()
-    bundled.load_kb.cache_clear()
+    bundled._load_kb.cache_clear()
     root = tmp_path / "p"
     root.mkdir()
     (root / "app.py").write_text(DEEPSEEK)

@@ -169,9 +169,24 @@ def _key(record: Any, field: str) -> str:
     return str(record)
 
 
-@lru_cache(maxsize=8)
 def load_kb(overlays: Sequence[Path] = (), use_cache: bool = True) -> KnowledgeBase:
-    """The bundled KB plus overlays, loaded once per distinct overlay list per process."""
+    """The bundled KB plus overlays, loaded once per distinct overlay content per process."""
+    # The in-process memo knows its inputs: an overlay edited between two scans is read again.
+    contents = tuple(_overlay_digest(Path(p)) for p in overlays)
+    return _load_kb(tuple(overlays), contents, use_cache)
+
+
+def _overlay_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"  # read_overlay reports it, naming the file
+
+
+@lru_cache(maxsize=8)
+def _load_kb(
+    overlays: tuple[Path, ...], contents: tuple[str, ...], use_cache: bool
+) -> KnowledgeBase:
     from modeldeps.resolve.sources.overlay import read_overlay
 
     bundled = bundled_document(use_cache)
