@@ -11,7 +11,7 @@ import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from modeldeps.cli.progress import progress_for
-from modeldeps.cli.scan_cmd import parse_fail_on, write_output
+from modeldeps.cli.scan_cmd import parse_fail_on, terminal_width, write_output
 from modeldeps.errors import UsageError
 from modeldeps.model import SCHEMA_VERSION, ArtifactInfo, Identity, Skipped
 from modeldeps.report.units import human_count, human_size
@@ -70,7 +70,7 @@ def render_table(
             family_of(info),
             cell,
         )
-    console = Console(file=None, width=160, record=True, force_terminal=False)
+    console = Console(file=None, width=terminal_width(), record=True, force_terminal=False)
     with console.capture() as cap:
         console.print(table)
         for info in infos:

@@ -14,6 +14,7 @@ from modeldeps.errors import UsageError
 from modeldeps.globs import gitignore_problem
 from modeldeps.model import ScanResult, Severity
 from modeldeps.options import ScanOptions
+from modeldeps.report.interface import DEFAULT_WIDTH
 
 
 def parse_fail_on(value: str | None) -> Severity | None:
@@ -35,6 +36,14 @@ def exit_code(result: ScanResult, fail_on: Severity | None, strict: bool) -> int
     if strict and result.skipped:
         return EXIT_INCOMPLETE
     return EXIT_CLEAN
+
+
+def terminal_width() -> int:
+    """The terminal's width (``COLUMNS`` first, as the shell sets it), at least 60 columns;
+    120 when standard output is not a terminal and ``COLUMNS`` is unset."""
+    import shutil
+
+    return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -150,7 +159,10 @@ def register(app: typer.Typer) -> None:
         with progress_for(enabled=not quiet) as progress:
             result = scan(paths, options, progress)
         color = output is None and fmt == "table" and sys.stdout.isatty()
-        text = render(result, fmt, RenderOptions(reproducible=reproducible, color=color))
+        width = terminal_width() if output is None else DEFAULT_WIDTH
+        text = render(
+            result, fmt, RenderOptions(reproducible=reproducible, color=color, width=width)
+        )
         write_output(text, output)
         return exit_code(result, options.fail_on, strict)
 
