@@ -34,8 +34,8 @@ browser:
 	    else echo "warning: chromium is not installed (apt-get install chromium)"; fi; }
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
