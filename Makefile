@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit browser clean
+.PHONY: demo test test-floors lint typecheck unit browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/modeldeps scan examples/demo-project --fail-on none
 
-# The HTML report test drives Debian's Chromium; install it when it is missing and we may.
+# The HTML report tests drive Debian's Chromium. When it is missing this installs it with apt-get,
+# saying so, as root or through sudo (README "Development"); without either it stops and says how.
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "warning: could not install chromium"; \
-	    else echo "warning: chromium is not installed (apt-get install chromium)"; fi; }
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	    elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "error: the browser tests need Chromium: run 'apt-get install chromium' as root" >&2; exit 1; fi; \
+	    echo "make browser: installing Debian's chromium package with $${SUDO:-root} apt-get (system-wide)"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks tools
@@ -45,5 +47,17 @@ unit: $(VENV)/.installed-dev browser
 
 test: lint typecheck unit
 
+# The declared minimum versions, tested: a second virtualenv with every direct dependency at the
+# floor pyproject.toml declares (uv's lowest-direct resolution, pinned by tools/floor_constraints.py),
+# and the whole suite run there. .ci/run runs it after `make test`.
+FLOORS := .venv-floors
+test-floors: $(VENV)/.installed-dev browser
+	rm -rf $(FLOORS)
+	$(BIN)/uv venv -q -p $(BIN)/python $(FLOORS)
+	$(BIN)/python tools/floor_constraints.py cost online test > $(FLOORS)/floors.txt
+	VIRTUAL_ENV=$(FLOORS) $(BIN)/uv pip install -q --resolution lowest-direct \
+	  -c $(FLOORS)/floors.txt -e '.[test,cost,online]'
+	$(FLOORS)/bin/python -m pytest -n 2 -q -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLOORS) .pytest_cache .mypy_cache .ruff_cache

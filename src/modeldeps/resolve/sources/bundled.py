@@ -48,7 +48,10 @@ def validate(doc: Mapping[str, Any], where: str) -> None:
     import jsonschema  # imported here: a cached bundled KB needs no validator
 
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    except RecursionError:  # the validator recurses on nesting; a KB record is shallow
+        raise KnowledgeBaseError(f"{where}: nested too deeply to validate") from None
     if errors:
         msgs = [
             f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message[:160]}"
@@ -71,6 +74,8 @@ def parse_yaml(text: str, where: str) -> dict[str, Any]:
         doc = safe_yaml(text)
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(f"{where}: not valid YAML: {exc}") from exc
+    except RecursionError:  # the pure-Python loader recurses on nesting
+        raise KnowledgeBaseError(f"{where}: nested too deeply to read") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):
