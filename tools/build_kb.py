@@ -124,6 +124,9 @@ class ApiBuilder:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Any]] = {}
         self.pages: dict[str, dict[str, Any]] = {}
+        #: ids the newest first-party SDK lists as current models (no shutdown announced):
+        #: a LiteLLM date for one of them is a projection, not a retirement
+        self.current: set[str] = set()
 
     def page(self, url: str, title: str, via: str) -> str:
         sid = _page_id(url)
@@ -159,12 +162,38 @@ def openai_sdk(b: ApiBuilder, inp: Input, folder: Path) -> None:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             doc = str(node.value.value)
     page = b.page(OPENAI_DEPRECATIONS, "OpenAI API deprecations", inp.id)
+    listed = set(_literals(tree, "ChatModel"))
+    retiring = set()
+    for item in re.split(r"\n- ", doc):
+        retiring |= set(re.findall(r'"([^"]+)"', item.split(":", 1)[0]))
+    b.current |= {m.lower() for m in listed - retiring}
     for item in re.split(r"\n- ", doc):
         m = re.search(r"Announced shutdown\s+date:\s+(\d{4}-\d{2}-\d{2})", item)
         if not m:
             continue
         for mid in re.findall(r'"([^"]+)"', item.split(":", 1)[0]):
             b.add(mid, "openai", [page, inp.id], retired=m.group(1), verified=True)
+
+
+def _literals(tree: ast.Module, name: str) -> list[str]:
+    """The string literals inside the type alias ``name = Literal[...]`` (or a Union of it)."""
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == name and node.value is not None:
+            return [
+                str(n.value)
+                for n in ast.walk(node.value)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
+    return []
+
+
+def anthropic_models(b: ApiBuilder, folder: Path) -> None:
+    """Models the newest Anthropic SDK lists in its ``Model`` type are current."""
+    tree = ast.parse((folder / "model.py").read_text(encoding="utf-8"))
+    b.current |= {m.lower() for m in _literals(tree, "Model")} - set(b.records)
 
 
 def _anthropic_date(text: str) -> str | None:
@@ -209,6 +238,8 @@ def litellm(b: ApiBuilder, inp: Input, folder: Path) -> None:
         name = key.split("/", 1)[1] if "/" in key and key.split("/")[0] in _PREFIXES else key
         if "/" in name:
             continue  # a routed or fine-tuned variant, not the provider's model name
+        if name.lower() in b.current:
+            continue  # the provider's own SDK lists it as current: trust the provider
         day = str(rec["deprecation_date"])[:10]
         url = str(rec.get("deprecation_source") or "")
         first_party = urlsplit(url).hostname in hosts if url else False
@@ -291,6 +322,9 @@ def build_api(pins: dict[str, tuple[Input, Path]]) -> dict[str, Any]:
         inp, folder = pins[pid]
         anthropic_sdk(b, inp, folder)
         sources.append(_source(inp, "Anthropic Python SDK, DEPRECATED_MODELS"))
+    inp, folder = pins["anthropic-sdk-2.17.0-models"]
+    anthropic_models(b, folder)
+    sources.append(_source(inp, "Anthropic Python SDK, Model type (current models)"))
     for pid in sorted(
         (p for p in pins if p.startswith("litellm-")),
         key=lambda p: tuple(int(x) for x in p.split("-")[1].split(".")),

@@ -203,10 +203,20 @@ def add_bases(
             lineage = [*edge_to(relation, base, b), *lineage]
             lics += base.licenses
     family = ident.family or (fam.id if fam else None)
+    card_ev: tuple[Evidence, ...] = ()
+    evidence = ident.evidence
+    if own:
+        card_ev = (
+            Evidence(
+                "card", "license-card", f"licence {', '.join(own)} stated by the model's card"
+            ),
+        )
+        if guessed:  # the card's own statement replaces an assumed licence
+            evidence = tuple(e for e in evidence if e.rule != "license-assumed")
     return with_lineage(
         ident,
         lineage,
         licenses=tuple(dict.fromkeys(lics)),
         family=family,
-        evidence=(*ident.evidence, *sig_ev),
+        evidence=(*evidence, *sig_ev, *card_ev),
     )
