@@ -95,7 +95,8 @@ def test_usage_matches_canonical_names_and_unlisted_models_weigh_nothing(
     usage.write_text(
         "models:\n"
         "  - {model: GPT-4o, monthly_input_tokens: 100, monthly_output_tokens: 0}\n"
-        "  - {model: claude-haiku-4-5-20251001, monthly_input_tokens: 100, monthly_output_tokens: 0}\n",
+        "  - {model: claude-haiku-4-5-20251001, monthly_input_tokens: 100,"
+        " monthly_output_tokens: 0}\n",
         encoding="utf-8",
     )
     found = _by_rule(_scan(capsys, str(root), "--usage", str(usage))[1])
