@@ -494,8 +494,12 @@ def _merge_api_records(records: Iterable[ApiModel]) -> dict[str, ApiModel]:
         if cur.publisher != rec.publisher:
             continue  # another publisher's claim on the id: the first stays
         changes: dict[str, Any] = {}
+        # an alias takes its snapshot's dates, unless first-party data dates the alias itself
+        skip_dates = cur.alias_of is not None and not rec.verified
         for f in fields(ApiModel):
             if f.name in ("sources", "verified", "origin", "open_weights"):
+                continue
+            if skip_dates and f.name in ("retired", "deprecated", "replacement"):
                 continue
             if getattr(cur, f.name) is None and getattr(rec, f.name) is not None:
                 changes[f.name] = getattr(rec, f.name)

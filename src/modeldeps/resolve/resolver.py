@@ -437,6 +437,8 @@ class Resolver:
         )
 
     def resolve_ollama(self, value: str) -> Identity:
+        if value.lower().startswith("ollama:"):
+            value = value[len("ollama:") :]  # the id form the scan prints
         if value.startswith(("hf.co/", "huggingface.co/")):
             return self.resolve_hub_id(value)
         name, _, tag = value.partition(":")
