@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kb_inputs import Input, check, load_pins  # noqa: E402
+from kb_inputs import Input, check, load_pins
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "modeldeps" / "resolve" / "data"
@@ -275,8 +275,9 @@ _PREFIXES = {
 def _toml_files(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     for path in sorted(folder.rglob("*.toml")):
         try:
-            yield path.relative_to(folder).with_suffix("").as_posix(), tomllib.loads(
-                path.read_text(encoding="utf-8")
+            yield (
+                path.relative_to(folder).with_suffix("").as_posix(),
+                tomllib.loads(path.read_text(encoding="utf-8")),
             )
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
             continue
