@@ -213,7 +213,11 @@ def score_ids(path: Path, r: Resolver) -> tuple[dict[str, tuple[int, int]], list
                 continue
             counts[f][1] += 1
             want = row.get(f)
-            ok = (got[f] or "").lower() == (want or "").lower() if f == "base" else got[f] == want
+            ok = (
+                str(got[f] or "").lower() == str(want or "").lower()
+                if f == "base"
+                else got[f] == want
+            )
             if ok:
                 counts[f][0] += 1
             else:
