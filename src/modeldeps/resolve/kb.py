@@ -76,6 +76,9 @@ class License:
     restrictions: tuple[str, ...] = ()
     attribution: str | None = None
     hub_values: tuple[str, ...] = ()
+    # the record that applies instead when the model is multimodal (a clause of the licence or
+    # its use policy covers multimodal models only: Llama 3.2's EU clause)
+    multimodal_variant: str | None = None
     notes: str | None = None
     sources: tuple[str, ...] = ()
 
@@ -290,6 +293,9 @@ class KnowledgeBase:
         for o in self.ollama.values():
             if o.publisher not in self.publishers:
                 problems.append(f"ollama {o.name}: unknown publisher {o.publisher}")
+        for lic in self.licenses.values():
+            if lic.multimodal_variant and lic.multimodal_variant not in self.licenses:
+                problems.append(f"licence {lic.id}: unknown variant {lic.multimodal_variant}")
         for r in self.license_rules:
             if r.license and r.license not in self.licenses:
                 problems.append(f"license rule {r.id}: unknown licence {r.license}")
