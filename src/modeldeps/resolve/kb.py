@@ -118,6 +118,21 @@ class LicenseRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BaseRule:
+    """A sourced naming rule: a Hub repository whose name matches ``match`` was built on
+    ``base`` (``{org}`` and ``\\1``-style groups of the match are filled in)."""
+
+    id: str
+    match: str
+    base: str
+    sources: tuple[str, ...]
+    relation: str = "finetune"
+    orgs: tuple[str, ...] = ()
+    notes: str | None = None
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
 class CountryEvidence:
     """A data set's record of a publisher's country (the build's Epoch AI extract)."""
 
@@ -224,6 +239,7 @@ class KnowledgeBase:
                 for o in doc.get("ollama", [])
             }
             self.license_rules = [LicenseRule(**_tuples(r)) for r in doc.get("license_rules", [])]
+            self.base_rules = [BaseRule(**_tuples(r)) for r in doc.get("base_rules", [])]
             self.country_evidence = [
                 CountryEvidence(**self._canon(c)) for c in doc.get("country_evidence", [])
             ]
@@ -234,6 +250,9 @@ class KnowledgeBase:
             raise KnowledgeBaseError(f"invalid knowledge-base record: {exc}") from exc
         self.strip_suffixes: tuple[str, ...] = tuple(
             sorted(doc.get("strip_suffixes", []), key=len, reverse=True)
+        )
+        self.strip_prefixes: tuple[str, ...] = tuple(
+            sorted(doc.get("strip_prefixes", []), key=len, reverse=True)
         )
         self._org_index = {
             org.lower(): p.id for p in self.publishers.values() for org in p.hub_orgs
@@ -260,6 +279,10 @@ class KnowledgeBase:
         self._rules = [
             (re.compile(r.match, re.IGNORECASE), frozenset(o.lower() for o in r.orgs), r)
             for r in self.license_rules
+        ]
+        self._base_rules = [
+            (re.compile(r.match, re.IGNORECASE), frozenset(o.lower() for o in r.orgs), r)
+            for r in self.base_rules
         ]
         self._check_references()
 
@@ -304,6 +327,10 @@ class KnowledgeBase:
                 for s in r.sources
                 if s not in self.sources
             ]
+        for b in self.base_rules:
+            problems += [
+                f"base rule {b.id}: unknown source {s}" for s in b.sources if s not in self.sources
+            ]
         for c in self.country_evidence:
             if c.publisher not in self.publishers:
                 problems.append(f"country evidence: unknown publisher {c.publisher}")
@@ -321,6 +348,21 @@ class KnowledgeBase:
         for rx, orgs, rule in self._rules:
             if (not orgs or o in orgs) and rx.search(name):
                 return rule
+        return None
+
+    def base_by_rule(self, org: str, name: str) -> tuple[str, BaseRule] | None:
+        """(base model id, rule) of the first naming rule that matches a Hub repository name;
+        None when no rule matches or the rule would name the model itself."""
+        o = org.lower()
+        for rx, orgs, rule in self._base_rules:
+            if orgs and o not in orgs:
+                continue
+            m = rx.fullmatch(name)
+            if m is None:
+                continue
+            base = m.expand(rule.base.replace("{org}", org))
+            if base.lower() != f"{org}/{name}".lower():
+                return base, rule
         return None
 
     def country_sources(self, pid: str) -> tuple[CountryEvidence, ...]:
