@@ -118,3 +118,25 @@ def merge(*parts: Refs) -> Refs:
         for kind, values in p.values.items():
             out.values[kind] |= values
     return out
+
+
+#: How a licence was decided, most reliable first (docs/kb.md, "Licence resolution").
+LICENSE_BASES = ("exact", "rule", "card", "online", "assumed", "none")
+
+
+def license_basis(ident: Identity) -> str:
+    """The step that gave a model its licence: ``exact``/``rule``/... from the licence evidence
+    (a re-upload carries its base's), or ``none``."""
+    rules = [e.rule for e in ident.evidence if e.rule.startswith("license-")]
+    for basis in LICENSE_BASES[:-1]:
+        if f"license-{basis}" in rules:
+            return basis
+    return "none"
+
+
+def license_coverage(ids: list[str], r: Resolver) -> dict[str, list[str]]:
+    """Hub ids grouped by the basis of their licence."""
+    out: dict[str, list[str]] = {b: [] for b in LICENSE_BASES}
+    for model_id in ids:
+        out[license_basis(r.resolve_hub_id(model_id))].append(model_id)
+    return out
