@@ -162,7 +162,7 @@ class ApiModel:
     released: str | None = None
     deprecated: str | None = None  # deprecation announced; the model still answers until retired
     retired: str | None = None
-    open_weights: bool = False
+    open_weights: bool | None = None  # None: not stated by this record (a later one may say)
     notes: str | None = None
     verified: bool = True
     sources: tuple[str, ...] = ()
@@ -422,6 +422,8 @@ class KnowledgeBase:
         target = self._api_exact.get(rec.alias_of.lower()) if rec.alias_of else None
         if target is None:
             return rec
+        if rec.open_weights is None:
+            rec = replace(rec, open_weights=target.open_weights)
         if not (rec.retired or rec.deprecated) and (target.retired or target.deprecated):
             return replace(
                 rec,
@@ -545,7 +547,7 @@ def _merge_api_records(records: Iterable[ApiModel]) -> dict[str, ApiModel]:
         # an alias takes its snapshot's dates, unless first-party data dates the alias itself
         skip_dates = cur.alias_of is not None and not rec.verified
         for f in fields(ApiModel):
-            if f.name in ("sources", "verified", "origin", "open_weights"):
+            if f.name in ("sources", "verified", "origin"):
                 continue
             if skip_dates and f.name in ("retired", "deprecated", "replacement"):
                 continue

@@ -517,7 +517,8 @@ class Resolver:
             evidence=(ev, *self.pub_ev(pub)),
             confidence=Confidence.HIGH if rec.id else Confidence.MEDIUM,
             decided_by="api-model",
-            open_weights=rec.open_weights,
+            # an API model whose weights no record says are published is taken as closed
+            open_weights=bool(rec.open_weights),
         )
 
     def resolve_ollama(self, value: str) -> Identity:
