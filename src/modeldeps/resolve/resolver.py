@@ -81,6 +81,8 @@ class Resolver:
         self.online = online
         self.recognizer = Recognizer(kb)
         self._names = {m.id.split("/", 1)[-1].lower(): m.id for m in kb.models.values()}
+        suffixes = "|".join(re.escape(x) for x in kb.strip_suffixes) or "(?!)"
+        self._suffixes = re.compile(f"(?:{suffixes})$", re.IGNORECASE)
         self._hub = lru_cache(maxsize=65536)(self._resolve_hub_uncached)
         # every shard of a folder resolves to the folder's identity: read its files once
         self._folder = lru_cache(maxsize=1024)(self._folder_uncached)
@@ -384,13 +386,11 @@ class Resolver:
 
     def _strip(self, name: str, *, prefixes: bool = False) -> str:
         """The name without format suffixes (``-GGUF``, ``-AWQ``...) and, for a re-upload,
-        without a converter's prefix (``faster-whisper-``)."""
-        changed = True
-        while changed:
-            changed = False
-            for suf in self.kb.strip_suffixes:
-                if name.lower().endswith(suf.lower()) and len(name) > len(suf):
-                    name, changed = name[: -len(suf)], True
+        without a converter's prefix (``faster-``)."""
+        # one anchored alternation: its leftmost match is the longest suffix; repeat for
+        # stacked suffixes (-Instruct-AWQ-4bit)
+        while (m := self._suffixes.search(name)) is not None and m.start() > 0:
+            name = name[: m.start()]
         for pre in self.kb.strip_prefixes if prefixes else ():
             if name.lower().startswith(pre.lower()) and len(name) > len(pre):
                 return name[len(pre) :]
