@@ -36,7 +36,7 @@ def online_pin(
         return HubPin(
             repo, requested, reason="offline mode is on (HF_HUB_OFFLINE)", used_in=used_in
         )
-    except (OSError, ValueError) as exc:  # HTTP errors (HfHubHTTPError), connection errors
+    except Exception as exc:  # HTTP errors, and the HTTP client's own (not all are OSError)
         status = getattr(getattr(exc, "response", None), "status_code", None)
         if isinstance(status, int):
             text = _SAID.get(status, f"HTTP {status}")
