@@ -107,6 +107,8 @@ class ApiModel:
     notes: str | None = None
     verified: bool = True
     sources: tuple[str, ...] = ()
+    snapshot: str | None = None  # for an alias: the dated version it pointed to on snapshot_date
+    snapshot_date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
