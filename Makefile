@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit browser clean
+.PHONY: demo test lint typecheck unit browser clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ browser:
 	    else echo "warning: chromium is not installed (apt-get install chromium)"; fi; }
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -44,6 +44,14 @@ unit: $(VENV)/.installed-dev browser
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck unit
+
+# Refresh the generated knowledge-base files from the pinned sources (docs/kb.md). Run by a
+# developer refreshing the KB, never at install or in `make test`. KB_INPUTS holds the fetched
+# inputs (outside git); pass KB_CLONES="--clone-from URL=GIT_DIR" to reuse local clones.
+KB_INPUTS ?= .kb-inputs
+kb: $(VENV)/.installed
+	$(BIN)/python tools/kb_inputs.py --dest $(KB_INPUTS) $(KB_CLONES)
+	$(BIN)/python tools/build_kb.py --inputs $(KB_INPUTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
