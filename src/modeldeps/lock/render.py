@@ -63,7 +63,7 @@ def render_json(report: VerifyReport, strict: bool = False) -> str:
 
 
 def _entry_lines(e: EntryCheck, verbose: bool) -> list[str]:
-    where = f"  ({report_line(e)})" if e.line else ""
+    where = f"  (line {e.line})" if e.line else ""
     lines = [f"{_MARK[e.status]:<9} {e.kind:<7} {printable(e.name)}{where}"]
     if e.detail:
         lines.append(f"{'':<18}{printable(e.detail)}")
@@ -75,10 +75,6 @@ def _entry_lines(e: EntryCheck, verbose: bool) -> list[str]:
     return lines
 
 
-def report_line(e: EntryCheck) -> str:
-    return f"line {e.line}"
-
-
 def render_table(report: VerifyReport, strict: bool = False, verbose: bool = False) -> str:
     """One line per model, then the files that are not as locked (every file with ``verbose``)."""
     order = {
@@ -88,7 +84,7 @@ def render_table(report: VerifyReport, strict: bool = False, verbose: bool = Fal
         Status.UNPINNED: 3,
         Status.OK: 4,
     }
-    entries = sorted(report.entries, key=lambda e: (order[e.status], e.kind, e.name))
+    entries = sorted(report.entries, key=lambda e: (order[e.status], e.kind, e.name.lower()))
     lines: list[str] = []
     for e in entries:
         lines += _entry_lines(e, verbose)
