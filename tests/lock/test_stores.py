@@ -25,7 +25,8 @@ _ENVS = [
 
 
 def test_hf_cache_found_exactly_as_huggingface_hub_finds_it() -> None:
-    """huggingface_hub decides at import; ask it in a fresh interpreter under each environment."""
+    """huggingface_hub decides at import; ask it in a fresh interpreter under each environment,
+    and ask ours in this one after changing the environment."""
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_", "XDG_"))
     }

@@ -7,23 +7,23 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def hf_hub_cache(env: Mapping[str, str] | None = None) -> Path:
-    """The Hugging Face Hub cache, by the rules of ``huggingface_hub.constants``, read now.
+def hf_hub_cache() -> Path:
+    """The Hugging Face Hub cache, decided by huggingface_hub's own rules under today's environment.
 
-    ``HF_HUB_CACHE``, else the legacy ``HUGGINGFACE_HUB_CACHE``, else ``$HF_HOME/hub``, where
-    ``HF_HOME`` defaults to ``$XDG_CACHE_HOME/huggingface`` or ``~/.cache/huggingface``. The
-    library evaluates these once at import; reading them per call lets a test or a long-lived
-    caller change them. A test compares the two under several environments.
+    ``huggingface_hub.constants`` computes it once, at import, from ``HF_HUB_CACHE``,
+    ``HUGGINGFACE_HUB_CACHE``, ``HF_HOME`` and ``XDG_CACHE_HOME`` (the rules differ between
+    versions: 0.24 does not expand ``$VARS`` in ``HF_HUB_CACHE``, 1.x does). A fresh copy of that
+    module, which imports only the standard library, is run now, so the answer is the installed
+    library's own for the current environment, not a copy of its rules.
     """
-    env = os.environ if env is None else env
-    default_home = os.path.join(os.path.expanduser("~"), ".cache")
-    hf_home = os.path.expandvars(
-        os.path.expanduser(
-            env.get("HF_HOME", os.path.join(env.get("XDG_CACHE_HOME", default_home), "huggingface"))
-        )
-    )
-    legacy = env.get("HUGGINGFACE_HUB_CACHE", os.path.join(hf_home, "hub"))
-    return Path(os.path.expandvars(os.path.expanduser(env.get("HF_HUB_CACHE", legacy))))
+    import importlib.util
+
+    spec = importlib.util.find_spec("huggingface_hub.constants")
+    if spec is None or spec.loader is None:  # pragma: no cover - a dependency
+        raise ImportError("huggingface_hub is not installed")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Path(module.HF_HUB_CACHE)
 
 
 def ollama_store(env: Mapping[str, str] | None = None) -> Path:
