@@ -121,6 +121,12 @@ def test_lock_online_then_verify_against_a_downloaded_cache(
         (pin,) = read(project / "models.lock").hub
         assert pin.source == "hub-api" and pin.revision == COMMIT
         assert main(["verify", str(project), "-q"]) == 1  # nothing downloaded yet: missing
+        hf_hub_download(REPO, "config.json", cache_dir=cache, endpoint=endpoint)
+        # one file of the commit fetched: the rest were never downloaded here, not removed
+        assert main(["verify", str(project), "-q"]) == 0
         for name in recorded_files():
             hf_hub_download(REPO, name, cache_dir=cache, endpoint=endpoint)
     assert main(["verify", str(project), "-q"]) == 0
+    blob = next((cache / f"models--{REPO.replace('/', '--')}" / "blobs").iterdir())
+    blob.write_bytes(blob.read_bytes() + b" ")
+    assert main(["verify", str(project), "-q"]) == 1

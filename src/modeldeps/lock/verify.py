@@ -94,6 +94,9 @@ class _Pending:
     files: list[FileCheck | tuple[str, _Task]] = field(default_factory=list)
     detail: str = ""
     status: Status | None = None  # decided without hashing
+    partial_ok: bool = (
+        False  # files absent from a snapshot were never downloaded here (Hub API pin)
+    )
 
 
 Hasher = Callable[[Sequence[tuple[str, str]], Sequence[int]], list[Hashed]]
@@ -143,6 +146,10 @@ def _hub(pin: HubPin, cache: Path | None) -> _Pending:
             f"the cache's {pin.requested!r} now points to {moved[:12]}; "
             "the locked commit is still there"
         )
+    # A pin read from the cache lists the files that were there: one gone is missing. A pin
+    # from the Hub API lists every file of the commit, and a user may fetch only some (one
+    # quantization of a GGUF repository): files never downloaded are listed, not failed.
+    pending.partial_ok = pin.source == "hub-api"
     locked = set()
     for f in pin.files:
         locked.add(f.path)
@@ -259,10 +266,20 @@ def verify(
     for p in pending:
         files = tuple(judged[id(f)] if isinstance(f, tuple) else f for f in p.files)
         status = p.status or Status.OK
+        present = [f for f in files if f.status not in (Status.MISSING, Status.EXTRA)]
+        absent = [f for f in files if f.status is Status.MISSING]
+        tolerated = p.partial_ok and bool(present) and p.status is None
         for f in files:
-            if f.status is not Status.EXTRA and _RANK[f.status] > _RANK[status]:
+            if f.status is Status.EXTRA or (tolerated and f.status is Status.MISSING):
+                continue
+            if _RANK[f.status] > _RANK[status]:
                 status = f.status
-        entries.append(EntryCheck(p.kind, p.name, status, p.detail, files, p.line))
+        detail = p.detail
+        if tolerated and absent:
+            total = len(absent) + len(present)
+            note = f"{len(absent)} of {total} files of the commit not downloaded here"
+            detail = f"{detail}; {note}" if detail else note
+        entries.append(EntryCheck(p.kind, p.name, status, detail, files, p.line))
     for pin in lock.api:
         status = Status.OK if pin.pinned else Status.UNPINNED
         detail = pin.reason or ""
