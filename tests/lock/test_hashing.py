@@ -64,3 +64,15 @@ def test_many_files_in_parallel_keep_their_order(tmp_path: Path) -> None:
     assert [r.digest for r in results[:-1]] == expected
     assert results[-1].digest is None and results[-1].error
     assert [r.digest for r in hash_many(jobs[:3], workers=1)] == expected[:3]
+
+
+def test_read_ahead_windows_do_not_change_the_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modeldeps.lock import hashing
+
+    monkeypatch.setattr(hashing, "AHEAD", 2 * MMAP_MIN)  # several windows in a small file
+    data = os.urandom(7 * MMAP_MIN + 12345)
+    path = tmp_path / "w.bin"
+    path.write_bytes(data)
+    assert hash_file(str(path)) == (hashlib.sha256(data).hexdigest(), len(data))
