@@ -130,7 +130,7 @@ def _drift(lock: Lockfile, root: Path, prefix: str, opts: ScanOptions) -> list[F
             )
         for f in bad:
             what = entry.name if in_tree else f"{entry.name}: {f.path}"
-            local = f" ({f.local})" if f.local and not in_tree else ""
+            local = _where(f.local, report.stores) if not in_tree else ""
             findings.append(
                 _finding(
                     f"{what}{local} differs from {LOCK_FILENAME}: {f.detail}",
@@ -139,6 +139,19 @@ def _drift(lock: Lockfile, root: Path, prefix: str, opts: ScanOptions) -> list[F
                 )
             )
     return findings
+
+
+_STORE_NAMES = {"hf_cache": "the Hugging Face cache", "ollama_store": "the Ollama store"}
+
+
+def _where(local: str | None, stores: dict[str, str]) -> str:
+    """`` (in the Hugging Face cache: models--org--m/blobs/…)``: no machine path in reports."""
+    if not local:
+        return ""
+    for key, root in stores.items():
+        if local.startswith(root.rstrip("/") + "/"):
+            return f" (in {_STORE_NAMES.get(key, key)}: {local[len(root.rstrip('/')) + 1 :]})"
+    return ""
 
 
 def _finding(message: str, location: Location, subject: str) -> Finding:
