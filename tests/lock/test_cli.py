@@ -186,3 +186,26 @@ def test_scan_with_a_broken_lock_is_skipped_not_silent(
     assert skip["location"]["path"] == "models.lock" and skip["location"]["line"] == 1
     assert [f["rule_id"] for f in doc["findings"]].count("MD401") == 2  # nothing counts as pinned
     assert main(["scan", str(project), "-q", "--strict", "--fail-on", "none"]) == 3
+
+
+def test_lock_is_identical_across_processes_and_hash_seeds(
+    env: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    """Two separate runs (different string-hash seeds, no shared cache) write the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    project, _, _ = env
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"lock-{seed}"
+        run_env = {**os.environ, "PYTHONHASHSEED": seed, "XDG_CACHE_HOME": str(tmp_path / seed)}
+        subprocess.run(
+            [sys.executable, "-m", "modeldeps", "lock", str(project), "-o", str(out), "-q"],
+            env=run_env,
+            check=True,
+            capture_output=True,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and b"[[hub]]" in outputs[0]
