@@ -3,14 +3,15 @@
 Writes ``--size-gb`` (at least 4) of generated weight files into a folder (``--path``, default a
 temporary folder), locks them as local artifacts, then measures in one run:
 
-* baseline: hashlib SHA-256 on one core over an in-memory buffer, times the cores verify uses;
+* baseline: hashlib SHA-256 on one core over an in-memory buffer, times the cores verify uses,
+  measured right before and right after each verify run (their mean is that run's baseline);
 * hashlib on every core at once over in-memory buffers (what the machine gives right now);
 * ``verify`` of the lock over the files (page cache warm: the files were just written and
   locked), end to end: stat, path checks, hashing on a thread per core, comparison;
 * ``sha256sum``, one process per core over the same files (``xargs -P``).
 
-The target is verify >= 90 % of the baseline. Each figure is the best of ``--repeat`` runs (the
-machine may be shared; the best run is the least disturbed one).
+The target is verify >= 90 % of the baseline. The best and the median ratio of ``--repeat``
+rounds are printed (the machine may be shared; the best round is the least disturbed one).
 
 Usage: python benchmarks/hash_speed.py [--path DIR] [--size-gb 4] [--files 8] [--repeat 3]
        [--keep] [--json]
@@ -119,17 +120,29 @@ def main() -> int:
             local=tuple(LocalPin(r, h.size, h.digest) for r, h in zip(rels, locked, strict=True))
         )
 
-        def run_verify() -> float:
-            seconds = timed(lambda: check(verify(lock, folder)))
-            return seconds
-
         def check(report: object) -> None:
             statuses = {e.status for e in report.entries}  # type: ignore[attr-defined]
             assert statuses == {Status.OK}, statuses
 
-        single = max(hashlib_single() for _ in range(args.repeat))
-        parallel = max(hashlib_all_cores(workers) for _ in range(args.repeat))
-        ours = best(args.repeat, run_verify)
+        # Each round measures the baseline right before and after verify, so a ratio compares
+        # figures taken seconds apart: on a shared machine the load moves between rounds.
+        rounds = []
+        for _ in range(args.repeat):
+            before = hashlib_single()
+            seconds = timed(lambda: check(verify(lock, folder)))
+            after = hashlib_single()
+            now = hashlib_all_cores(workers)
+            rounds.append(
+                (total / seconds / ((before + after) / 2 * workers), seconds, before, after, now)
+            )
+        ratios = sorted(r[0] for r in rounds)
+        best_round = max(rounds)
+        ratio, ours, single, parallel = (
+            best_round[0],
+            best_round[1],
+            max(best_round[2:4]),
+            best_round[4],
+        )
         sha256sum = shutil.which("sha256sum")
         coreutils = None
         if sha256sum:
@@ -143,7 +156,7 @@ def main() -> int:
     finally:
         if not args.keep and args.path is None:
             shutil.rmtree(folder, ignore_errors=True)
-    baseline = single * workers
+    baseline = total / ours / ratio
     figures = {
         "bytes": total,
         "files": len(paths),
@@ -153,7 +166,8 @@ def main() -> int:
         "hashlib_all_cores_now_GBps": round(parallel / GB, 3),
         "verify_s": round(ours, 3),
         "verify_GBps": round(total / ours / GB, 3),
-        "verify_vs_baseline": round(total / ours / baseline, 3),
+        "verify_vs_baseline": round(ratio, 3),
+        "verify_vs_baseline_median": round(ratios[len(ratios) // 2], 3),
         "verify_vs_hashlib_all_cores_now": round(total / ours / parallel, 3),
         "sha256sum_parallel_s": round(coreutils, 3) if coreutils else None,
         "verify_vs_sha256sum": round(coreutils / ours, 3) if coreutils else None,
@@ -162,11 +176,12 @@ def main() -> int:
         print(json.dumps(figures, indent=2))
     else:
         rows = [
-            ("hashlib SHA-256, one core", f"{single / GB:.2f} GB/s"),
-            (f"baseline: one core x {workers}", f"{baseline / GB:.2f} GB/s"),
+            ("hashlib SHA-256, one core (that round)", f"{single / GB:.2f} GB/s"),
+            (f"baseline: one core x {workers} (that round)", f"{baseline / GB:.2f} GB/s"),
             (f"hashlib on {workers} threads right now", f"{parallel / GB:.2f} GB/s"),
             ("modeldeps verify", f"{total / ours / GB:.2f} GB/s ({ours:.2f} s)"),
-            ("verify / baseline", f"{total / ours / baseline:.1%} (target >= 90%)"),
+            ("verify / baseline, best round", f"{ratio:.1%} (target >= 90%)"),
+            ("verify / baseline, median round", f"{ratios[len(ratios) // 2]:.1%}"),
             ("verify / hashlib on all cores now", f"{total / ours / parallel:.1%}"),
         ]
         if coreutils:
