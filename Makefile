@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-floors lint typecheck unit browser clean
+.PHONY: demo test test-floors lint typecheck unit browser clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ test-floors: $(VENV)/.installed-dev browser
 	VIRTUAL_ENV=$(FLOORS) $(BIN)/uv pip install -q --resolution lowest-direct \
 	  -c $(FLOORS)/floors.txt -e '.[test,cost,online]'
 	$(FLOORS)/bin/python -m pytest -n 2 -q -p no:cacheprovider
+
+# Refresh the generated knowledge-base files from the pinned sources (docs/kb.md). Run by a
+# developer refreshing the KB, never at install or in `make test`. KB_INPUTS holds the fetched
+# inputs (outside git); pass KB_CLONES="--clone-from URL=GIT_DIR" to reuse local clones.
+KB_INPUTS ?= .kb-inputs
+kb: $(VENV)/.installed
+	$(BIN)/python tools/kb_inputs.py --dest $(KB_INPUTS) $(KB_CLONES)
+	$(BIN)/python tools/build_kb.py --inputs $(KB_INPUTS)
 
 clean:
 	rm -rf $(VENV) $(FLOORS) .pytest_cache .mypy_cache .ruff_cache

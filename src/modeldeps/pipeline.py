@@ -133,8 +133,18 @@ def scan(
                 text_files.append((item.abspath, rel))
                 walked_text.append(item)
 
+    locked = opts.check_lock and _has_lock(roots)
+    lock_lines: list[str] = []
+    if locked:  # drift depends on the lock and on local copies outside the tree
+        from modeldeps.lock.scancheck import key_lines
+
+        lock_lines = list(key_lines(roots))
     cache = _open_cache(opts)
-    key = _whole_scan_key(roots, walk_lines, opts, started_at) if cache is not None else None
+    key = (
+        _whole_scan_key(roots, walk_lines, opts, started_at, lock_lines)
+        if cache is not None
+        else None
+    )
     again = _stored_result(cache, key)
     if again is not None:
         # Nothing the result depends on has changed since it was stored: give it back.
@@ -193,6 +203,10 @@ def scan(
         artifacts=tuple(sorted(artifacts, key=lambda a: a.location.path)),
         skipped=tuple(sorted(skipped, key=lambda s: (s.location.path, s.stage.value, s.reason))),
     )
+    if locked:
+        from modeldeps.lock.scancheck import apply_lock
+
+        result = apply_lock(result, opts, roots, prefixes)
     if opts.resolve:
         result = resolve_result(result, opts)
     if opts.assess:
@@ -215,6 +229,12 @@ def scan(
     return result
 
 
+def _has_lock(roots: Sequence[Path]) -> bool:
+    from modeldeps.lock import LOCK_FILENAME
+
+    return any((root / LOCK_FILENAME).is_file() for root in roots)
+
+
 def _open_cache(opts: ScanOptions) -> ScanCache | None:
     if not opts.use_cache:
         return None
@@ -223,7 +243,11 @@ def _open_cache(opts: ScanOptions) -> ScanCache | None:
 
 
 def _whole_scan_key(
-    roots: Sequence[Path], walk_lines: list[str], opts: ScanOptions, started_at: str
+    roots: Sequence[Path],
+    walk_lines: list[str],
+    opts: ScanOptions,
+    started_at: str,
+    lock_lines: Sequence[str] = (),
 ) -> str | None:
     """The whole-scan key from every stage's declared inputs; ``None``: do not cache this scan."""
     if opts.online:
@@ -233,6 +257,7 @@ def _whole_scan_key(
         Declaration("walk", values=tuple(walk_lines)),
         Declaration("options", values=options_part(opts)),
         Declaration("resolve", files=opts.kb_overlays if opts.resolve else ()),
+        Declaration("lock", values=tuple(lock_lines)),  # the lock and the copies it pins
     ]
     if opts.assess:
         stage = load_stage("assess", "modeldeps.assess.stage")

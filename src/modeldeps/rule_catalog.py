@@ -26,7 +26,7 @@ class RuleInfo:
     severity: Severity  # the default; a policy may re-grade it
     confidence: Confidence
     cwe: int | None
-    emitted_by: str  # "assess" (a rule's check) or "inspect" (the weight-file inspectors)
+    emitted_by: str  # "assess" (a rule's check), "inspect" (the inspectors) or "lock" (the lock)
     remediation: str
 
 
@@ -289,8 +289,8 @@ RULES: tuple[RuleInfo, ...] = (
         cwe=1357,
         emitted_by="assess",
         remediation=(
-            'Pass revision="<commit sha>" (40 hex characters) to the loader, or --revision to '
-            "the command that downloads it, so the files you reviewed are the files you get."
+            'Pass revision="<commit sha>" (40 hex characters) to the loader (or --revision to '
+            "the command that downloads it), or pin it in models.lock with `modeldeps lock`."
         ),
     ),
     RuleInfo(
@@ -301,6 +301,18 @@ RULES: tuple[RuleInfo, ...] = (
         cwe=1104,
         emitted_by="assess",
         remediation="Migrate to the provider's recommended replacement before the retirement date.",
+    ),
+    RuleInfo(
+        "MD403",
+        "Model differs from models.lock",
+        Severity.HIGH,
+        Confidence.HIGH,
+        cwe=345,
+        emitted_by="lock",
+        remediation=(
+            "Restore the locked bytes (download the locked revision again, pull the tag again), "
+            "or review the new bytes and pin them with `modeldeps lock --upgrade`."
+        ),
     ),
     RuleInfo(
         "MD501",

@@ -23,6 +23,9 @@ class UnpinnedRevision(Rule):
     (Together, Groq, OpenRouter, Hugging Face's hosted inference, any client with a
     ``base_url``) runs on someone else's servers, and no revision of yours applies. One finding
     per model lists every place it is loaded.
+
+    A model that ``models.lock`` at the scan root pins (``modeldeps lock``) is not reported:
+    the lock holds its commit and file hashes, and ``modeldeps verify`` checks the copies.
     """
 
     id = "MD401"
@@ -34,6 +37,8 @@ class UnpinnedRevision(Rule):
             revision = ref.context.get("revision")
             if revision is not None and is_commit(str(revision)):
                 continue
+            if is_commit(str(ref.context.get("locked_revision") or "")):
+                continue  # pinned in models.lock
             said = f"revision {revision!r} is a branch or tag" if revision else "no revision"
             loaded = bool(ref.context.get("loader"))
             yield self.make(
@@ -42,6 +47,26 @@ class UnpinnedRevision(Rule):
                 ref.value,
                 confidence=Confidence.HIGH if loaded else Confidence.MEDIUM,
             )
+
+
+class LockDrift(Rule):
+    """A model's local copy differs from the bytes ``models.lock`` pins.
+
+    With a ``models.lock`` at the scan root, every local copy it pins that is present on this
+    machine is hashed and compared with the lock: weight files in the project, the files of a
+    cached Hub snapshot (the Hugging Face cache, found as huggingface_hub finds it), Ollama
+    manifests and layers. A difference means the bytes that would run are not the bytes that
+    were reviewed: a swapped file in a shared cache, a tampered blob, a tag pulled again. A
+    link in a cache that points outside it is drift too, and is never read.
+
+    Copies absent from this machine are not findings (CI runners rarely hold model caches);
+    ``modeldeps verify`` reports them. A lockfile that cannot be read is a ``Skipped`` entry
+    (stage ``lock``). Digests are remembered by each file's device, inode, size, modification
+    and change time, so an unchanged cache is not hashed again on every scan; ``verify``
+    always hashes.
+    """
+
+    id = "MD403"
 
 
 class RetiredApiModel(Rule):
