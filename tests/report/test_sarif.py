@@ -118,3 +118,22 @@ def test_credentials_are_redacted_and_order_does_not_matter(scan_result: ScanRes
     assert "hunter2" not in text and "svc-user" not in text
     shuffled = dataclasses.replace(scan_result, findings=tuple(reversed(scan_result.findings)))
     assert render(shuffled, "sarif", REPRO) == text
+
+
+def test_a_finding_of_several_places_lists_them_all(scan_result: ScanResult) -> None:
+    log = json.loads(render(scan_result, "sarif", RenderOptions(reproducible=True)))
+    results = log["runs"][0]["results"]
+    (unpinned,) = [
+        r
+        for r in results
+        if r["ruleId"] == "MD401" and r["properties"]["subject"] == "Qwen/Qwen2.5-7B-Instruct"
+    ]
+    places = [
+        (
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            loc["physicalLocation"]["region"]["startLine"],
+        )
+        for loc in unpinned["locations"]
+    ]
+    assert places == [("app/chat.py", 12), ("app/chat.py", 13)]
+    validate(log)
