@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from modeldeps.errors import UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from modeldeps.model import ScanResult
     from modeldeps.store.connect import Store
 
 STORE_HELP = (
@@ -61,3 +64,19 @@ def scan_id(text: str) -> int | None:
     """``12`` or ``#12`` as a scan id; ``None`` when ``text`` is not one."""
     value = text.strip().lstrip("#")
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def save_result(store: Store, result: ScanResult, path: Path) -> None:
+    """Save the scan of ``path`` and say where it went, on stderr; closes the store."""
+    import sys
+
+    from modeldeps.store.identify import identify, tree_digest
+    from modeldeps.store.save import save_scan
+
+    repo = identify(path)
+    digest = None if repo.commit else tree_digest(path)
+    with store:
+        with store.write() as conn:
+            saved = save_scan(conn, result, repo, tree_digest=digest)
+        verb = "saved as" if saved.created else "unchanged: already stored as"
+        print(f"{verb} scan #{saved.scan_id} of {repo.name} in {store.display}", file=sys.stderr)
