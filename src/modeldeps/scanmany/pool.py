@@ -21,9 +21,11 @@ from modeldeps.scanmany.work import scan_target
 
 #: (index of the target, its outcome as returned by ``work.scan_target``)
 OnResult = Callable[[int, dict[str, Any]], None]
+#: What a worker runs for one path: ``work.scan_target`` (a module-level function: picklable).
+Work = Callable[[str, ScanOptions], dict[str, Any]]
 
 
-def _worker(conn: Connection) -> None:
+def _worker(conn: Connection, work: Work) -> None:
     # The driver handles Ctrl-C; a worker must not die half-way through sending a result.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
@@ -34,15 +36,15 @@ def _worker(conn: Connection) -> None:
         if task is None:
             return
         index, path, options = task
-        conn.send((index, scan_target(path, options)))
+        conn.send((index, work(path, options)))
 
 
 class _Slot:
     """One worker process and the task it is working on."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, work: Work) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child,), daemon=True)
+        self.proc = ctx.Process(target=_worker, args=(child, work), daemon=True)
         self.proc.start()
         child.close()
         self.task: tuple[int, str] | None = None
@@ -77,6 +79,7 @@ def run_pool(
     *,
     jobs: int = 0,
     timeout: float | None = None,
+    work: Work = scan_target,
 ) -> None:
     """Scan ``paths`` on ``jobs`` worker processes (0: one per core), calling ``on_result``
     in the driver as each finishes. ``timeout`` bounds the seconds one repository may take."""
@@ -87,7 +90,7 @@ def run_pool(
     ctx = multiprocessing.get_context("spawn")
     workers = max(1, min(jobs if jobs > 0 else (os.cpu_count() or 1), len(paths)))
     queue = deque(enumerate(paths))
-    slots = [_Slot(ctx) for _ in range(workers)]
+    slots = [_Slot(ctx, work) for _ in range(workers)]
     try:
         for slot in slots:
             if queue:
@@ -127,7 +130,7 @@ def run_pool(
                     continue
                 if replace:
                     slot.kill()
-                    slot = slots[i] = _Slot(ctx)
+                    slot = slots[i] = _Slot(ctx, work)
                 slot.task = None
                 slot.deadline = float("inf")
                 on_result(index, outcome)
