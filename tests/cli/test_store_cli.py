@@ -69,6 +69,8 @@ def test_scan_many_history_diff_and_org_report(
     diff = _json(capsys, "history", "diff", str(old), str(new), "--store", db, "-f", "json")
     assert [m["name"] for m in diff["models_added"]] == ["Qwen/Qwen2.5-7B-Instruct"]
     assert [m["name"] for m in diff["models_removed"]] == ["meta-llama/Llama-3.1-8B-Instruct"]
+    latest_two = _json(capsys, "history", "diff", str(repos[1]), "--store", db, "-f", "json")
+    assert latest_two == diff  # a repository alone: its two latest scans
     whole = _json(capsys, "history", "diff", "2000-01-01", "now", "--store", db, "-f", "json")
     assert len(whole["repositories_added"]) == 4
     report = _json(capsys, "org-report", "--store", db, "-f", "json")
