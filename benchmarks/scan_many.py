@@ -179,71 +179,91 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scans", type=int, default=1000)
     parser.add_argument("--min-trees", type=int, default=40)
     parser.add_argument("--skip-ray", action="store_true")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the stores in this folder (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--store-only",
+        action="store_true",
+        help="skip the scans; time the store part on the results kept in --keep by an earlier run",
+    )
     args = parser.parse_args(argv)
+    if args.store_only and not args.keep:
+        parser.error("--store-only needs --keep")
 
+    base = args.keep or Path(tempfile.mkdtemp(prefix="modeldeps-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    try:
+        if not args.store_only:
+            compare_executors(args, base)
+        store_at_scale(args, base)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+def compare_executors(args: argparse.Namespace, base: Path) -> None:
+    """Scan every tree serially, in the pool and on Ray, into fresh stores; print the times."""
     paths = trees(args.work, args.min_trees)
     files = sum(sum(1 for _ in p.rglob("*") if _.is_file()) for p in paths)
     print(f"{len(paths)} trees, {files:,} files; {args.jobs} jobs on {os.cpu_count()} cores")
     targets = [Target(p.resolve(), str(p)) for p in paths]
-    base = Path(tempfile.mkdtemp(prefix="modeldeps-bench-"))
-    try:
-        serial, stored, size = run("serial", targets, 1, base)
-        print(f"serial : {serial:7.2f} s  ({stored} stored; store {size / 1e6:.1f} MB)")
-        pool, stored, _ = run("process", targets, args.jobs, base)
-        print(f"pool   : {pool:7.2f} s  ({stored} stored)  serial/pool = {serial / pool:.2f}x")
-        if not args.skip_ray:
-            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-            import ray
+    serial, stored, size = run("serial", targets, 1, base)
+    print(f"serial : {serial:7.2f} s  ({stored} stored; store {size / 1e6:.1f} MB)")
+    pool, stored, _ = run("process", targets, args.jobs, base)
+    print(f"pool   : {pool:7.2f} s  ({stored} stored)  serial/pool = {serial / pool:.2f}x")
+    if not args.skip_ray:
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        import ray
 
-            t0 = time.perf_counter()
-            ray.init(
-                num_cpus=args.jobs,
-                include_dashboard=False,
-                log_to_driver=False,
-                _node_ip_address="127.0.0.1",
-            )
-            start_up = time.perf_counter() - t0
-            ray_s, stored, _ = run("ray", targets, args.jobs, base)
-            ray.shutdown()
-            print(
-                f"ray    : {ray_s:7.2f} s  ({stored} stored; start-up {start_up:.1f} s apart)  "
-                f"ray/pool = {ray_s / pool:.2f}  serial/ray = {serial / ray_s:.2f}x"
-            )
-
-        with open_store(str(base / "serial.sqlite3")) as store, store.read() as conn:
-            results = [
-                r
-                for s in queries.list_scans(conn)
-                if (r := queries.load_result(conn, s.id)) is not None
-            ]
-        big = base / "org.sqlite3"
-        fill_s = fill(big, results, args.scans)
-        with open_store(str(big)) as store:
-            with store.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            with store.read() as conn:
-                scans = queries.list_scans(conn, limit=None)
-                repo_id = scans[0].repository_id
-                pair = [s.id for s in scans if s.repository_id == repo_id][:2]
+        t0 = time.perf_counter()
+        ray.init(
+            num_cpus=args.jobs,
+            include_dashboard=False,
+            log_to_driver=False,
+            _node_ip_address="127.0.0.1",
+        )
+        start_up = time.perf_counter() - t0
+        ray_s, stored, _ = run("ray", targets, args.jobs, base)
+        ray.shutdown()
         print(
-            f"store  : {len(scans)} scans saved in {fill_s:.1f} s "
-            f"({len(scans) / fill_s:.0f}/s); {big.stat().st_size / 1e6:.1f} MB"
+            f"ray    : {ray_s:7.2f} s  ({stored} stored; start-up {start_up:.1f} s apart)  "
+            f"ray/pool = {ray_s / pool:.2f}  serial/ray = {serial / ray_s:.2f}x"
         )
-        url = str(big)
-        two = timed_cli("history", "diff", str(pair[1]), str(pair[0]), "--store", url, "-f", "json")
-        print(f"history diff (two scans)       : {two:.2f} s")
-        dates = timed_cli(
-            "history", "diff", "2026-07-15", "2026-10-15", "--store", url, "-f", "json"
-        )
-        print(f"history diff (org, two dates)  : {dates:.2f} s")
-        for fmt in ("table", "json", "markdown", "html", "cyclonedx"):
-            seconds = timed_cli(
-                "org-report", "--store", url, "-f", fmt, "-o", str(base / f"org.{fmt}")
-            )
-            print(f"org-report --format {fmt:9s}  : {seconds:.2f} s")
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-    return 0
+
+
+def store_at_scale(args: argparse.Namespace, base: Path) -> None:
+    """Fill a store with ``--scans`` scans and time history diff and org-report over it."""
+    with open_store(str(base / "serial.sqlite3")) as store, store.read() as conn:
+        results = [
+            r
+            for s in queries.list_scans(conn)
+            if (r := queries.load_result(conn, s.id)) is not None
+        ]
+    big = base / "org.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{big}{suffix}").unlink(missing_ok=True)
+    fill_s = fill(big, results, args.scans)
+    with open_store(str(big)) as store:
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with store.read() as conn:
+            scans = queries.list_scans(conn, limit=None)
+            repo_id = scans[0].repository_id
+            pair = [s.id for s in scans if s.repository_id == repo_id][:2]
+    print(
+        f"store  : {len(scans)} scans saved in {fill_s:.1f} s "
+        f"({len(scans) / fill_s:.0f}/s); {big.stat().st_size / 1e6:.1f} MB"
+    )
+    url = str(big)
+    two = timed_cli("history", "diff", str(pair[1]), str(pair[0]), "--store", url, "-f", "json")
+    print(f"history diff (two scans)       : {two:.2f} s")
+    dates = timed_cli("history", "diff", "2026-07-15", "2026-10-15", "--store", url, "-f", "json")
+    print(f"history diff (org, two dates)  : {dates:.2f} s")
+    for fmt in ("table", "json", "markdown", "html", "cyclonedx"):
+        seconds = timed_cli("org-report", "--store", url, "-f", fmt, "-o", str(base / f"org.{fmt}"))
+        print(f"org-report --format {fmt:9s}  : {seconds:.2f} s")
 
 
 if __name__ == "__main__":
