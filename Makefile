@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit browser postgres clean
+.PHONY: demo test lint typecheck unit browser postgres clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,8 @@ postgres:
 	    else echo "error: the store tests need PostgreSQL: apt-get install postgresql"; exit 1; fi; }
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -54,6 +54,14 @@ unit: $(VENV)/.installed-dev browser postgres
 	$(BIN)/python tests/pg_cluster.py run -- $(BIN)/pytest -n 2 -q --dist loadgroup
 
 test: lint typecheck unit
+
+# Refresh the generated knowledge-base files from the pinned sources (docs/kb.md). Run by a
+# developer refreshing the KB, never at install or in `make test`. KB_INPUTS holds the fetched
+# inputs (outside git); pass KB_CLONES="--clone-from URL=GIT_DIR" to reuse local clones.
+KB_INPUTS ?= .kb-inputs
+kb: $(VENV)/.installed
+	$(BIN)/python tools/kb_inputs.py --dest $(KB_INPUTS) $(KB_CLONES)
+	$(BIN)/python tools/build_kb.py --inputs $(KB_INPUTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
