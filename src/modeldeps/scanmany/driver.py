@@ -120,6 +120,8 @@ def scan_many(
         raise UsageError(
             f"--executor: unknown executor {executor!r} (one of: {', '.join(EXECUTORS)})"
         )
+    if timeout is not None and executor == "serial":
+        raise UsageError("--timeout needs a worker to stop: use --executor process or ray")
     started = time.perf_counter()
     with store.write() as conn:
         run_id = int(
