@@ -99,7 +99,10 @@ def _item(
 
 
 def _repository_id(conn: sa.Connection, key: str) -> int | None:
-    found = conn.execute(sa.select(t.repositories.c.id).where(t.repositories.c.key == key)).scalar()
+    repos = t.repositories
+    found = conn.execute(
+        sa.select(repos.c.id).where(repos.c.key_digest == t.digest_of(key))
+    ).scalar()
     return int(found) if found is not None else None
 
 

@@ -291,7 +291,11 @@ def stored_at_commit(
     query = (
         sa.select(s.c.id)
         .join(r, r.c.id == s.c.repository_id)
-        .where(r.c.key == key, s.c.commit_sha == commit, s.c.tool_version == tool_version)
+        .where(
+            r.c.key_digest == t.digest_of(key),
+            s.c.commit_sha == commit,
+            s.c.tool_version == tool_version,
+        )
     )
     query = query.where(
         s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version
@@ -308,7 +312,11 @@ def stored_with_tree(
     query = (
         sa.select(s.c.id)
         .join(r, r.c.id == s.c.repository_id)
-        .where(r.c.key == key, s.c.tree_digest == tree_digest, s.c.tool_version == tool_version)
+        .where(
+            r.c.key_digest == t.digest_of(key),
+            s.c.tree_digest == tree_digest,
+            s.c.tool_version == tool_version,
+        )
     )
     query = query.where(
         s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version
@@ -321,11 +329,11 @@ def last_durations(conn: sa.Connection, keys: set[str]) -> dict[str, float]:
     """Repository key → how long its latest stored scan took (to schedule long ones first)."""
     s, r = t.scans, t.repositories
     out: dict[str, float] = {}
-    for chunk in _chunks(sorted(keys)):
+    for chunk in _chunks(sorted(t.digest_of(k) for k in keys)):
         latest = (
             sa.select(s.c.repository_id, sa.func.max(s.c.id).label("id"))
             .join(r, r.c.id == s.c.repository_id)
-            .where(r.c.key.in_(list(chunk)))
+            .where(r.c.key_digest.in_(list(chunk)))
             .group_by(s.c.repository_id)
             .subquery()
         )
