@@ -24,6 +24,8 @@ COMMAND_MODULES: dict[str, str] = {
     "scan-many": "scan_many_cmd",
     "history": "history_cmd",
     "org-report": "org_cmd",
+    "lock": "lock_cmd",
+    "verify": "lock_cmd",
 }
 
 
@@ -65,6 +67,7 @@ _ORDER = [
     "kb_cmd",
     "rules_cmd",
     "cost_cmd",
+    "lock_cmd",
     "scan_many_cmd",
     "history_cmd",
     "org_cmd",
