@@ -220,3 +220,21 @@ def test_the_schema_rejects_a_broken_document(
     report["repositories"][0]["worst"] = "catastrophic"
     errors = list(_validator().iter_errors(report))
     assert len(errors) == 2
+
+
+def test_the_progress_bar_shows_done_failed_and_left() -> None:
+    import io
+
+    from rich.console import Console
+
+    from modeldeps.cli.scan_many_cmd import BarProgress, _bar
+
+    out = io.StringIO()
+    bar = _bar(Console(file=out, force_terminal=True, width=100))
+    with bar:
+        progress = BarProgress(bar)
+        progress.start(5)
+        progress.update(3, 1, 2, "failed /x")
+        bar.refresh()
+        text = out.getvalue()
+    assert "3/5" in text and "failed 1 · left 2" in text

@@ -54,7 +54,7 @@ class _Silent:
         pass
 
 
-def _bar() -> Any:
+def _bar(console: Any = None) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -64,7 +64,7 @@ def _bar() -> Any:
         MofNCompleteColumn(),
         TextColumn("failed {task.fields[failed]} · left {task.fields[left]}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console or Console(stderr=True),
         transient=True,
     )
 
