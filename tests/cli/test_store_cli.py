@@ -238,3 +238,26 @@ def test_the_progress_bar_shows_done_failed_and_left() -> None:
         bar.refresh()
         text = out.getvalue()
     assert "3/5" in text and "failed 1 · left 2" in text
+
+
+def test_one_policy_for_every_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org = tmp_path / "org"
+    make_org(org, 3)
+    policy = tmp_path / "org-policy.toml"
+    policy.write_text('[severity]\nMD501 = "off"\n')
+    plain, quiet = str(tmp_path / "plain.sqlite3"), str(tmp_path / "policy.sqlite3")
+    assert main(["scan-many", str(org), "--store", plain, "-q"]) == 0
+    assert main(["scan-many", str(org), "--store", quiet, "--config", str(policy), "-q"]) == 0
+    capsys.readouterr()
+    rules = {
+        db: {
+            r["rule_id"] for r in _json(capsys, "org-report", "--store", db, "-f", "json")["rules"]
+        }
+        for db in (plain, quiet)
+    }
+    assert "MD501" in rules[plain] and "MD501" not in rules[quiet]
+    policy.write_text("[severity]\nMD501 = 'loud'\n")
+    code, _, err = _run(capsys, "scan-many", str(org), "--store", quiet, "--config", str(policy))
+    assert code == 2 and "org-policy.toml" in err
