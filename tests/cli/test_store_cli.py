@@ -261,3 +261,17 @@ def test_one_policy_for_every_repository(
     policy.write_text("[severity]\nMD501 = 'loud'\n")
     code, _, err = _run(capsys, "scan-many", str(org), "--store", quiet, "--config", str(policy))
     assert code == 2 and "org-policy.toml" in err
+
+
+def test_the_default_store_is_in_the_user_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    make_repo(tmp_path / "svc", 0)
+    assert main(["scan", str(tmp_path / "svc"), "--save", "-q", "-f", "json"]) in (0, 1)
+    default = Path(os.environ["XDG_DATA_HOME"]) / "modeldeps" / "store.sqlite3"
+    assert default.is_file()
+    assert "saved as scan #1" in capsys.readouterr().err
+    listed = _json(capsys, "history", "list", "-f", "json")
+    assert len(listed["scans"]) == 1
