@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-floors lint typecheck unit browser clean kb
+.PHONY: demo test test-floors lint typecheck unit browser postgres clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/python:
 # Byte-compile our sources once: an editable install is otherwise compiled on every start when
 # PYTHONDONTWRITEBYTECODE is set, which costs a short scan a fifth of its time.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[cost,online]'
+	$(BIN)/python -m pip install -q -e '.[cost,online,store]'
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@
 
@@ -35,6 +35,17 @@ browser:
 	    echo "make browser: installing Debian's chromium package with $${SUDO:-root} apt-get (system-wide)"; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The store tests run on a real PostgreSQL server: install Debian's when it is missing, saying so,
+# as root or through sudo (README "Development"). The test run starts a throwaway cluster on
+# 127.0.0.1 and stops it afterwards (tests/pg_cluster.py).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	    elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "error: the store tests need PostgreSQL: run 'apt-get install postgresql' as root" >&2; exit 1; fi; \
+	    echo "make postgres: installing Debian's postgresql package with $${SUDO:-root} apt-get (system-wide)"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
@@ -42,8 +53,9 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev browser
-	$(BIN)/pytest -n 2 -q
+# loadgroup: the Ray tests share one worker, so the run starts one local Ray, not two.
+unit: $(VENV)/.installed-dev browser postgres
+	$(BIN)/python tests/pg_cluster.py run -- $(BIN)/pytest -n 2 -q --dist loadgroup
 
 test: lint typecheck unit
 
@@ -51,13 +63,14 @@ test: lint typecheck unit
 # floor pyproject.toml declares (uv's lowest-direct resolution, pinned by tools/floor_constraints.py),
 # and the whole suite run there. .ci/run runs it after `make test`.
 FLOORS := .venv-floors
-test-floors: $(VENV)/.installed-dev browser
+test-floors: $(VENV)/.installed-dev browser postgres
 	rm -rf $(FLOORS)
 	$(BIN)/uv venv -q -p $(BIN)/python $(FLOORS)
-	$(BIN)/python tools/floor_constraints.py cost online test > $(FLOORS)/floors.txt
+	$(BIN)/python tools/floor_constraints.py cost online store postgres ray test > $(FLOORS)/floors.txt
 	VIRTUAL_ENV=$(FLOORS) $(BIN)/uv pip install -q --resolution lowest-direct \
-	  -c $(FLOORS)/floors.txt -e '.[test,cost,online]'
-	$(FLOORS)/bin/python -m pytest -n 2 -q -p no:cacheprovider
+	  -c $(FLOORS)/floors.txt -e '.[test,cost,online,postgres,ray]'
+	$(FLOORS)/bin/python tests/pg_cluster.py run -- \
+	  $(FLOORS)/bin/python -m pytest -n 2 -q --dist loadgroup -p no:cacheprovider
 
 # Refresh the generated knowledge-base files from the pinned sources (docs/kb.md). Run by a
 # developer refreshing the KB, never at install or in `make test`. KB_INPUTS holds the fetched
