@@ -83,7 +83,7 @@ def artifact_model_name(path: str, ident: Identity | None) -> str:
     return path
 
 
-def _upsert_repository(conn: sa.Connection, repo: RepoIdentity, now: datetime) -> int:
+def upsert_repository(conn: sa.Connection, repo: RepoIdentity, now: datetime) -> int:
     row = conn.execute(
         sa.select(t.repositories.c.id, t.repositories.c.path, t.repositories.c.remote_url).where(
             t.repositories.c.key == repo.key
@@ -203,7 +203,7 @@ def save_scan(
 ) -> SaveOutcome:
     """Save ``result`` of repository ``repo`` on ``conn`` (inside the caller's transaction)."""
     now = now or utcnow()
-    repo_id = _upsert_repository(conn, repo, now)
+    repo_id = upsert_repository(conn, repo, now)
     rdigest = result_digest(result)
     dedup = _digest(
         [repo.commit or tree_digest or "", result.tool_version, result.kb_version, rdigest]
