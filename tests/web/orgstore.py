@@ -180,10 +180,13 @@ def _write_tree(root: Path, files: dict[str, str]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-def build_store(workdir: Path) -> BuiltStore:
-    """Scan every repository at each version, oldest first, saving each scan to a new store."""
+def build_store(workdir: Path, url: str | None = None) -> BuiltStore:
+    """Scan every repository at each version, oldest first, saving each scan to a new store.
+
+    The store is a SQLite file in ``workdir`` unless ``url`` names another (PostgreSQL).
+    """
     path = workdir / "store.sqlite3"
-    url = f"sqlite:///{path}"
+    url = url or f"sqlite:///{path}"
     options = ScanOptions(use_cache=False, fail_on=None, jobs=1)
     count = 0
     with open_store(url) as store:

@@ -24,6 +24,7 @@ COMMAND_MODULES: dict[str, str] = {
     "scan-many": "scan_many_cmd",
     "history": "history_cmd",
     "org-report": "org_cmd",
+    "serve": "serve_cmd",
 }
 
 
@@ -68,4 +69,5 @@ _ORDER = [
     "scan_many_cmd",
     "history_cmd",
     "org_cmd",
+    "serve_cmd",
 ]

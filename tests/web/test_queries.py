@@ -1,0 +1,180 @@
+"""The dashboard's queries agree with the store's own views and filter as documented."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+import pytest
+
+from modeldeps.store import queries as sq
+from modeldeps.store.connect import Store, open_store
+from modeldeps.store.org import build_org_report, compute_shares
+from modeldeps.web import queries
+from modeldeps.web.queries import InventoryFilter
+from tests.web.orgstore import HOSTILE, BuiltStore
+
+
+def _share_key(shares: object) -> tuple[object, ...]:
+    s = shares
+    return (
+        tuple((r.key, r.count) for r in s.by_country),  # type: ignore[attr-defined]
+        tuple((r.key, r.label, r.count) for r in s.by_publisher),  # type: ignore[attr-defined]
+        s.country_hhi,  # type: ignore[attr-defined]
+        s.publisher_hhi,  # type: ignore[attr-defined]
+        s.total,  # type: ignore[attr-defined]
+        s.unknown,  # type: ignore[attr-defined]
+    )
+
+
+def test_every_point_of_the_history_is_what_the_org_report_said_then(read_store: Store) -> None:
+    with read_store.read() as conn:
+        history = queries.share_history(conn)
+        assert len(history) == 60  # every day from 2026-09-01 to 2026-10-30
+        assert [p.repositories for p in history[:5]] == [1, 2, 3, 4, 4]
+        for point in history:
+            report = build_org_report(conn, point.at)
+            assert _share_key(point.shares) == _share_key(report.shares), point.at
+
+
+def test_current_shares_are_the_org_reports(read_store: Store) -> None:
+    with read_store.read() as conn:
+        latest = sorted(sq.latest_scan_ids(conn).values())
+        expected = compute_shares(sq.model_uses(conn, latest))
+        current = queries.current_shares(conn)
+        last = queries.share_history(conn)[-1].shares
+    assert _share_key(current) == _share_key(expected) == _share_key(last)
+    assert {r.key for r in current.by_country} == {"CN", "US", "unknown"}
+    assert 0 < current.country_hhi <= 10000
+
+
+def test_history_is_bucketed_by_week_when_long(read_store: Store) -> None:
+    with read_store.read() as conn:
+        weekly = queries.share_history(conn, max_points=10)
+    assert len(weekly) == 9  # 60 days in weeks
+    assert all((b.at - a.at).days == 7 for a, b in itertools.pairwise(weekly))
+    with read_store.read() as conn:
+        assert _share_key(weekly[-1].shares) == _share_key(queries.current_shares(conn))
+
+
+def test_inventory_filters(read_store: Store) -> None:
+    with read_store.read() as conn:
+        everything = queries.inventory(conn, InventoryFilter())
+        cn = queries.inventory(conn, InventoryFilter(country=("CN",)))
+        api = queries.inventory(conn, InventoryFilter(kind=("api_model",)))
+        apache = queries.inventory(conn, InventoryFilter(license=("apache-2.0",)))
+        ds = queries.inventory(conn, InventoryFilter(publisher=("deepseek",)))
+        closed = queries.inventory(conn, InventoryFilter(open_weights="no"))
+        named = queries.inventory(conn, InventoryFilter(q="QWEN"))
+        repos = {r.name: r.id for r in sq.list_repositories(conn)}
+        chat = queries.inventory(conn, InventoryFilter(repo=(repos["chat-web"],)))
+    names = {r.name for r in everything.rows}
+    assert everything.total == len(everything.rows) == 11
+    assert HOSTILE in names
+    assert "mistralai/Mistral-7B-v0.3" not in names  # dropped before the latest scans
+    assert {r.country for r in cn.rows} == {"CN"} and len(cn.rows) == 6
+    assert {r.kind for r in api.rows} == {"api_model"}
+    assert all("apache-2.0" in r.licenses for r in apache.rows) and apache.rows
+    assert {r.publisher for r in ds.rows} == {"DeepSeek"}
+    assert all(r.open_weights is False for r in closed.rows) and closed.rows
+    assert all("qwen" in r.name.lower() for r in named.rows) and len(named.rows) == 3
+    assert {r.name for r in chat.rows} == {"claude-sonnet-4-20250514", "gpt-4o-mini"}
+    countries = {f.value: f.count for f in everything.facets["country"]}
+    assert countries == {"CN": 6, "US": 4, "unknown": 1}
+
+
+@pytest.mark.parametrize("sort", sorted(queries.SORTS))
+def test_inventory_sorts(read_store: Store, sort: str) -> None:
+    with read_store.read() as conn:
+        rows = queries.inventory(conn, InventoryFilter(), sort).rows
+    keys = [queries.SORTS[sort](r) for r in rows]
+    assert keys == sorted(keys)
+
+
+def test_model_detail(read_store: Store) -> None:
+    with read_store.read() as conn:
+        ids = queries.model_ids(conn, [("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
+        detail = queries.model_detail(conn, ids[("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
+        assert queries.model_detail(conn, 10**9) is None
+        mistral = queries.model_ids(conn, [("hub_model", "mistralai/Mistral-7B-v0.3")])
+        gone = queries.model_detail(conn, mistral[("hub_model", "mistralai/Mistral-7B-v0.3")])
+    assert detail is not None and detail.identity is not None
+    assert detail.identity.country == "CN"
+    assert {(u.repository, u.location.path, u.location.line) for u in detail.uses} == {
+        ("payments-api", "app/llm.py", 9),
+        ("payments-api", "app/llm.py", 10),
+    }
+    assert detail.first_seen == datetime(2026, 9, 1, 9, 0)
+    rules = sorted({f.rule_id for f in detail.findings})
+    assert rules == ["MD102", "MD401"]
+    assert all(f.repository == "payments-api" for f in detail.findings)
+    assert gone is not None and not gone.uses
+    assert {p.repository for p in gone.past} == {"ml-training", "search-service"}
+
+
+def test_findings_on_a_model_exclude_another_models_on_the_same_line(
+    read_store: Store,
+) -> None:
+    # app/llm.py line 14 names gpt-4o and nothing else; line 9 and 10 name only Qwen: the
+    # findings of one never show on the other's page.
+    with read_store.read() as conn:
+        ids = queries.model_ids(
+            conn, [("api_model", "gpt-4o"), ("hub_model", "Qwen/Qwen2.5-7B-Instruct")]
+        )
+        gpt = queries.model_detail(conn, ids[("api_model", "gpt-4o")])
+        qwen = queries.model_detail(conn, ids[("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
+    assert gpt is not None and qwen is not None
+    assert all("Qwen" not in f.message for f in gpt.findings)
+    assert all("Qwen/Qwen2.5-7B-Instruct" in f.message for f in qwen.findings)
+
+
+def test_rule_counts_match_the_store(read_store: Store) -> None:
+    with read_store.read() as conn:
+        latest = sorted(sq.latest_scan_ids(conn).values())
+        expected = {r[0]: (r[1], r[2], r[3]) for r in sq.findings_by_rule(conn, latest)}
+        got = {
+            c.rule_id: (c.severity, c.findings, c.repositories)
+            for c in queries.rule_counts(conn, {})
+        }
+        items, total = queries.findings_list(conn, rule="MD102")
+        matrix = queries.rule_severity_matrix(conn)
+        totals = queries.totals(conn)
+    assert got == expected
+    assert total == expected["MD102"][1] == len(items)
+    assert all(i.rule_id == "MD102" and i.locations for i in items)
+    assert sum(matrix.values()) == totals.findings == sum(v[1] for v in expected.values())
+    assert totals.repositories == 4 and totals.scans == 12
+    assert totals.models == 10 and totals.endpoints == 1
+
+
+def test_repository_summaries_and_scan_models(read_store: Store) -> None:
+    with read_store.read() as conn:
+        summaries = {r.name: r for r in queries.repository_summaries(conn)}
+        pay = summaries["payments-api"]
+        assert pay.latest is not None
+        models = {m.name for m in queries.scan_models(conn, pay.latest.id)}
+    assert pay.scans == 3 and pay.worst == "high" and pay.failure is None
+    assert summaries["ml-training"].remote_url is None
+    assert HOSTILE in models and "gpt-4o" in models
+
+
+def _inventory(conn: object) -> list[tuple[str, str, int, int]]:
+    rows = queries.inventory(conn, InventoryFilter()).rows  # type: ignore[arg-type]
+    return [(r.name, r.country, r.files, r.references) for r in rows]
+
+
+def test_same_answers_on_postgresql(pg_org_store: BuiltStore, read_store: Store) -> None:
+    with (
+        open_store(pg_org_store.url, read_only=True) as pg,
+        pg.read() as pconn,
+        read_store.read() as sconn,
+    ):
+        assert queries.current_shares(pconn) == queries.current_shares(sconn)
+        assert queries.totals(pconn) == queries.totals(sconn)
+        assert [
+            (p.at, p.repositories, _share_key(p.shares)) for p in queries.share_history(pconn)
+        ] == [(p.at, p.repositories, _share_key(p.shares)) for p in queries.share_history(sconn)]
+        assert _inventory(pconn) == _inventory(sconn)
+        assert [(c.rule_id, c.findings) for c in queries.rule_counts(pconn, {})] == [
+            (c.rule_id, c.findings) for c in queries.rule_counts(sconn, {})
+        ]
