@@ -85,16 +85,14 @@ def live_server(read_store: Store) -> Iterator[str]:
     import uvicorn
 
     from modeldeps.web.app import create_app
-    from modeldeps.web.serve import listen
+    from modeldeps.web.serve import listen, server_config
 
     sock = listen("127.0.0.1", 0)
     usage = Path(__file__).resolve().parents[2] / "examples" / "usage.toml"
     from modeldeps.cost.usage import merge, read_usage_file
 
     app = create_app(read_store, usages=merge(read_usage_file(usage)), usage_source="usage.toml")
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-    )
+    server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

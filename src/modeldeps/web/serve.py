@@ -6,11 +6,15 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import UsageError
 from modeldeps.store.connect import Store
-from modeldeps.web.security import TOKEN_PARAM, check_bind
+from modeldeps.web.security import TOKEN_PARAM, ASGIApp, check_bind
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -39,6 +43,20 @@ def address_of(sock: socket.socket, token: str | None) -> str:
     return f"http://{shown}:{port}/" + (f"?{TOKEN_PARAM}={token}" if token else "")
 
 
+def server_config(app: ASGIApp) -> uvicorn.Config:
+    """How uvicorn runs the dashboard (the tests' live server uses the same)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,  # an access log would keep the token of a first visit
+        server_header=False,
+        proxy_headers=False,  # the client address is the socket's, never a header's
+        lifespan="off",
+    )
+
+
 def run(
     store: Store,
     *,
@@ -62,14 +80,7 @@ def run(
         usages=usages,
         usage_source=usage_file.name if usage_file else None,
     )
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,  # an access log would keep the token of a first visit
-        server_header=False,
-        proxy_headers=False,
-        lifespan="off",
-    )
+    config = server_config(app)
     print(
         f"modeldeps dashboard (read-only) of {store.display}\n"
         f"open {address_of(sock, token)}\n(Ctrl-C stops it)",
