@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,21 +33,28 @@ CHROMIUM_FLAGS = (
 )
 
 
-def _build(tmp_path_factory: pytest.TempPathFactory, url: str | None = None) -> BuiltStore:
-    workdir: Path = tmp_path_factory.mktemp("org")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(workdir / "cache"))
-        return build_store(workdir, url)
+@contextmanager
+def _build(url: str | None = None) -> Iterator[BuiltStore]:
+    # A neutral folder name: it shows in failure reasons, and so in the screenshots.
+    workdir = Path(tempfile.mkdtemp(prefix="acme-"))
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("XDG_CACHE_HOME", str(workdir / ".cache"))
+            built = build_store(workdir, url)
+        yield built
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def org_store(tmp_path_factory: pytest.TempPathFactory) -> BuiltStore:
-    """A SQLite store holding twelve real scans of four generated repositories (never written)."""
-    return _build(tmp_path_factory)
+def org_store() -> Iterator[BuiltStore]:
+    """A SQLite store of real scans of five generated repositories (read it, never write)."""
+    with _build() as built:
+        yield built
 
 
 @pytest.fixture(scope="session")
-def pg_org_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltStore]:
+def pg_org_store() -> Iterator[BuiltStore]:
     """The same store on a real PostgreSQL server (the session's, or one started here)."""
     import psycopg
 
@@ -65,7 +73,8 @@ def pg_org_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltStor
     )
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield _build(tmp_path_factory, server.rsplit("/", 1)[0] + "/" + name)
+        with _build(server.rsplit("/", 1)[0] + "/" + name) as built:
+            yield built
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()

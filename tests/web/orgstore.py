@@ -1,11 +1,12 @@
 """A small organization store made the way a user makes one: real scans of generated trees.
 
 Four repositories, each scanned at three versions over two months; three are git checkouts
-(``.git`` written by hand: HEAD, a branch ref and a remote), one is a plain tree. One file
-names a model ``evil/"><script>…`` so every page can be checked to show it as text. The rows
-come from ``pipeline.scan`` and ``store.save.save_scan``, never from hand-made inserts, so
-they cannot drift from the real schema. Only ``started_at`` is moved back in time, to give
-the history a shape.
+(``.git`` written by hand: HEAD, a branch ref and a remote), one is a plain tree. A fifth
+is scanned twice and then fails in a real ``scan-many`` run (its policy file is broken).
+One file names a model ``evil/"><script>…`` so every page can be checked to show it as
+text. The rows come from ``pipeline.scan``, ``store.save.save_scan`` and the ``scan-many``
+driver, never from hand-made inserts, so they cannot drift from the real schema. Only
+``started_at`` is moved back in time, to give the history a shape.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from modeldeps.options import ScanOptions
 from modeldeps.pipeline import scan
+from modeldeps.scanmany.driver import scan_many
+from modeldeps.scanmany.targets import Target
 from modeldeps.store.connect import open_store
 from modeldeps.store.identify import identify
 from modeldeps.store.save import save_scan
@@ -147,6 +150,15 @@ REPOS: dict[str, tuple[str | None, list[dict[str, str]]]] = {
 }
 
 
+#: A repository whose third version cannot be scanned: its policy file is not TOML.
+FAILING = "billing-worker"
+_FAILING_VERSIONS = [
+    {"worker.py": _PY_DEEPSEEK},
+    {"worker.py": _PY_DEEPSEEK.replace("deepseek-reasoner", "deepseek-chat")},
+    {"worker.py": _PY_DEEPSEEK, ".modeldeps.toml": "[watch\nbroken =\n"},
+]
+
+
 @dataclass(frozen=True, slots=True)
 class BuiltStore:
     """Where the store is and what went into it."""
@@ -189,18 +201,24 @@ def build_store(workdir: Path, url: str | None = None) -> BuiltStore:
     url = url or f"sqlite:///{path}"
     options = ScanOptions(use_cache=False, fail_on=None, jobs=1)
     count = 0
+    repos = dict(REPOS)
+    repos[FAILING] = ("https://git.example.com/acme/billing-worker.git", _FAILING_VERSIONS)
     with open_store(url) as store:
         for version in range(3):
-            for offset, (name, (remote, versions)) in enumerate(REPOS.items()):
-                root = workdir / "repos" / name
+            for offset, (name, (remote, versions)) in enumerate(repos.items()):
+                root = workdir / name
                 root.mkdir(parents=True, exist_ok=True)
                 _write_tree(root, versions[version])
                 if remote is not None:
                     _write_git(root, remote, version, name)
+                if name == FAILING and version == 2:
+                    summary = scan_many(store, [Target(root, name)], options, executor="serial")
+                    assert [i.status for i in summary.items] == ["failed"], summary.items
+                    continue
                 result = scan([root], options)
                 when = START + timedelta(days=28 * version + offset, hours=offset)
                 result = dataclasses.replace(result, started_at=when.isoformat() + "+00:00")
                 with store.write() as conn:
                     outcome = save_scan(conn, result, identify(root), now=when)
                 count += int(outcome.created)
-    return BuiltStore(url, path, tuple(REPOS), count)
+    return BuiltStore(url, path, tuple(repos), count)

@@ -31,7 +31,7 @@ def test_every_point_of_the_history_is_what_the_org_report_said_then(read_store:
     with read_store.read() as conn:
         history = queries.share_history(conn)
         assert len(history) == 60  # every day from 2026-09-01 to 2026-10-30
-        assert [p.repositories for p in history[:5]] == [1, 2, 3, 4, 4]
+        assert [p.repositories for p in history[:6]] == [1, 2, 3, 4, 5, 5]
         for point in history:
             report = build_org_report(conn, point.at)
             assert _share_key(point.shares) == _share_key(report.shares), point.at
@@ -69,10 +69,10 @@ def test_inventory_filters(read_store: Store) -> None:
         repos = {r.name: r.id for r in sq.list_repositories(conn)}
         chat = queries.inventory(conn, InventoryFilter(repo=(repos["chat-web"],)))
     names = {r.name for r in everything.rows}
-    assert everything.total == len(everything.rows) == 11
+    assert everything.total == len(everything.rows) == 12
     assert HOSTILE in names
     assert "mistralai/Mistral-7B-v0.3" not in names  # dropped before the latest scans
-    assert {r.country for r in cn.rows} == {"CN"} and len(cn.rows) == 6
+    assert {r.country for r in cn.rows} == {"CN"} and len(cn.rows) == 7
     assert {r.kind for r in api.rows} == {"api_model"}
     assert all("apache-2.0" in r.licenses for r in apache.rows) and apache.rows
     assert {r.publisher for r in ds.rows} == {"DeepSeek"}
@@ -80,7 +80,7 @@ def test_inventory_filters(read_store: Store) -> None:
     assert all("qwen" in r.name.lower() for r in named.rows) and len(named.rows) == 3
     assert {r.name for r in chat.rows} == {"claude-sonnet-4-20250514", "gpt-4o-mini"}
     countries = {f.value: f.count for f in everything.facets["country"]}
-    assert countries == {"CN": 6, "US": 4, "unknown": 1}
+    assert countries == {"CN": 7, "US": 4, "unknown": 1}
 
 
 @pytest.mark.parametrize("sort", sorted(queries.SORTS))
@@ -143,8 +143,8 @@ def test_rule_counts_match_the_store(read_store: Store) -> None:
     assert total == expected["MD102"][1] == len(items)
     assert all(i.rule_id == "MD102" and i.locations for i in items)
     assert sum(matrix.values()) == totals.findings == sum(v[1] for v in expected.values())
-    assert totals.repositories == 4 and totals.scans == 12
-    assert totals.models == 10 and totals.endpoints == 1
+    assert totals.repositories == 5 and totals.scans == 14
+    assert totals.models == 11 and totals.endpoints == 1
 
 
 def test_repository_summaries_and_scan_models(read_store: Store) -> None:
@@ -155,6 +155,9 @@ def test_repository_summaries_and_scan_models(read_store: Store) -> None:
         models = {m.name for m in queries.scan_models(conn, pay.latest.id)}
     assert pay.scans == 3 and pay.worst == "high" and pay.failure is None
     assert summaries["ml-training"].remote_url is None
+    failed = summaries["billing-worker"]
+    assert failed.scans == 2 and failed.failure is not None
+    assert "not valid TOML" in failed.failure.reason
     assert HOSTILE in models and "gpt-4o" in models
 
 

@@ -60,11 +60,19 @@ class Dashboard:
         text = self.env.get_template(name).render(
             request_path=request.url.path,
             store=self.store.display,
+            store_label=store_label(self.store),
             version=__version__,
             now=now,
             **ctx,
         )
         return HTMLResponse(text, status_code=status, headers={"cache-control": "no-store"})
+
+
+def store_label(store: Store) -> str:
+    """A short name for the header: a SQLite store's file name, else its URL sans password."""
+    if store.is_sqlite:
+        return store.display.rsplit("/", 1)[-1] or store.display
+    return store.display
 
 
 def _dash(request: Request) -> Dashboard:
@@ -407,7 +415,7 @@ def repository(request: Request) -> Response:
         findings = sq.findings_of(conn, [shown]) if shown is not None else []
         models = queries.scan_models(conn, shown) if shown is not None else []
         failure = sq.latest_failures(conn).get(repo_id)
-    findings.sort(key=lambda f: (-f.severity.rank, f.rule_id, str(f.locations[:1])))
+    findings.sort(key=_finding_order)
     return dash.render(
         request,
         "repository.html.j2",
@@ -424,6 +432,11 @@ def repository(request: Request) -> Response:
         titles=dash.titles(),
         charts={"scans": charts.scans_chart(scans)},
     )
+
+
+def _finding_order(f: sq.FindingRow) -> tuple[int, str, str, int]:
+    first = f.locations[0] if f.locations else None
+    return (-f.severity.rank, f.rule_id, first.path if first else "", (first and first.line) or 0)
 
 
 def _key(scans: Sequence[sq.ScanRow], scan_id: int) -> tuple[datetime, int]:
