@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from modeldeps.errors import UsageError
-from modeldeps.model import Location, RefKind, Severity
+from modeldeps.model import Location, RefKind, ScanResult, Severity
 from modeldeps.store.connect import open_store
 from modeldeps.store.diff import diff_dates, diff_scans
 from modeldeps.store.org import build_org_report, hhi
@@ -27,7 +27,7 @@ MD205 = finding("MD205", Severity.HIGH, "Qwen/Qwen2.5-7B-Instruct", Location("ap
 MD501 = finding("MD501", Severity.HIGH, "https://api.deepseek.com", Location("llm.py", 9))
 
 
-def _before() -> object:
+def _before() -> ScanResult:
     return result(
         ref(RefKind.HUB_MODEL, "Qwen/Qwen2.5-7B-Instruct", "app.py", 3, QWEN),
         ref(RefKind.API_MODEL, "gpt-4o", "llm.py", 4, OPENAI),
@@ -37,7 +37,7 @@ def _before() -> object:
     )
 
 
-def _after() -> object:
+def _after() -> ScanResult:
     return result(
         ref(RefKind.API_MODEL, "gpt-4o", "llm.py", 4, OPENAI),
         # the KB learnt this model's real publisher and lineage
@@ -59,8 +59,8 @@ def test_diff_of_two_scans_of_one_repository(tmp_path: object) -> None:
         with store.write() as conn:
             from modeldeps.store.save import save_scan
 
-            a = save_scan(conn, _before(), repo(commit="1" * 40))  # type: ignore[arg-type]
-            b = save_scan(conn, _after(), repo(commit="2" * 40))  # type: ignore[arg-type]
+            a = save_scan(conn, _before(), repo(commit="1" * 40))
+            b = save_scan(conn, _after(), repo(commit="2" * 40))
         with store.read() as conn:
             diff = diff_scans(conn, a.scan_id, b.scan_id)
     assert [(m.kind, m.name) for m in diff.models_added] == [
@@ -90,8 +90,8 @@ def test_two_scans_of_different_repositories_are_not_diffed(tmp_path: object) ->
         with store.write() as conn:
             from modeldeps.store.save import save_scan
 
-            a = save_scan(conn, _before(), repo("a"))  # type: ignore[arg-type]
-            b = save_scan(conn, _after(), repo("b"))  # type: ignore[arg-type]
+            a = save_scan(conn, _before(), repo("a"))
+            b = save_scan(conn, _after(), repo("b"))
         with store.read() as conn, pytest.raises(UsageError, match="one repository"):
             diff_scans(conn, a.scan_id, b.scan_id)
 
@@ -101,12 +101,12 @@ def test_the_organization_at_two_dates(store_url: str) -> None:
 
     with open_store(store_url) as store:
         with store.write() as conn:
-            save_scan(conn, _before(), repo("a", "1" * 40))  # type: ignore[arg-type]
-            save_scan(conn, _after(), repo("a", "2" * 40))  # type: ignore[arg-type]
+            save_scan(conn, _before(), repo("a", "1" * 40))
+            save_scan(conn, _after(), repo("a", "2" * 40))
             # in November repository b drops gpt-4o; a adds an endpoint and drops Qwen
             save_scan(
                 conn,
-                dataclasses.replace(_before(), started_at="2026-10-05T00:00:00+00:00"),  # type: ignore[type-var]
+                dataclasses.replace(_before(), started_at="2026-10-05T00:00:00+00:00"),
                 repo("b", "3" * 40),
             )
             save_scan(

@@ -102,19 +102,36 @@ def register(app: typer.Typer) -> None:
 
     @history.command("diff")
     def diff_command(
-        before: Annotated[str, typer.Argument(help="Scan id, or a date for the organization.")],
-        after: Annotated[str, typer.Argument(help="Scan id, or a date (or `now`).")],
+        before: Annotated[
+            str,
+            typer.Argument(help="Scan id, a date for the organization, or a repository alone."),
+        ],
+        after: Annotated[str | None, typer.Argument(help="Scan id, or a date (or `now`).")] = None,
         store: Annotated[str | None, typer.Option("--store", help=STORE_HELP)] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="Write the diff here.")
         ] = None,
     ) -> None:
-        """What changed: two scans of one repository, or the organization at two dates."""
+        """What changed: two scans of one repository, or the organization at two dates.
+
+        With a repository alone (a path, key or name), its two latest scans are compared.
+        """
         from modeldeps.report.org import data, table
+        from modeldeps.store import queries
         from modeldeps.store.diff import diff_dates, diff_scans
 
         _check_format(fmt, HISTORY_FORMATS)
+        if after is None:
+            with open_cli_store(store, create=False) as st, st.read() as conn:
+                rid = repository_id(conn, before)
+                latest = queries.list_scans(conn, rid, limit=2)
+                if len(latest) < 2:
+                    raise UsageError(f"{before!r} has one stored scan; nothing to compare")
+                diff = diff_scans(conn, latest[1].id, latest[0].id)
+            text = data.dumps(data.diff_data(diff)) if fmt == "json" else table.render_diff(diff)
+            write_output(text, output)
+            return
         a, b = scan_id(before), scan_id(after)
         if (a is None) != (b is None):
             raise UsageError(

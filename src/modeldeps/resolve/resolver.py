@@ -34,6 +34,20 @@ from modeldeps.resolve.sources.artifact import gguf_metadata, read_model_dir, si
 from modeldeps.resolve.sources.interface import KnowledgeSource, KnowledgeSourceError
 
 KB = "bundled-kb"
+
+
+#: "provider:" prefixes of model ids (AI SDK registries, LiteLLM, the scan's own ids).
+_PROVIDER_PREFIXES = frozenset(
+    {"openai", "anthropic", "google", "gemini", "vertex", "azure", "bedrock", "mistral", "groq",
+     "ollama", "hf", "huggingface", "xai", "deepseek", "cohere", "together", "openrouter"}
+)  # fmt: skip
+
+
+def _origin(origin: str) -> str:
+    """Evidence source of a KB record: the bundled KB, or the overlay file it came from."""
+    return KB if origin == "bundled" else origin
+
+
 MAX_DEPTH = 4
 #: Files that make a folder a model folder whose identity its weight files share.
 _MODEL_DIR_FILES = ("config.json", "tokenizer_config.json", "chat_template.jinja")
@@ -103,14 +117,29 @@ class Resolver:
                 )
                 lineage += edge_to(b.relation, base, b.base)
                 lics += base.licenses
-            ev = Evidence(KB, "exact", f"{entry.id} is a KB entry", self.kb.citation(entry.sources))
+            src = _origin(entry.origin)
+            ev = Evidence(
+                src, "exact", f"{entry.id} is a KB entry", self.kb.citation(entry.sources)
+            )
+            lic_ev = (
+                (
+                    Evidence(
+                        src,
+                        "license-exact",
+                        f"licence {', '.join(entry.licenses)} recorded for {entry.id}",
+                        self.kb.citation(entry.sources),
+                    ),
+                )
+                if entry.licenses
+                else ()
+            )
             return build(
                 canonical_id=entry.id,
                 family=fam,
                 publisher=pub,
                 licenses=lics,
                 lineage=lineage,
-                evidence=(ev, *self.pub_ev(pub)),
+                evidence=(ev, *lic_ev, *self.pub_ev(pub)),
                 confidence=Confidence.HIGH,
                 decided_by="exact",
                 open_weights=entry.open_weights,
@@ -149,8 +178,9 @@ class Resolver:
                 org_pub,
                 fam,
                 "publisher-org",
-                Confidence.HIGH,
+                Confidence.MEDIUM,
                 Evidence(KB, "publisher-org", f"Hub org {org} belongs to {org_pub.name}"),
+                repo=(org, name),
             )
         if named:  # step 4: family by name; the unknown org is the publisher, not the family's
             fam, _anchored = named
@@ -165,6 +195,7 @@ class Resolver:
                     "family-pattern",
                     f"name {name!r} matches family {fam.name}; org {org} not in KB",
                 ),
+                repo=(org, name),
             )
         online = self._online(model_id, depth)  # step 5
         if online is not None:
@@ -184,13 +215,30 @@ class Resolver:
         conf: Confidence,
         ev: Evidence,
         licenses: Sequence[str] = (),
+        repo: tuple[str, str] | None = None,
     ) -> Identity:
         """Publisher plus family: when the family belongs to someone else, the model is a
-        derivative and the family's publisher becomes a lineage edge."""
+        derivative and the family's publisher becomes a lineage edge. Without licences from
+        the caller, the licence is resolved in order (docs/kb.md): a versioned rule for the
+        name, the Hub with --online, and only then the family's usual licence, *assumed*."""
         lineage: list[LineageEdge] = []
         lics = list(licenses)
+        lic_ev: list[Evidence] = []
+        open_weights: bool | None = True
         fam_pub = self.kb.publishers[fam.publisher] if fam else None
-        if fam and fam_pub and (pub is None or fam_pub.id != pub.id):
+        derivative = bool(fam and fam_pub and (pub is None or fam_pub.id != pub.id))
+        org, name = repo if repo else ("", cid or "")
+        found = self.license_by_rule(org, name) if not lics else None
+        if found is not None:
+            rule_lics, rule_ev, open_weights = found
+            if derivative:  # the name is the base's: its licence binds the derivative too
+                rule_ev = replace(rule_ev, detail=rule_ev.detail + " (inherited from the base)")
+            lics, lic_ev = list(rule_lics), [rule_ev]
+        elif not lics and repo and self.online is not None:
+            online = self._online_license(f"{org}/{name}")
+            if online is not None:
+                lics, lic_ev = list(online[0]), [online[1]]
+        if derivative and fam and fam_pub:
             base = build(
                 canonical_id=family_base_id(fam),
                 family=fam,
@@ -202,9 +250,18 @@ class Resolver:
                 decided_by=rule,
             )
             lineage = list(edge_to("finetune", base, family_base_id(fam)))
-        elif fam and fam.default_license and not lics:
+        elif fam and fam.default_license and not lics and found is None:
             lics.append(fam.default_license)
-        evs = (ev, *self.pub_ev(pub), *self.pub_ev(fam_pub if lineage else None))
+            lic_ev.append(
+                Evidence(
+                    KB,
+                    "license-assumed",
+                    f"licence {fam.default_license} assumed: the usual licence of {fam.name} "
+                    "models; no record or rule for this model",
+                    self.kb.citation(fam.sources),
+                )
+            )
+        evs = (ev, *lic_ev, *self.pub_ev(pub), *self.pub_ev(fam_pub if lineage else None))
         return build(
             canonical_id=cid,
             family=fam,
@@ -214,7 +271,37 @@ class Resolver:
             evidence=evs,
             confidence=conf,
             decided_by=rule,
+            open_weights=open_weights,
         )
+
+    def license_by_rule(self, org: str, name: str) -> tuple[tuple[str, ...], Evidence, bool] | None:
+        """(licences, evidence, open weights) from the first versioned rule for a Hub name."""
+        rule = self.kb.license_rule(org, self._strip(name))
+        if rule is None:
+            return None
+        what = f"licence {rule.license}" if rule.license else "closed model (no open weights)"
+        ev = Evidence(
+            _origin(rule.origin),
+            "license-rule",
+            f"{what} by versioned rule {rule.id} for {name}",
+            self.kb.citation(rule.sources),
+        )
+        return ((rule.license,) if rule.license else ()), ev, rule.open_weights
+
+    def _online_license(self, model_id: str) -> tuple[tuple[str, ...], Evidence] | None:
+        try:
+            facts = self.online.hub_facts(model_id) if self.online else None
+        except KnowledgeSourceError:
+            return None
+        if facts is None or not facts.licenses:
+            return None
+        ev = Evidence(
+            "online",
+            "license-online",
+            f"licence {', '.join(facts.licenses)} from the Hub card of {model_id}",
+            f"https://huggingface.co/{model_id}",
+        )
+        return facts.licenses, ev
 
     def pub_ev(self, pub: Publisher | None) -> tuple[Evidence, ...]:
         if pub is None:
@@ -261,13 +348,19 @@ class Resolver:
             facts.detail or f"Hub card of {model_id}",
             f"https://huggingface.co/{model_id}",
         )
+        lic_ev = Evidence(
+            "online",
+            "license-online",
+            f"licence {', '.join(facts.licenses)} from the Hub card of {model_id}",
+            f"https://huggingface.co/{model_id}",
+        )
         return build(
             canonical_id=model_id,
             family=fam,
             publisher=None,
             licenses=licenses_of(self.kb, lics),
             lineage=lineage,
-            evidence=(ev,),
+            evidence=(ev, lic_ev) if facts.licenses else (ev,),
             confidence=Confidence.MEDIUM,
             decided_by="online",
         )
@@ -288,10 +381,24 @@ class Resolver:
             + ("" if anchored else "; publisher of this derivative unknown"),
         )
         return self.with_family(
-            name, pub, fam, "family-pattern", Confidence.MEDIUM if anchored else Confidence.LOW, ev
+            name,
+            pub,
+            fam,
+            "family-pattern",
+            Confidence.MEDIUM if anchored else Confidence.LOW,
+            ev,
+            repo=("", stem.rsplit("/", 1)[-1]),
         )
 
     def resolve_api_model(self, name: str) -> Identity:
+        prefix, sep, rest = name.partition(":")
+        if sep and rest and (prefix.lower() in _PROVIDER_PREFIXES or self.kb.publisher(prefix)):
+            # "provider:model" as AI SDK registries and the scan print it
+            if prefix.lower() == "ollama":
+                return self.resolve_ollama(rest)
+            if prefix.lower() in ("hf", "huggingface"):
+                return self.resolve_hub_id(rest)
+            return self.resolve_api_model(rest)
         rec = self.kb.api_model(name)
         if rec is None and "/" in name:  # aggregator ids: "<vendor>/<model>" or Hub ids
             vendor, _, rest = name.rpartition("/")
@@ -307,10 +414,13 @@ class Resolver:
         dates = ", ".join(
             f"{k} {v}" for k, v in (("released", rec.released), ("retired", rec.retired)) if v
         )
+        snapshot = f"; alias of {rec.alias_of}" if rec.alias_of else ""
         ev = Evidence(
-            KB,
+            _origin(rec.origin),
             "api-model",
-            f"{rec.id or rec.pattern} served by {pub.name}" + (f" ({dates})" if dates else ""),
+            f"{rec.id or rec.pattern} served by {pub.name}"
+            + (f" ({dates})" if dates else "")
+            + snapshot,
             self.kb.citation(rec.sources),
         )
         fam = self.kb.family(rec.family) if rec.family else None
@@ -327,6 +437,8 @@ class Resolver:
         )
 
     def resolve_ollama(self, value: str) -> Identity:
+        if value.lower().startswith("ollama:"):
+            value = value[len("ollama:") :]  # the id form the scan prints
         if value.startswith(("hf.co/", "huggingface.co/")):
             return self.resolve_hub_id(value)
         name, _, tag = value.partition(":")
@@ -338,7 +450,7 @@ class Resolver:
         base_id = entry.tags.get(size, entry.base)
         base = self.resolve_hub_id(base_id)
         ev = Evidence(
-            KB,
+            _origin(entry.origin),
             "ollama",
             f"Ollama library {name}:{tag or 'latest'} -> {base_id}",
             self.kb.citation(entry.sources),
@@ -364,7 +476,7 @@ class Resolver:
         ep = self.kb.endpoint(host)
         kind = ep.kind if ep else "?"
         ev = Evidence(
-            KB,
+            _origin(ep.origin) if ep else KB,
             "endpoint",
             f"{host}: {kind} operated by {op.name}; jurisdiction {country}"
             + (f"; flags {', '.join(flags)}" if flags else ""),

@@ -71,6 +71,9 @@ def resolve_signals(r: Resolver, s: Signals) -> Identity:
     fam: Family | None = arch.family if arch else tok.family if tok else named[0] if named else None
     sig_ev = tuple(Evidence("artifact", m.rule, m.detail) for m in (arch, tok) if m)
     own_lics = licenses_of(r.kb, s.licenses)
+    if own_lics:  # the model's own card or config states its licence: medium (docs/kb.md)
+        lic = ", ".join(own_lics)
+        sig_ev += (Evidence("card", "license-card", f"licence {lic} stated by the model's card"),)
     maker = find_maker(r, s, fam)
     rel = (s.base_relation or "").lower()
     relation = rel if rel in _RELATIONS else "finetune"
@@ -104,7 +107,7 @@ def resolve_signals(r: Resolver, s: Signals) -> Identity:
             licenses=licenses_of(r.kb, lics),
             lineage=lineage,
             evidence=(ev, *ev_maker, *sig_ev, *r.pub_ev(pub)),
-            confidence=Confidence.HIGH if pub else Confidence.MEDIUM,
+            confidence=Confidence.MEDIUM,  # a card's word, not an exact sourced record
             decided_by="card-base-model",
         )
     if pub is not None and maker.evidence is not None:
@@ -203,10 +206,20 @@ def add_bases(
             lineage = [*edge_to(relation, base, b), *lineage]
             lics += base.licenses
     family = ident.family or (fam.id if fam else None)
+    card_ev: tuple[Evidence, ...] = ()
+    evidence = ident.evidence
+    if own:
+        card_ev = (
+            Evidence(
+                "card", "license-card", f"licence {', '.join(own)} stated by the model's card"
+            ),
+        )
+        if guessed:  # the card's own statement replaces an assumed licence
+            evidence = tuple(e for e in evidence if e.rule != "license-assumed")
     return with_lineage(
         ident,
         lineage,
         licenses=tuple(dict.fromkeys(lics)),
         family=family,
-        evidence=(*ident.evidence, *sig_ev),
+        evidence=(*evidence, *sig_ev, *card_ev),
     )

@@ -147,6 +147,8 @@ def scan_many(
                 outcome = ItemOutcome(str(target.path), "skipped", found, "already stored")
                 _item(conn, run_id, str(target.path), _repository_id(conn, repo.key), outcome)
                 summary.items.append(outcome)
+    if executor != "serial" and len(todo) > 1:
+        todo = _longest_first(store, todo)
     done = len(summary.items)
     failed = 0
     if progress is not None:
@@ -173,6 +175,18 @@ def scan_many(
         conn.execute(sa.update(t.runs).where(t.runs.c.id == run_id).values(finished_at=utcnow()))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _longest_first(store: Store, todo: list[Target]) -> list[Target]:
+    """Repositories that took longest last time first, so no worker is left with a big one at
+    the end while the others idle; never-scanned ones (their size unknown) lead."""
+    keys = {t_.path: identify(t_.path).key for t_ in todo}
+    with store.read() as conn:
+        took = queries.last_durations(conn, set(keys.values()))
+    unknown = [t_ for t_ in todo if keys[t_.path] not in took]
+    known = [t_ for t_ in todo if keys[t_.path] in took]
+    known.sort(key=lambda t_: -took[keys[t_.path]])
+    return unknown + known
 
 
 def _executor(name: str) -> Callable[..., None]:

@@ -158,15 +158,14 @@ def _diff(
             changed.append(IdentityChange(use.kind, use.name, tuple(sorted(diffs))))
     changed.sort(key=lambda c: (c.kind, c.name))
 
-    # Findings are matched by repository and fingerprint (which carries no line number).
-    fa_rows = queries.findings_of(conn, sorted(before.values()))
-    fb_rows = queries.findings_of(conn, sorted(after.values()))
-    keys_a = {(f.repository_id, f.fingerprint) for f in fa_rows}
-    keys_b = {(f.repository_id, f.fingerprint) for f in fb_rows}
-    # a repository that is on one side only has no findings "fixed" or "new" by a change
-    # of code; still, they are listed, as they change what the organization carries
-    new = [_finding(f, names) for f in fb_rows if (f.repository_id, f.fingerprint) not in keys_a]
-    fixed = [_finding(f, names) for f in fa_rows if (f.repository_id, f.fingerprint) not in keys_b]
+    # Findings are matched by repository and fingerprint (which carries no line number); only
+    # the findings that differ are loaded whole.
+    keys_a = queries.finding_keys(conn, sorted(before.values()))
+    keys_b = queries.finding_keys(conn, sorted(after.values()))
+    new_ids = [fid for key, fid in keys_b.items() if key not in keys_a]
+    fixed_ids = [fid for key, fid in keys_a.items() if key not in keys_b]
+    new = [_finding(f, names) for f in queries.findings_of(conn, (), finding_ids=new_ids)]
+    fixed = [_finding(f, names) for f in queries.findings_of(conn, (), finding_ids=fixed_ids)]
 
     repos_a, repos_b = set(before), set(after)
 

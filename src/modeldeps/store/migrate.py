@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from modeldeps.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+#: Alembic's own table; read directly so that opening a current store never imports Alembic.
+VERSION_TABLE = "alembic_version"
 
 #: The newest revision this modeldeps knows; a test checks it is the migrations' head.
 HEAD = "0002"
@@ -15,18 +21,28 @@ HEAD = "0002"
 
 def alembic_config() -> Config:
     """A fresh configuration (``upgrade`` hands each its own connection)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "modeldeps.store:migrations")
     return cfg
 
 
 def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def current_revision(conn: sa.Connection) -> str | None:
     """The revision the store's ``alembic_version`` table names, ``None`` for an empty store."""
-    return MigrationContext.configure(conn).get_current_revision()
+    if not sa.inspect(conn).has_table(VERSION_TABLE):
+        return None
+    version = sa.table(VERSION_TABLE, sa.column("version_num"))
+    rows = conn.execute(sa.select(version.c.version_num)).scalars().all()
+    if len(rows) > 1:
+        raise StoreError(f"the store has several schema revisions ({', '.join(rows)})")
+    return str(rows[0]) if rows else None
 
 
 def check_revision(revision: str | None, tables: set[str], where: str) -> None:

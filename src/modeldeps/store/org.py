@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from modeldeps import __version__
-from modeldeps.model import RefKind, Severity
+from modeldeps.model import RefKind
 from modeldeps.store import queries
 from modeldeps.store.queries import ModelUse
 from modeldeps.store.save import utcnow
@@ -190,7 +190,6 @@ def build_org_report(conn: sa.Connection, at: datetime | None = None) -> OrgRepo
     repos = queries.list_repositories(conn)
     names = {r.id: r.name for r in repos}
     uses = queries.model_uses(conn, scan_ids)
-    findings = queries.findings_of(conn, scan_ids)
     scan_rows = {s.id: s for s in queries.get_scans(conn, scan_ids)}
     failures = queries.latest_failures(conn) if at is None else {}
 
@@ -201,10 +200,7 @@ def build_org_report(conn: sa.Connection, at: datetime | None = None) -> OrgRepo
         country = use.identity.country if use.identity is not None else UNKNOWN
         for rid in use.repositories:
             countries.setdefault(rid, set()).add(country)
-    worst: dict[int, Severity] = {}
-    for f in findings:
-        if f.repository_id not in worst or f.severity.rank > worst[f.repository_id].rank:
-            worst[f.repository_id] = f.severity
+    worst = queries.worst_severities(conn, scan_ids)
 
     summaries = []
     for repo in repos:

@@ -317,6 +317,27 @@ def stored_with_tree(
     return int(found) if found is not None else None
 
 
+def last_durations(conn: sa.Connection, keys: set[str]) -> dict[str, float]:
+    """Repository key → how long its latest stored scan took (to schedule long ones first)."""
+    s, r = t.scans, t.repositories
+    out: dict[str, float] = {}
+    for chunk in _chunks(sorted(keys)):
+        latest = (
+            sa.select(s.c.repository_id, sa.func.max(s.c.id).label("id"))
+            .join(r, r.c.id == s.c.repository_id)
+            .where(r.c.key.in_(list(chunk)))
+            .group_by(s.c.repository_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            sa.select(r.c.key, s.c.duration_s)
+            .join(latest, latest.c.id == s.c.id)
+            .join(r, r.c.id == s.c.repository_id)
+        )
+        out.update({row.key: float(row.duration_s) for row in rows})
+    return out
+
+
 # ---------------------------------------------------------------- whole results
 
 
@@ -497,51 +518,67 @@ def load_result(conn: sa.Connection, scan_id: int) -> ScanResult | None:
 # ---------------------------------------------------------------- across scans
 
 
+def identities_by_id(conn: sa.Connection, ids: Iterable[int]) -> dict[int, Identity]:
+    """The identities with these row ids."""
+    i = t.identities
+    out: dict[int, Identity] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for row in conn.execute(sa.select(*_identity_columns()).where(i.c.id.in_(list(chunk)))):
+            ident = _identity(row)
+            if ident is not None:
+                out[row.i_id] = ident
+    return out
+
+
 def model_uses(conn: sa.Connection, scan_ids: Sequence[int]) -> list[ModelUse]:
     """Every model the scans name (endpoints included), with the repositories using it.
 
     A model's identity is the one its newest scan resolved it to. Ordered by the number of
-    repositories using it, most first, then by kind and name.
+    repositories using it, most first, then by kind and name. The database does the counting:
+    one row per (model, repository, identity) comes back, not one per reference.
     """
     if not scan_ids:
         return []
-    m, i, s = t.models, t.identities, t.scans
+    m, s = t.models, t.scans
     repos: dict[int, set[int]] = defaultdict(set)
     counts: dict[int, int] = defaultdict(int)
-    ident_of: dict[int, tuple[int, Identity | None]] = {}
+    newest: dict[int, tuple[int, int | None]] = {}  # model -> (scan id, identity id)
     names: dict[int, tuple[str, str]] = {}
     for table in (t.model_refs, t.artifacts):
         for chunk in _chunks(list(scan_ids)):
             query = (
                 sa.select(
                     table.c.model_id,
-                    table.c.scan_id,
                     s.c.repository_id,
-                    m.c.kind,
-                    m.c.name,
-                    *_identity_columns(),
+                    table.c.identity_id,
+                    sa.func.max(table.c.scan_id).label("scan_id"),
+                    sa.func.count().label("n"),
                 )
                 .join(s, s.c.id == table.c.scan_id)
-                .join(m, m.c.id == table.c.model_id)
-                .outerjoin(i, i.c.id == table.c.identity_id)
                 .where(table.c.scan_id.in_(list(chunk)))
+                .group_by(table.c.model_id, s.c.repository_id, table.c.identity_id)
             )
             for row in conn.execute(query):
                 repos[row.model_id].add(row.repository_id)
-                counts[row.model_id] += 1
-                names[row.model_id] = (row.kind, row.name)
-                seen = ident_of.get(row.model_id)
-                if row.i_id is not None and (
-                    seen is None or seen[1] is None or row.scan_id > seen[0]
-                ):
-                    ident_of[row.model_id] = (row.scan_id, _identity(row))
-                elif seen is None:
-                    ident_of[row.model_id] = (row.scan_id, None)
+                counts[row.model_id] += int(row.n)
+                seen = newest.get(row.model_id)
+                # the newest scan's identity wins; a known identity beats an unknown one
+                better = seen is None or (
+                    (row.identity_id is not None, row.scan_id) > (seen[1] is not None, seen[0])
+                )
+                if better:
+                    newest[row.model_id] = (row.scan_id, row.identity_id)
+    for chunk in _chunks(sorted(repos)):
+        for row in conn.execute(
+            sa.select(m.c.id, m.c.kind, m.c.name).where(m.c.id.in_(list(chunk)))
+        ):
+            names[row.id] = (row.kind, row.name)
+    idents = identities_by_id(conn, (v[1] for v in newest.values() if v[1] is not None))
     out = [
         ModelUse(
             kind=names[mid][0],
             name=names[mid][1],
-            identity=ident_of[mid][1],
+            identity=_get(idents, newest[mid][1]),
             repositories=tuple(sorted(repos[mid])),
             references=counts[mid],
         )
@@ -551,16 +588,57 @@ def model_uses(conn: sa.Connection, scan_ids: Sequence[int]) -> list[ModelUse]:
     return out
 
 
-def findings_of(conn: sa.Connection, scan_ids: Sequence[int]) -> list[FindingRow]:
-    """Every finding of the scans (artifact findings included), with all their locations."""
+def _get(idents: dict[int, Identity], ident_id: int | None) -> Identity | None:
+    return idents.get(ident_id) if ident_id is not None else None
+
+
+def finding_keys(conn: sa.Connection, scan_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """``(repository id, fingerprint)`` → a finding id, for every finding of the scans."""
     f, s = t.findings, t.scans
-    rows = []
+    out: dict[tuple[int, str], int] = {}
     for chunk in _chunks(list(scan_ids)):
+        rows = conn.execute(
+            sa.select(s.c.repository_id, f.c.fingerprint, f.c.id)
+            .join(s, s.c.id == f.c.scan_id)
+            .where(f.c.scan_id.in_(list(chunk)))
+        )
+        for row in rows:
+            out.setdefault((row.repository_id, row.fingerprint), row.id)
+    return out
+
+
+def worst_severities(conn: sa.Connection, scan_ids: Sequence[int]) -> dict[int, Severity]:
+    """Repository id → the most severe finding of its scan among ``scan_ids``."""
+    f, s = t.findings, t.scans
+    out: dict[int, Severity] = {}
+    for chunk in _chunks(list(scan_ids)):
+        rows = conn.execute(
+            sa.select(s.c.repository_id, f.c.severity)
+            .join(s, s.c.id == f.c.scan_id)
+            .where(f.c.scan_id.in_(list(chunk)))
+            .group_by(s.c.repository_id, f.c.severity)
+        )
+        for row in rows:
+            sev = Severity(row.severity)
+            if row.repository_id not in out or sev.rank > out[row.repository_id].rank:
+                out[row.repository_id] = sev
+    return out
+
+
+def findings_of(
+    conn: sa.Connection, scan_ids: Sequence[int], *, finding_ids: Sequence[int] | None = None
+) -> list[FindingRow]:
+    """Every finding of the scans (artifact findings included), with all their locations;
+    or, with ``finding_ids``, those findings only."""
+    f, s = t.findings, t.scans
+    column = f.c.id if finding_ids is not None else f.c.scan_id
+    rows = []
+    for chunk in _chunks(list(finding_ids if finding_ids is not None else scan_ids)):
         rows += list(
             conn.execute(
                 sa.select(f, s.c.repository_id)
                 .join(s, s.c.id == f.c.scan_id)
-                .where(f.c.scan_id.in_(list(chunk)))
+                .where(column.in_(list(chunk)))
                 .order_by(f.c.id)
             )
         )

@@ -396,6 +396,26 @@ PROVIDER_HOSTS: tuple[tuple[str, str], ...] = (
     ("api.jina.ai", "jina"),
     (".bedrock-runtime.", "amazon-bedrock"),
     ("bedrock-runtime.", "amazon-bedrock"),
+    # hosts of the knowledge base's endpoints.yaml (the host source) not listed above
+    ("models.github.ai", "microsoft"),
+    ("api.llama.com", "meta"),
+    ("api.upstage.ai", "upstage"),
+    ("api.sakana.ai", "sakana"),
+    ("api.sarvam.ai", "sarvam"),
+    ("api.arcee.ai", "arcee"),
+    ("inference.poolside.ai", "poolside"),
+    (".volces.com", "bytedance"),
+    ("ark.ap-southeast.bytepluses.com", "bytedance"),
+    ("tokenhub.tencentmaas.com", "tencent"),
+    ("spark-api.xf-yun.com", "iflytek"),
+    ("api.sensenova.cn", "sensetime"),
+    ("api.xiaomimimo.com", "xiaomi"),
+    ("api.longcat.chat", "meituan"),
+    ("api.302.ai", "302ai"),
+    ("api-inference.modelscope.cn", "modelscope"),
+    (".intern-ai.org.cn", "shanghai-ai-lab"),
+    (".myhuaweicloud.com", "huawei"),
+    ("api.tbox.cn", "ant-group"),
 )
 
 _LOCAL_HOSTS = frozenset(
