@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime
 
@@ -10,8 +11,9 @@ import pytest
 from modeldeps.store import queries as sq
 from modeldeps.store.connect import Store, open_store
 from modeldeps.store.org import build_org_report, compute_shares
-from modeldeps.web import queries
-from modeldeps.web.queries import InventoryFilter
+from modeldeps.web import findings, inventory, modelpage, overview, queries, repos
+from modeldeps.web.digests import ScanDigests
+from modeldeps.web.inventory import InventoryFilter
 from tests.web.orgstore import HOSTILE, BuiltStore
 
 
@@ -29,7 +31,7 @@ def _share_key(shares: object) -> tuple[object, ...]:
 
 def test_every_point_of_the_history_is_what_the_org_report_said_then(read_store: Store) -> None:
     with read_store.read() as conn:
-        history = queries.share_history(conn)
+        history = overview.share_history(conn, ScanDigests())
         assert len(history) == 60  # every day from 2026-09-01 to 2026-10-30
         assert [p.repositories for p in history[:6]] == [1, 2, 3, 4, 5, 5]
         for point in history:
@@ -41,8 +43,8 @@ def test_current_shares_are_the_org_reports(read_store: Store) -> None:
     with read_store.read() as conn:
         latest = sorted(sq.latest_scan_ids(conn).values())
         expected = compute_shares(sq.model_uses(conn, latest))
-        current = queries.current_shares(conn)
-        last = queries.share_history(conn)[-1].shares
+        current = overview.current_shares(conn, ScanDigests())
+        last = overview.share_history(conn, ScanDigests())[-1].shares
     assert _share_key(current) == _share_key(expected) == _share_key(last)
     assert {r.key for r in current.by_country} == {"CN", "US", "unknown"}
     assert 0 < current.country_hhi <= 10000
@@ -50,24 +52,26 @@ def test_current_shares_are_the_org_reports(read_store: Store) -> None:
 
 def test_history_is_bucketed_by_week_when_long(read_store: Store) -> None:
     with read_store.read() as conn:
-        weekly = queries.share_history(conn, max_points=10)
+        weekly = overview.share_history(conn, ScanDigests(), max_points=10)
     assert len(weekly) == 9  # 60 days in weeks
     assert all((b.at - a.at).days == 7 for a, b in itertools.pairwise(weekly))
     with read_store.read() as conn:
-        assert _share_key(weekly[-1].shares) == _share_key(queries.current_shares(conn))
+        assert _share_key(weekly[-1].shares) == _share_key(
+            overview.current_shares(conn, ScanDigests())
+        )
 
 
 def test_inventory_filters(read_store: Store) -> None:
     with read_store.read() as conn:
-        everything = queries.inventory(conn, InventoryFilter())
-        cn = queries.inventory(conn, InventoryFilter(country=("CN",)))
-        api = queries.inventory(conn, InventoryFilter(kind=("api_model",)))
-        apache = queries.inventory(conn, InventoryFilter(license=("apache-2.0",)))
-        ds = queries.inventory(conn, InventoryFilter(publisher=("deepseek",)))
-        closed = queries.inventory(conn, InventoryFilter(open_weights="no"))
-        named = queries.inventory(conn, InventoryFilter(q="QWEN"))
+        everything = inventory.inventory(conn, ScanDigests(), InventoryFilter())
+        cn = inventory.inventory(conn, ScanDigests(), InventoryFilter(country=("CN",)))
+        api = inventory.inventory(conn, ScanDigests(), InventoryFilter(kind=("api_model",)))
+        apache = inventory.inventory(conn, ScanDigests(), InventoryFilter(license=("apache-2.0",)))
+        ds = inventory.inventory(conn, ScanDigests(), InventoryFilter(publisher=("deepseek",)))
+        closed = inventory.inventory(conn, ScanDigests(), InventoryFilter(open_weights="no"))
+        named = inventory.inventory(conn, ScanDigests(), InventoryFilter(q="QWEN"))
         repos = {r.name: r.id for r in sq.list_repositories(conn)}
-        chat = queries.inventory(conn, InventoryFilter(repo=(repos["chat-web"],)))
+        chat = inventory.inventory(conn, ScanDigests(), InventoryFilter(repo=(repos["chat-web"],)))
     names = {r.name for r in everything.rows}
     assert everything.total == len(everything.rows) == 12
     assert HOSTILE in names
@@ -83,21 +87,21 @@ def test_inventory_filters(read_store: Store) -> None:
     assert countries == {"CN": 7, "US": 4, "unknown": 1}
 
 
-@pytest.mark.parametrize("sort", sorted(queries.SORTS))
+@pytest.mark.parametrize("sort", sorted(inventory.SORTS))
 def test_inventory_sorts(read_store: Store, sort: str) -> None:
     with read_store.read() as conn:
-        rows = queries.inventory(conn, InventoryFilter(), sort).rows
-    keys = [queries.SORTS[sort](r) for r in rows]
+        rows = inventory.inventory(conn, ScanDigests(), InventoryFilter(), sort).rows
+    keys = [inventory.SORTS[sort](r) for r in rows]
     assert keys == sorted(keys)
 
 
 def test_model_detail(read_store: Store) -> None:
     with read_store.read() as conn:
         ids = queries.model_ids(conn, [("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
-        detail = queries.model_detail(conn, ids[("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
-        assert queries.model_detail(conn, 10**9) is None
+        detail = modelpage.model_detail(conn, ids[("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
+        assert modelpage.model_detail(conn, 10**9) is None
         mistral = queries.model_ids(conn, [("hub_model", "mistralai/Mistral-7B-v0.3")])
-        gone = queries.model_detail(conn, mistral[("hub_model", "mistralai/Mistral-7B-v0.3")])
+        gone = modelpage.model_detail(conn, mistral[("hub_model", "mistralai/Mistral-7B-v0.3")])
     assert detail is not None and detail.identity is not None
     assert detail.identity.country == "CN"
     assert {(u.repository, u.location.path, u.location.line) for u in detail.uses} == {
@@ -121,8 +125,8 @@ def test_findings_on_a_model_exclude_another_models_on_the_same_line(
         ids = queries.model_ids(
             conn, [("api_model", "gpt-4o"), ("hub_model", "Qwen/Qwen2.5-7B-Instruct")]
         )
-        gpt = queries.model_detail(conn, ids[("api_model", "gpt-4o")])
-        qwen = queries.model_detail(conn, ids[("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
+        gpt = modelpage.model_detail(conn, ids[("api_model", "gpt-4o")])
+        qwen = modelpage.model_detail(conn, ids[("hub_model", "Qwen/Qwen2.5-7B-Instruct")])
     assert gpt is not None and qwen is not None
     assert all("Qwen" not in f.message for f in gpt.findings)
     assert all("Qwen/Qwen2.5-7B-Instruct" in f.message for f in qwen.findings)
@@ -134,13 +138,16 @@ def test_rule_counts_match_the_store(read_store: Store) -> None:
         expected = {r[0]: (r[1], r[2], r[3]) for r in sq.findings_by_rule(conn, latest)}
         got = {
             c.rule_id: (c.severity, c.findings, c.repositories)
-            for c in queries.rule_counts(conn, {})
+            for c in overview.rule_counts(conn, {})
         }
-        items, total = queries.findings_list(conn, rule="MD102")
-        matrix = queries.rule_severity_matrix(conn)
-        totals = queries.totals(conn)
+        items, total = findings.findings_list(conn, rule="MD102", limit=1000)
+        first, _ = findings.findings_list(conn, rule="MD102", limit=3)
+        rest, _ = findings.findings_list(conn, rule="MD102", limit=1000, offset=3)
+        matrix = findings.rule_severity_matrix(conn)
+        totals = overview.totals(conn, ScanDigests())
     assert got == expected
     assert total == expected["MD102"][1] == len(items)
+    assert [*first, *rest] == items  # pages are slices of one order
     assert all(i.rule_id == "MD102" and i.locations for i in items)
     assert sum(matrix.values()) == totals.findings == sum(v[1] for v in expected.values())
     assert totals.repositories == 5 and totals.scans == 14
@@ -149,10 +156,10 @@ def test_rule_counts_match_the_store(read_store: Store) -> None:
 
 def test_repository_summaries_and_scan_models(read_store: Store) -> None:
     with read_store.read() as conn:
-        summaries = {r.name: r for r in queries.repository_summaries(conn)}
+        summaries = {r.name: r for r in repos.repository_summaries(conn)}
         pay = summaries["payments-api"]
         assert pay.latest is not None
-        models = {m.name for m in queries.scan_models(conn, pay.latest.id)}
+        models = {m.name for m in repos.scan_models(conn, pay.latest.id)}
     assert pay.scans == 3 and pay.worst == "high" and pay.failure is None
     assert summaries["ml-training"].remote_url is None
     failed = summaries["billing-worker"]
@@ -162,8 +169,13 @@ def test_repository_summaries_and_scan_models(read_store: Store) -> None:
 
 
 def _inventory(conn: object) -> list[tuple[str, str, int, int]]:
-    rows = queries.inventory(conn, InventoryFilter()).rows  # type: ignore[arg-type]
+    rows = inventory.inventory(conn, ScanDigests(), InventoryFilter()).rows  # type: ignore[arg-type]
     return [(r.name, r.country, r.files, r.references) for r in rows]
+
+
+def _history(conn: object) -> list[tuple[object, ...]]:
+    points = overview.share_history(conn, ScanDigests())  # type: ignore[arg-type]
+    return [(p.at, p.repositories, _share_key(p.shares)) for p in points]
 
 
 def test_same_answers_on_postgresql(pg_org_store: BuiltStore, read_store: Store) -> None:
@@ -172,12 +184,65 @@ def test_same_answers_on_postgresql(pg_org_store: BuiltStore, read_store: Store)
         pg.read() as pconn,
         read_store.read() as sconn,
     ):
-        assert queries.current_shares(pconn) == queries.current_shares(sconn)
-        assert queries.totals(pconn) == queries.totals(sconn)
+        assert overview.current_shares(pconn, ScanDigests()) == overview.current_shares(
+            sconn, ScanDigests()
+        )
+        assert overview.totals(pconn, ScanDigests()) == overview.totals(sconn, ScanDigests())
         assert [
-            (p.at, p.repositories, _share_key(p.shares)) for p in queries.share_history(pconn)
-        ] == [(p.at, p.repositories, _share_key(p.shares)) for p in queries.share_history(sconn)]
-        assert _inventory(pconn) == _inventory(sconn)
-        assert [(c.rule_id, c.findings) for c in queries.rule_counts(pconn, {})] == [
-            (c.rule_id, c.findings) for c in queries.rule_counts(sconn, {})
+            (p.at, p.repositories, _share_key(p.shares))
+            for p in overview.share_history(pconn, ScanDigests())
+        ] == [
+            (p.at, p.repositories, _share_key(p.shares))
+            for p in overview.share_history(sconn, ScanDigests())
         ]
+        assert _inventory(pconn) == _inventory(sconn)
+        assert [(c.rule_id, c.findings) for c in overview.rule_counts(pconn, {})] == [
+            (c.rule_id, c.findings) for c in overview.rule_counts(sconn, {})
+        ]
+
+
+def test_cache_is_keyed_by_what_each_scan_found(org_store: BuiltStore, tmp_path: object) -> None:
+    """One cache over two stores whose scans have the same ids but other contents."""
+    from pathlib import Path
+
+    from modeldeps.store.save import save_scan
+    from tests.web.orgstore import build_store
+
+    digests = ScanDigests()
+    with open_store(org_store.url, read_only=True) as store, store.read() as conn:
+        before = overview.current_shares(conn, digests)
+        rows_before = len(inventory.all_models(conn, digests))
+    other = Path(str(tmp_path)) / "other"
+    other.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(other / ".cache"))
+        built = build_store(other)
+    # Same ids, other results: the last saved scan is replaced by another repository's result.
+    with open_store(built.url) as store:
+        with store.read() as conn:
+            newest = max(sq.list_scans(conn), key=lambda x: x.id)
+            donor = next(x for x in sq.list_scans(conn) if x.repository == "payments-api")
+            result = sq.load_result(conn, donor.id)
+        assert result is not None
+        trimmed = dataclasses.replace(result, started_at=newest.started_at.isoformat())
+        with store.write() as conn:
+            conn.exec_driver_sql(f"DELETE FROM scans WHERE id = {newest.id}")
+            repo = sq.list_repositories(conn)
+            ident = next(r for r in repo if r.id == newest.repository_id)
+            from modeldeps.store.identify import RepoIdentity
+
+            saved = save_scan(
+                conn,
+                trimmed,
+                RepoIdentity(ident.key, ident.name, ident.path, ident.remote_url, "f" * 40),
+                now=newest.started_at,
+            )
+    assert saved.scan_id == newest.id  # SQLite reused the id
+    with open_store(built.url, read_only=True) as store, store.read() as conn:
+        fresh = overview.current_shares(conn, ScanDigests())
+        cached = overview.current_shares(conn, digests)
+        assert _share_key(cached) == _share_key(fresh) != _share_key(before)
+        assert len(inventory.all_models(conn, digests)) == len(
+            inventory.all_models(conn, ScanDigests())
+        )
+    assert rows_before == 12

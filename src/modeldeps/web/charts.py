@@ -12,7 +12,7 @@ from typing import Any
 
 from modeldeps.store.org import ShareRow, Shares
 from modeldeps.store.queries import ScanRow
-from modeldeps.web.queries import SharePoint
+from modeldeps.web.overview import SharePoint
 
 PALETTE = (
     "#2f6db5",

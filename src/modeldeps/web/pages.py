@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,10 +29,15 @@ from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.store.connect import Store
 from modeldeps.store.org import UNKNOWN
-from modeldeps.web import charts, queries
-from modeldeps.web.queries import InventoryFilter, InventoryRow
+from modeldeps.web import charts, modelpage, queries, repos
+from modeldeps.web import findings as findings_q
+from modeldeps.web import inventory as inventory_q
+from modeldeps.web import overview as overview_q
+from modeldeps.web.digests import ScanDigests
+from modeldeps.web.inventory import InventoryFilter, InventoryRow
 
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # inventory rows a page
+FINDINGS_PAGE = 200  # findings a page
 MAX_ID = 2**53  # larger ids exist in no store and would overflow SQLite's integers
 MAX_PARAM = 300  # characters in one query parameter
 MAX_VALUES = 50  # values of one repeated parameter
@@ -51,6 +57,7 @@ class Dashboard:
     rules: dict[str, dict[str, Any]]  # rule id → the catalogue's record
     usages: tuple[ModelUsage, ...] = ()
     usage_source: str | None = None
+    digests: ScanDigests = field(default_factory=ScanDigests)
 
     def titles(self) -> dict[str, str]:
         return {k: str(v["title"]) for k, v in self.rules.items()}
@@ -154,10 +161,11 @@ def _filter_query(f: InventoryFilter, sort: str) -> dict[str, Any]:
 def overview(request: Request) -> Response:
     dash = _dash(request)
     with dash.store.read() as conn:
-        totals = queries.totals(conn)
-        history = queries.share_history(conn)
-        current = queries.current_shares(conn)
-        rules = queries.rule_counts(conn, dash.titles())
+        totals = overview_q.totals(conn, dash.digests)
+        history = overview_q.share_history(conn, dash.digests)
+        # The last point of the history is the latest scans' shares (a test holds them equal).
+        current = history[-1].shares if history else overview_q.shares_from(Counter())
+        rules = overview_q.rule_counts(conn, dash.titles())
         last = sq.list_scans(conn, limit=10)
         failures = sorted(sq.latest_failures(conn).values(), key=lambda f: f.at, reverse=True)
         names = queries.repository_names(conn)
@@ -188,8 +196,8 @@ def overview(request: Request) -> Response:
 
 def _sort(request: Request) -> str:
     sort = _one(request, "sort") or "repos"
-    if sort not in queries.SORTS:
-        raise bad_request(f"sort must be one of: {', '.join(queries.SORTS)}")
+    if sort not in inventory_q.SORTS:
+        raise bad_request(f"sort must be one of: {', '.join(inventory_q.SORTS)}")
     return sort
 
 
@@ -200,7 +208,7 @@ def inventory(request: Request) -> Response:
     page_text = _one(request, "page") or "1"
     page = _id(page_text, "page") or 1
     with dash.store.read() as conn:
-        inv = queries.inventory(conn, f, sort)
+        inv = inventory_q.inventory(conn, dash.digests, f, sort)
     pages = max(1, -(-len(inv.rows) // PAGE_SIZE))
     page = min(page, pages)
     shown = inv.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -231,10 +239,7 @@ def _cell(value: str) -> str:
 def _export_rows(
     conn: sa.Connection, rows: Sequence[InventoryRow]
 ) -> list[tuple[InventoryRow, list[str]]]:
-    uses = queries.uses_of(conn, [r.model_id for r in rows])
-    where: dict[int, list[str]] = {}
-    for u in uses:
-        where.setdefault(u.model_id, []).append(f"{u.repository}:{u.location}")
+    where = inventory_q.places(conn, [r.model_id for r in rows])
     return [(r, where.get(r.model_id, [])) for r in rows]
 
 
@@ -264,7 +269,7 @@ def inventory_export(request: Request) -> Response:
     f = inventory_filter(request)
     sort = _sort(request)
     with dash.store.read() as conn:
-        inv = queries.inventory(conn, f, sort)
+        inv = inventory_q.inventory(conn, dash.digests, f, sort)
         rows = _export_rows(conn, inv.rows)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     disposition = f'attachment; filename="modeldeps-inventory-{stamp}.{fmt}"'
@@ -339,7 +344,7 @@ def model(request: Request) -> Response:
     dash = _dash(request)
     model_id = _path_id(request, "model_id")
     with dash.store.read() as conn:
-        detail = queries.model_detail(conn, model_id)
+        detail = modelpage.model_detail(conn, model_id)
     if detail is None:
         raise HTTPException(status_code=404, detail=f"no model #{model_id} in this store")
     peers: tuple[Any, ...] = ()
@@ -359,7 +364,7 @@ def model(request: Request) -> Response:
                 comparison = compare.compare_one(usage, compare.Settings(at=prices.now()))
             except ModeldepsError as exc:
                 cost_error = str(exc)
-    by_repo: dict[int, list[queries.Use]] = {}
+    by_repo: dict[int, list[modelpage.Use]] = {}
     for use in detail.uses:
         by_repo.setdefault(use.repository_id, []).append(use)
     return dash.render(
@@ -384,7 +389,7 @@ def model(request: Request) -> Response:
 def repositories(request: Request) -> Response:
     dash = _dash(request)
     with dash.store.read() as conn:
-        rows = queries.repository_summaries(conn)
+        rows = repos.repository_summaries(conn)
     return dash.render(request, "repositories.html.j2", page="repositories", repos=rows)
 
 
@@ -413,7 +418,7 @@ def repository(request: Request) -> Response:
             diff = diff_scans(conn, a, b)
         shown = chosen or (scans[0].id if scans else None)
         findings = sq.findings_of(conn, [shown]) if shown is not None else []
-        models = queries.scan_models(conn, shown) if shown is not None else []
+        models = repos.scan_models(conn, shown) if shown is not None else []
         failure = sq.latest_failures(conn).get(repo_id)
     findings.sort(key=_finding_order)
     return dash.render(
@@ -456,11 +461,19 @@ def findings(request: Request) -> Response:
     if severity and severity not in {s.value for s in Severity}:
         raise bad_request("unknown severity")
     repo = _opt_id(request, "repo")
+    page = _id(_one(request, "page") or "1", "page") or 1
     with dash.store.read() as conn:
-        counts = queries.rule_counts(conn, dash.titles(), repo)
-        matrix = queries.rule_severity_matrix(conn, repo)
+        counts = overview_q.rule_counts(conn, dash.titles(), repo)
+        matrix = findings_q.rule_severity_matrix(conn, repo)
         listed = (
-            queries.findings_list(conn, rule=rule or None, severity=severity or None, repo=repo)
+            findings_q.findings_list(
+                conn,
+                rule=rule or None,
+                severity=severity or None,
+                repo=repo,
+                limit=FINDINGS_PAGE,
+                offset=(page - 1) * FINDINGS_PAGE,
+            )
             if rule or severity
             else None
         )
@@ -485,6 +498,8 @@ def findings(request: Request) -> Response:
         record=dash.rules.get(rule) if rule else None,
         charts={"severity": charts.severity_chart(sev_counts)},
         params={"rule": rule, "severity": severity, "repo": repo},
+        page_number=page,
+        page_size=FINDINGS_PAGE,
     )
 
 
