@@ -312,3 +312,25 @@ def test_pages_on_postgresql(pg_org_store: BuiltStore) -> None:
         assert first_repo and c.get(f"/repos/{first_repo.group(1)}").status_code == 200
         first_model = re.search(r'href="/models/(\d+)"', text)
         assert first_model and c.get(f"/models/{first_model.group(1)}").status_code == 200
+
+
+def test_warm_fills_the_aggregates_and_never_raises(read_store: Store, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from modeldeps.web import overview
+    from modeldeps.web.app import warm
+
+    app = create_app(read_store)
+    dashboard = app.app.state.dashboard  # type: ignore[attr-defined]
+    warm(app)
+    with read_store.read() as conn:
+        assert overview.share_history(conn, dashboard.digests)  # answered from what warm kept
+    path = Path(str(tmp_path)) / "gone.sqlite3"
+    from modeldeps.store.connect import open_store as open_rw
+
+    open_rw(f"sqlite:///{path}").close()
+    with open_store(f"sqlite:///{path}", read_only=True) as store:
+        broken = create_app(store)
+        path.unlink()
+        path.mkdir()  # the store is gone: warm must not raise, the pages will tell
+        warm(broken)

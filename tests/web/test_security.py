@@ -263,3 +263,13 @@ def test_cli_names_a_missing_store(tmp_path: Path) -> None:
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "no store at" in err
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_cli_names_a_port_in_use(org_store: BuiltStore) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = _serve(["--store", org_store.url, "--port", str(port)])
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in err

@@ -86,6 +86,22 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return pages.error_page(request, 500, "Something went wrong while building this page.")
 
 
+def warm(app: SecurityMiddleware) -> None:
+    """Fill the per-scan aggregates before the first visitor asks (in a background thread).
+
+    Only a speed-up: a failure here is shown by the page that next reads the store.
+    """
+    dashboard: pages.Dashboard = app.app.state.dashboard  # type: ignore[attr-defined]
+    from modeldeps.web import inventory, overview
+
+    try:
+        with dashboard.store.read() as conn:
+            overview.share_history(conn, dashboard.digests)
+            inventory.all_models(conn, dashboard.digests)
+    except StoreError:
+        return
+
+
 def allowed_hosts(host: str) -> frozenset[str] | None:
     """``Host`` names a request may carry: loopback names on a loopback bind, else any."""
     if not is_loopback(host):

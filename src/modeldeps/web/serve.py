@@ -67,9 +67,11 @@ def run(
     usage_file: Path | None = None,
 ) -> None:
     """Serve until interrupted. The caller has opened ``store`` read-only."""
+    import threading
+
     import uvicorn
 
-    from modeldeps.web.app import create_app
+    from modeldeps.web.app import create_app, warm
 
     check_bind(host, token)
     sock = listen(host, port)
@@ -81,6 +83,7 @@ def run(
         usage_source=usage_file.name if usage_file else None,
     )
     config = server_config(app)
+    threading.Thread(target=warm, args=(app,), name="warm", daemon=True).start()
     print(
         f"modeldeps dashboard (read-only) of {store.display}\n"
         f"open {address_of(sock, token)}\n(Ctrl-C stops it)",
