@@ -371,20 +371,6 @@ def _identity_columns() -> list[sa.Label[Any]]:
     return [c.label(f"i_{c.name}") for c in t.identities.c]
 
 
-def identities_by_id(conn: sa.Connection, ids: Iterable[int]) -> dict[int, Identity]:
-    """The stored identities with these ids (unknown ids left out)."""
-    out: dict[int, Identity] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        rows = conn.execute(
-            sa.select(*_identity_columns()).where(t.identities.c.id.in_(list(chunk)))
-        )
-        for row in rows:
-            ident = _identity(row)
-            if ident is not None:
-                out[int(row.i_id)] = ident
-    return out
-
-
 def _location(path: str, line: int | None, col: int | None) -> Location:
     return Location(path, line, col)
 
