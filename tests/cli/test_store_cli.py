@@ -3,16 +3,34 @@ and every bad input exits 2 with a clear message and loses nothing."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import sqlalchemy as sa
 
 from modeldeps.cli import main
 from tests.scanmany.helpers import make_org, make_repo
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("modeldeps.report.org").joinpath("schemas/store-views.schema.json")
+    schema = json.loads(text.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _valid(data: Any) -> Any:
+    """``data`` after checking it against the shipped JSON Schema of the store commands."""
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _validator().iter_errors(data)]
+    assert not errors, errors[:5]
+    return data
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -24,7 +42,10 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 def _json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
     code, out, err = _run(capsys, *args)
     assert code == 0, err
-    return json.loads(out)
+    data = json.loads(out)
+    if isinstance(data, dict) and "kind" in data:
+        _valid(data)
+    return data
 
 
 def test_scan_save_then_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -185,3 +206,17 @@ def test_a_missing_extra_is_named(
     assert code == 2 and "pip install 'modeldeps[store]'" in err
     code, _, err = _run(capsys, "scan-many", str(tmp_path), "--executor", "ray")
     assert code == 2 and "pip install 'modeldeps[ray]'" in err
+
+
+def test_the_schema_rejects_a_broken_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_org(tmp_path / "org", 2)
+    db = str(tmp_path / "s.sqlite3")
+    assert main(["scan-many", str(tmp_path / "org"), "--store", db, "-q"]) == 0
+    capsys.readouterr()
+    report = _json(capsys, "org-report", "--store", db, "-f", "json")
+    del report["shares"]["country_hhi"]
+    report["repositories"][0]["worst"] = "catastrophic"
+    errors = list(_validator().iter_errors(report))
+    assert len(errors) == 2

@@ -3,6 +3,7 @@ an aggregated CycloneDX 1.6 BOM valid against the official schema."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -105,3 +106,13 @@ def test_html_charts_render_in_chromium(
     charts = re.findall(r'id="chart-(\w+)" data-bars="(\d+)" data-rendered="(\d+)"', dom)
     assert {c[0] for c in charts} == {"country", "publisher", "models", "worst", "rules"}
     assert all(bars == drawn and int(bars) > 0 for _, bars, drawn in charts)
+
+
+def test_table_shows_control_characters_instead_of_obeying_them(
+    stored: tuple[OrgReport, dict[int, ScanResult]],
+) -> None:
+    report = stored[0]
+    hostile = dataclasses.replace(report.repositories[0], name="evil\x1b]0;owned\x07\x1b[2J")
+    text = render_org(dataclasses.replace(report, repositories=(hostile,)), "table")
+    assert "\x1b" not in text and "\x07" not in text
+    assert "evil\\x1b]0;owned\\x07" in text

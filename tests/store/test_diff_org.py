@@ -166,3 +166,18 @@ def test_org_report_counts_uses_shares_and_hhi(store_url: str) -> None:
     worst = {r.name: r.worst for r in report.repositories}
     assert worst == {"a": None, "b": None, "c": "high"}
     assert report.scans == 3
+
+
+def test_shares_over_time(store_url: str) -> None:
+    from modeldeps.store.org import shares_over_time
+    from modeldeps.store.save import save_scan
+
+    with open_store(store_url) as store:
+        with store.write() as conn:
+            save_scan(conn, _before(), repo("a", "1" * 40))
+            save_scan(conn, _after(), repo("a", "2" * 40))
+        dates = [at(f"2026-{m:02d}-28T00:00:00+00:00") for m in (9, 10, 11)]
+        with store.read() as conn:
+            series = shares_over_time(conn, dates)
+    cn = [next((r.share for r in s.by_country if r.key == "CN"), 0.0) for _, s in series]
+    assert cn == pytest.approx([0.0, 1 / 3, 0.5], abs=1e-4)  # nothing, then growing

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from modeldeps.errors import StoreError
 from modeldeps.store import migrate, queries
 from modeldeps.store.connect import open_store
-from modeldeps.store.schema import metadata
+from modeldeps.store.schema import digest_of, metadata
 from tests.store.builders import repo, rich_result, save
 
 
@@ -36,10 +36,11 @@ def _first_version_store(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(
             sa.text(
-                "INSERT INTO repositories (id, key, name, path, remote_url, first_seen_at) "
-                "VALUES (1, 'git.example.test/acme/old', 'old', '/repos/old', NULL, :now)"
+                "INSERT INTO repositories (id, key, key_digest, name, path, remote_url, "
+                "first_seen_at) VALUES (1, 'git.example.test/acme/old', :kd, 'old', "
+                "'/repos/old', NULL, :now)"
             ),
-            {"now": now},
+            {"now": now, "kd": digest_of("git.example.test/acme/old")},
         )
         conn.execute(
             sa.text(
@@ -52,7 +53,12 @@ def _first_version_store(url: str) -> None:
             ),
             {"now": now, "commit": "c" * 40, "d": "d" * 64},
         )
-        conn.execute(sa.text("INSERT INTO models (id, kind, name) VALUES (1, 'hub_model', 'x/y')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO models (id, kind, name, digest) VALUES (1, 'hub_model', 'x/y', :d)"
+            ),
+            {"d": digest_of("hub_model", "x/y")},
+        )
         conn.execute(
             sa.text(
                 "INSERT INTO model_refs (scan_id, model_id, identity_id, path, line, col, "

@@ -152,3 +152,32 @@ def test_a_plain_path_is_a_sqlite_file(value: str) -> None:
 
     url, default = resolve_url(value)
     assert url.startswith("sqlite:////") and url.endswith("store.sqlite3") and not default
+
+
+def test_values_of_any_length_are_stored_whole(store_url: str) -> None:
+    from modeldeps.model import Dependency
+    from modeldeps.store.identify import RepoIdentity
+
+    long_model = "org/" + "m" * 5000
+    res = dataclasses.replace(
+        result(ref(RefKind.HUB_MODEL, long_model, "a/" * 900 + "x.py", 1, None)),
+        dependencies=(
+            Dependency("pypi", "p" * 400, "@ https://x.test/" + "s" * 3000, Location("r")),
+        ),
+    )
+    deep = RepoIdentity(
+        key="path:/" + "d/" * 1500,
+        name="n" * 600,
+        path="/" + "d/" * 1500,
+        commit="c" * 40,
+        branch="b" * 600,
+    )
+    with open_store(store_url) as store:
+        saved = save(store, res, deep)
+        again = save(store, res, deep)
+        with store.read() as conn:
+            back = queries.load_result(conn, saved.scan_id)
+            [found] = queries.find_repositories(conn, deep.key)
+    assert not again.created and back is not None
+    assert to_data(back) == to_data(res)
+    assert found.name == "n" * 600

@@ -26,7 +26,10 @@ class LineProgress:
 
     def update(self, done: int, failed: int, left: int, last: str) -> None:
         if last:
-            print(f"[{done}/{self.total}] {last} (failed {failed}, left {left})", file=sys.stderr)
+            from modeldeps.report.org.table import printable
+
+            line = f"[{done}/{self.total}] {last} (failed {failed}, left {left})"
+            print(printable(line), file=sys.stderr)
 
 
 class BarProgress:
@@ -219,6 +222,8 @@ def register(app: typer.Typer) -> None:
                 f"run #{summary.run_id}: {len(targets)} repositories in "
                 f"{summary.seconds:.1f} s — {counts}; store: {where}"
             )
+            from modeldeps.report.org.table import printable
+
             for item in summary.failed:
-                print(f"  failed {item.target}: {item.reason}")
+                print(printable(f"  failed {item.target}: {item.reason}"))
         return EXIT_INCOMPLETE if summary.failed else EXIT_CLEAN

@@ -99,7 +99,10 @@ def _item(
 
 
 def _repository_id(conn: sa.Connection, key: str) -> int | None:
-    found = conn.execute(sa.select(t.repositories.c.id).where(t.repositories.c.key == key)).scalar()
+    repos = t.repositories
+    found = conn.execute(
+        sa.select(repos.c.id).where(repos.c.key_digest == t.digest_of(key))
+    ).scalar()
     return int(found) if found is not None else None
 
 
@@ -120,6 +123,8 @@ def scan_many(
         raise UsageError(
             f"--executor: unknown executor {executor!r} (one of: {', '.join(EXECUTORS)})"
         )
+    if timeout is not None and executor == "serial":
+        raise UsageError("--timeout needs a worker to stop: use --executor process or ray")
     started = time.perf_counter()
     with store.write() as conn:
         run_id = int(

@@ -36,7 +36,8 @@ def _worker(conn: Connection, work: Work) -> None:
         if task is None:
             return
         index, path, options = task
-        conn.send((index, work(path, options)))
+        conn.send(("start", index, None))  # the repository's time starts now, not at queueing
+        conn.send(("done", index, work(path, options)))
 
 
 class _Slot:
@@ -48,12 +49,25 @@ class _Slot:
         self.proc.start()
         child.close()
         self.task: tuple[int, str] | None = None
-        self.deadline = float("inf")
+        self.timeout: float | None = None
+        self.deadline = float("inf")  # set when the worker says it started
 
     def give(self, index: int, path: str, options: ScanOptions, timeout: float | None) -> None:
         self.task = (index, path)
-        self.deadline = time.monotonic() + timeout if timeout else float("inf")
+        self.timeout = timeout
+        self.deadline = float("inf")
         self.conn.send((index, path, options))
+
+    def receive(self) -> dict[str, Any] | None:
+        """Read what the worker sent: note its start, return its outcome when it is done."""
+        while self.conn.poll():
+            kind, _, payload = self.conn.recv()
+            if kind == "start" and self.timeout:
+                self.deadline = time.monotonic() + self.timeout
+            elif kind == "done":
+                done: dict[str, Any] = payload
+                return done
+        return None
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -109,17 +123,17 @@ def run_pool(
                 index, path = slot.task
                 outcome: dict[str, Any] | None = None
                 replace = False
-                if slot.conn in ready or slot.proc.sentinel in ready:
+                dead = slot.proc.sentinel in ready
+                if slot.conn in ready or dead:
                     try:
-                        if slot.conn.poll():
-                            _, outcome = slot.conn.recv()
+                        outcome = slot.receive()
                     except (EOFError, OSError):
-                        outcome = None
-                    if outcome is None:
+                        dead = True
+                    if outcome is None and dead:
                         slot.proc.join(1)
                         outcome = {"ok": False, "path": path, "reason": _death(slot.proc)}
                         replace = True
-                elif time.monotonic() >= slot.deadline:
+                if outcome is None and not replace and time.monotonic() >= slot.deadline:
                     outcome = {
                         "ok": False,
                         "path": path,

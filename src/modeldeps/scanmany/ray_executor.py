@@ -78,7 +78,8 @@ def run_ray(
                 try:
                     outcome = ray.get(ref)
                 except Exception as exc:  # the worker died, or Ray lost the task
-                    outcome = {"ok": False, "path": path, "reason": f"Ray task failed: {exc}"}
+                    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                    outcome = {"ok": False, "path": path, "reason": f"Ray task failed: {first}"}
                 on_result(index, outcome)
             now = time.monotonic()
             for ref, (index, path, deadline) in list(running.items()):

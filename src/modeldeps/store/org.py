@@ -238,3 +238,14 @@ def build_org_report(conn: sa.Connection, at: datetime | None = None) -> OrgRepo
         rules=tuple(RuleSummary(*r) for r in queries.findings_by_rule(conn, scan_ids)),
         scans=len(scan_ids),
     )
+
+
+def shares_over_time(
+    conn: sa.Connection, dates: Sequence[datetime]
+) -> list[tuple[datetime, Shares]]:
+    """The organization's shares at each date (latest scans then): how reliant, and growing?"""
+    out = []
+    for at in dates:
+        latest = queries.latest_scan_ids(conn, at)
+        out.append((at, compute_shares(queries.model_uses(conn, sorted(latest.values())))))
+    return out

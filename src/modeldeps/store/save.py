@@ -84,9 +84,10 @@ def artifact_model_name(path: str, ident: Identity | None) -> str:
 
 
 def upsert_repository(conn: sa.Connection, repo: RepoIdentity, now: datetime) -> int:
+    digest = t.digest_of(repo.key)
     row = conn.execute(
         sa.select(t.repositories.c.id, t.repositories.c.path, t.repositories.c.remote_url).where(
-            t.repositories.c.key == repo.key
+            t.repositories.c.key_digest == digest
         )
     ).first()
     if row is None:
@@ -94,6 +95,7 @@ def upsert_repository(conn: sa.Connection, repo: RepoIdentity, now: datetime) ->
             conn.execute(
                 sa.insert(t.repositories).values(
                     key=repo.key,
+                    key_digest=digest,
                     name=repo.name,
                     path=repo.path,
                     remote_url=repo.remote_url,
@@ -130,21 +132,20 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def _model_ids(conn: sa.Connection, names: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    wanted = sorted(names)
+    """Row ids of the ``(kind, name)`` models, created when missing (by another writer too)."""
+    by_digest = {t.digest_of(kind, name): (kind, name) for kind, name in names}
     found: dict[tuple[str, str], int] = {}
 
     def lookup() -> None:
         m = t.models
-        for chunk in _chunks([w for w in wanted if w not in found]):
-            rows = conn.execute(
-                sa.select(m.c.id, m.c.kind, m.c.name).where(
-                    sa.tuple_(m.c.kind, m.c.name).in_(list(chunk))
-                )
-            )
-            found.update({(r.kind, r.name): int(r.id) for r in rows})
+        for chunk in _chunks([d for d, n in by_digest.items() if n not in found]):
+            rows = conn.execute(sa.select(m.c.id, m.c.digest).where(m.c.digest.in_(list(chunk))))
+            found.update({by_digest[r.digest]: int(r.id) for r in rows})
 
     lookup()
-    missing = [{"kind": k, "name": n} for k, n in wanted if (k, n) not in found]
+    missing = [
+        {"kind": n[0], "name": n[1], "digest": d} for d, n in by_digest.items() if n not in found
+    ]
     if missing:
         _insert_ignore(conn, t.models, missing)
         lookup()

@@ -11,6 +11,8 @@ and ``max()`` behave the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 
 #: Constraint names follow one convention, so migrations can name what they alter.
@@ -23,9 +25,17 @@ NAMING = {
 
 metadata = sa.MetaData(naming_convention=NAMING)
 
-#: Model names and paths are bounded by the detectors; PostgreSQL indexes need a bound too.
-NAME = sa.String(1024)
 DIGEST = sa.String(64)  # sha256, hex
+#: Text written by scanned content (paths, names, specifiers) is unbounded: a value of any
+#: length must be stored, never make a save fail. Unique lookups go through a digest column.
+TEXT = sa.Text
+
+
+def digest_of(*parts: str) -> str:
+    """The digest column of a row keyed by ``parts`` (a repository key; a model's kind, name)."""
+    joined = "\0".join(parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogateescape")).hexdigest()
+
 
 repositories = sa.Table(
     "repositories",
@@ -33,8 +43,9 @@ repositories = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     # the remote URL without credentials when there is one, else "path:" + absolute path;
     # a sub-directory of a checkout adds "#" + its path inside the checkout
-    sa.Column("key", NAME, nullable=False, unique=True),
-    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("key", TEXT, nullable=False),
+    sa.Column("key_digest", DIGEST, nullable=False, unique=True),
+    sa.Column("name", TEXT, nullable=False),
     sa.Column("path", sa.Text, nullable=False),  # where it was last scanned
     sa.Column("remote_url", sa.Text),
     sa.Column("first_seen_at", sa.DateTime, nullable=False),
@@ -65,7 +76,7 @@ scans = sa.Table(
     sa.Column("saved_at", sa.DateTime, nullable=False),
     sa.Column("last_seen_at", sa.DateTime, nullable=False),  # a duplicate save moves it
     sa.Column("commit_sha", sa.String(64)),  # HEAD of a git checkout
-    sa.Column("branch", sa.String(255)),
+    sa.Column("branch", TEXT),
     sa.Column("tree_digest", DIGEST),  # stat digest of a tree without git (for --resume)
     sa.Column("tool_version", sa.String(64), nullable=False),
     sa.Column("kb_version", sa.String(64)),
@@ -109,8 +120,8 @@ models = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("kind", sa.String(32), nullable=False),  # a RefKind value, or "artifact"
-    sa.Column("name", NAME, nullable=False),
-    sa.UniqueConstraint("kind", "name", name="uq_models_kind_name"),
+    sa.Column("name", TEXT, nullable=False),
+    sa.Column("digest", DIGEST, nullable=False, unique=True),  # of kind and name
 )
 
 identities = sa.Table(
@@ -118,16 +129,16 @@ identities = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("digest", DIGEST, nullable=False, unique=True),  # of the whole identity
-    sa.Column("canonical_id", NAME),
-    sa.Column("family", sa.String(255)),
-    sa.Column("publisher_id", sa.String(255)),
-    sa.Column("publisher_name", sa.String(255)),
+    sa.Column("canonical_id", TEXT),
+    sa.Column("family", TEXT),
+    sa.Column("publisher_id", TEXT),
+    sa.Column("publisher_name", TEXT),
     sa.Column("country", sa.String(16), nullable=False),  # ISO alpha-2, INTL or unknown
     sa.Column("licenses", sa.JSON, nullable=False),
     sa.Column("open_weights", sa.Boolean),
     sa.Column("lineage", sa.JSON, nullable=False),
     sa.Column("lineage_countries", sa.JSON, nullable=False),
-    sa.Column("uploader", sa.String(255)),
+    sa.Column("uploader", TEXT),
     sa.Column("evidence", sa.JSON, nullable=False),
     sa.Column("confidence", sa.String(16), nullable=False),
     sa.Column("decided_by", sa.String(64), nullable=False),
@@ -170,12 +181,12 @@ artifacts = sa.Table(
     sa.Column("model_id", sa.Integer, sa.ForeignKey("models.id"), nullable=False),
     _identity_fk(),
     sa.Column("path", sa.Text, nullable=False),
-    sa.Column("format", sa.String(64), nullable=False),
+    sa.Column("format", TEXT, nullable=False),
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("sha256", DIGEST),
     sa.Column("tensors", sa.Integer),
     sa.Column("params", sa.BigInteger),
-    sa.Column("dtype", sa.String(64)),
+    sa.Column("dtype", TEXT),
     sa.Column("meta", sa.JSON, nullable=False),
     sa.Column("bytes_read", sa.BigInteger),
     sa.Index("ix_artifacts_scan", "scan_id"),
@@ -187,8 +198,8 @@ dependencies = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     _scan_fk(),
     sa.Column("ecosystem", sa.String(32), nullable=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("specifier", sa.String(255), nullable=False),
+    sa.Column("name", TEXT, nullable=False),
+    sa.Column("specifier", TEXT, nullable=False),
     sa.Column("category", sa.String(32), nullable=False),
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("line", sa.Integer),
@@ -210,7 +221,7 @@ findings = sa.Table(
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("remediation", sa.Text, nullable=False),
-    sa.Column("subject", NAME, nullable=False),
+    sa.Column("subject", TEXT, nullable=False),
     sa.Index("ix_findings_scan_rule", "scan_id", "rule_id"),
     sa.Index("ix_findings_fingerprint", "fingerprint"),
 )

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from modeldeps.model import Location, Severity
-from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
+from modeldeps.store.queries.results import locations_by_finding
 from modeldeps.web.queries import latest_ids_select
 
 
@@ -83,7 +83,7 @@ def findings_list(
             .offset(offset)
         )
     )
-    locations = sq.finding_locations(conn, [row.id for row in rows])
+    locations = locations_by_finding(conn, [row.id for row in rows])
     items = [
         FindingItem(
             repository_id=row.repository_id,

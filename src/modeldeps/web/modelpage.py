@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from modeldeps.model import Identity, Location, Severity
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
+from modeldeps.store.queries.results import locations_by_finding
 from modeldeps.web.digests import chunks
 from modeldeps.web.inventory import pick_identity
 from modeldeps.web.queries import ARTIFACT, latest_ids_select, models_named, names_of
@@ -241,7 +242,7 @@ def _findings_on(
     mine = {name.lower()}
     if identity is not None and identity.canonical_id:
         mine.add(identity.canonical_id.lower())
-    locations = sq.finding_locations(conn, sorted(heads))
+    locations = locations_by_finding(conn, sorted(heads))
     out = []
     for fid, row in heads.items():
         subject = (row.subject or "").lower()

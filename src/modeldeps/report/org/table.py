@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 
 from rich.console import Console
@@ -17,8 +18,16 @@ from modeldeps.store.queries import RunItemRow, RunRow, ScanRow
 TOP = 25  # rows of the longest tables; the JSON report has them all
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: object) -> str:
+    """Text safe for a terminal: control characters (escape sequences) shown, not obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(str(value)))
+
+
 def _text(value: object) -> str:
-    return escape(redact(str(value)))
+    return escape(printable(value))
 
 
 def _render(build: Callable[[Console], None], width: int) -> str:

@@ -10,8 +10,8 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-NAME = sa.String(1024)
 DIGEST = sa.String(64)
+TEXT = sa.Text
 
 
 def _scan_fk(table: str) -> sa.Column[int]:
@@ -27,13 +27,14 @@ def upgrade() -> None:
     op.create_table(
         "repositories",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("key", NAME, nullable=False),
-        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("key", TEXT, nullable=False),
+        sa.Column("key_digest", DIGEST, nullable=False),
+        sa.Column("name", TEXT, nullable=False),
         sa.Column("path", sa.Text, nullable=False),
         sa.Column("remote_url", sa.Text),
         sa.Column("first_seen_at", sa.DateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_repositories"),
-        sa.UniqueConstraint("key", name="uq_repositories_key"),
+        sa.UniqueConstraint("key_digest", name="uq_repositories_key_digest"),
     )
     op.create_table(
         "scans",
@@ -43,7 +44,7 @@ def upgrade() -> None:
         sa.Column("saved_at", sa.DateTime, nullable=False),
         sa.Column("last_seen_at", sa.DateTime, nullable=False),
         sa.Column("commit_sha", sa.String(64)),
-        sa.Column("branch", sa.String(255)),
+        sa.Column("branch", TEXT),
         sa.Column("tree_digest", DIGEST),
         sa.Column("tool_version", sa.String(64), nullable=False),
         sa.Column("kb_version", sa.String(64)),
@@ -74,24 +75,25 @@ def upgrade() -> None:
         "models",
         sa.Column("id", sa.Integer),
         sa.Column("kind", sa.String(32), nullable=False),
-        sa.Column("name", NAME, nullable=False),
+        sa.Column("name", TEXT, nullable=False),
+        sa.Column("digest", DIGEST, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_models"),
-        sa.UniqueConstraint("kind", "name", name="uq_models_kind_name"),
+        sa.UniqueConstraint("digest", name="uq_models_digest"),
     )
     op.create_table(
         "identities",
         sa.Column("id", sa.Integer),
         sa.Column("digest", DIGEST, nullable=False),
-        sa.Column("canonical_id", NAME),
-        sa.Column("family", sa.String(255)),
-        sa.Column("publisher_id", sa.String(255)),
-        sa.Column("publisher_name", sa.String(255)),
+        sa.Column("canonical_id", TEXT),
+        sa.Column("family", TEXT),
+        sa.Column("publisher_id", TEXT),
+        sa.Column("publisher_name", TEXT),
         sa.Column("country", sa.String(16), nullable=False),
         sa.Column("licenses", sa.JSON, nullable=False),
         sa.Column("open_weights", sa.Boolean),
         sa.Column("lineage", sa.JSON, nullable=False),
         sa.Column("lineage_countries", sa.JSON, nullable=False),
-        sa.Column("uploader", sa.String(255)),
+        sa.Column("uploader", TEXT),
         sa.Column("evidence", sa.JSON, nullable=False),
         sa.Column("confidence", sa.String(16), nullable=False),
         sa.Column("decided_by", sa.String(64), nullable=False),
@@ -126,12 +128,12 @@ def upgrade() -> None:
         sa.Column("model_id", sa.Integer, nullable=False),
         sa.Column("identity_id", sa.Integer),
         sa.Column("path", sa.Text, nullable=False),
-        sa.Column("format", sa.String(64), nullable=False),
+        sa.Column("format", TEXT, nullable=False),
         sa.Column("size_bytes", sa.BigInteger, nullable=False),
         sa.Column("sha256", DIGEST),
         sa.Column("tensors", sa.Integer),
         sa.Column("params", sa.BigInteger),
-        sa.Column("dtype", sa.String(64)),
+        sa.Column("dtype", TEXT),
         sa.Column("meta", sa.JSON, nullable=False),
         sa.Column("bytes_read", sa.BigInteger),
         sa.PrimaryKeyConstraint("id", name="pk_artifacts"),
@@ -146,8 +148,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer),
         _scan_fk("dependencies"),
         sa.Column("ecosystem", sa.String(32), nullable=False),
-        sa.Column("name", sa.String(255), nullable=False),
-        sa.Column("specifier", sa.String(255), nullable=False),
+        sa.Column("name", TEXT, nullable=False),
+        sa.Column("specifier", TEXT, nullable=False),
         sa.Column("category", sa.String(32), nullable=False),
         sa.Column("path", sa.Text, nullable=False),
         sa.Column("line", sa.Integer),
@@ -168,7 +170,7 @@ def upgrade() -> None:
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("fingerprint", sa.String(64), nullable=False),
         sa.Column("remediation", sa.Text, nullable=False),
-        sa.Column("subject", NAME, nullable=False),
+        sa.Column("subject", TEXT, nullable=False),
         sa.Column("path", sa.Text, nullable=False),
         sa.Column("line", sa.Integer),
         sa.Column("col", sa.Integer),
