@@ -127,6 +127,7 @@ def test_only_the_command_being_run_is_registered() -> None:
     assert set(full.commands) == {  # type: ignore[attr-defined]
         *("scan", "inspect", "kb", "rules", "baseline", "cost"),
         *("scan-many", "history", "org-report"),
+        "serve",
     }
     only = get_command(build_app("scan"))
     assert set(only.commands) == {"scan"}  # type: ignore[attr-defined]
