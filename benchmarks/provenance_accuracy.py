@@ -182,6 +182,13 @@ def pct(a: int, b: int) -> str:
 DEFAULT_IDS = Path(__file__).resolve().parent / "data" / "provenance_ids.yaml"
 
 
+def _variant(r: Resolver, licence: object) -> str | None:
+    """The KB's record for the same licence text when a clause depends on the model being
+    multimodal (the card says ``llama3.2``; a Vision model resolves to its multimodal record)."""
+    rec = r.kb.license(str(licence)) if licence else None
+    return rec.multimodal_variant if rec else None
+
+
 def score_ids(path: Path, r: Resolver) -> tuple[dict[str, tuple[int, int]], list[str]]:
     """Accuracy by field over the id list, and the misses (a high-confidence miss is marked)."""
     import yaml
@@ -193,8 +200,12 @@ def score_ids(path: Path, r: Resolver) -> tuple[dict[str, tuple[int, int]], list
     counts = {f: [0, 0] for f in fields}
     misses: list[str] = []
     for row in rows:
-        kind = RefKind.HUB_MODEL if "/" in row["id"] else RefKind.API_MODEL
-        ident = r.resolve_reference(ModelReference(kind, row["id"], Location("bench"), "bench"))
+        value = str(row["id"])
+        if value.startswith("ollama:"):
+            kind, value = RefKind.OLLAMA_MODEL, value.removeprefix("ollama:")
+        else:
+            kind = RefKind.HUB_MODEL if "/" in value else RefKind.API_MODEL
+        ident = r.resolve_reference(ModelReference(kind, value, Location("bench"), "bench"))
         got = {
             "publisher": ident.publisher.id if ident.publisher else None,
             "country": ident.country,
@@ -213,11 +224,12 @@ def score_ids(path: Path, r: Resolver) -> tuple[dict[str, tuple[int, int]], list
                 continue
             counts[f][1] += 1
             want = row.get(f)
-            ok = (
-                str(got[f] or "").lower() == str(want or "").lower()
-                if f == "base"
-                else got[f] == want
-            )
+            if f == "base":
+                ok = str(got[f] or "").lower() == str(want or "").lower()
+            elif f == "license":
+                ok = got[f] == want or _variant(r, want) == got[f]
+            else:
+                ok = got[f] == want
             if ok:
                 counts[f][0] += 1
             else:

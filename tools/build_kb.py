@@ -14,6 +14,8 @@ inputs. What it writes:
   for first-party providers; each record cites the provider's own page when the data names one.
 - ``publisher_evidence.gen.yaml``: the country of each curated publisher's organization as Epoch
   AI's notable-models data records it (CC BY 4.0), for the consistency test and as a citation.
+- ``benchmarks/data/hub_popular.gen.yaml``: the 500 most-downloaded Hub repositories of llmfit's
+  catalogue (MIT), on which the KB's licence coverage is measured and tested.
 """
 
 from __future__ import annotations
@@ -404,6 +406,40 @@ def build_publisher_evidence(pins: dict[str, tuple[Input, Path]]) -> dict[str, A
     return {"sources": [src], "country_evidence": evidence}
 
 
+#: Repositories made only for software tests (random weights): downloaded by CI, not used.
+_TEST_FIXTURE = re.compile(r"(?i)tiny-random|internal-testing|^trl-internal|/dummy-|/test-")
+#: How many of the most-downloaded Hub repositories the licence coverage is measured on.
+POPULAR_N = 500
+
+
+def build_hub_popular(pins: dict[str, tuple[Input, Path]]) -> dict[str, Any]:
+    """The most-downloaded Hub model repositories of llmfit's catalogue (MIT), by its
+    ``hf_downloads`` figure, test fixtures left out: the list the KB's licence coverage is
+    measured on (benchmarks/license_coverage.py). Ids and ranks only; no licence is taken
+    from it."""
+    inp, folder = pins["llmfit-hf-models"]
+    rows = json.loads((folder / "llmfit-core/data/hf_models.json").read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    ranked: list[tuple[int, str]] = []
+    for row in rows:
+        name = str(row.get("name") or "")
+        if "/" not in name or _TEST_FIXTURE.search(name) or name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        ranked.append((int(row.get("hf_downloads") or 0), name))
+    ranked.sort(key=lambda x: (-x[0], x[1].lower()))
+    src = _source(inp, "llmfit catalogue of Hugging Face Hub repositories (hf_downloads)")
+    return {
+        "sources": [src],
+        "criteria": f"top {POPULAR_N} by hf_downloads; repositories matching "
+        f"{_TEST_FIXTURE.pattern!r} (test fixtures) left out",
+        "models": [
+            {"id": name, "rank": i + 1, "downloads": n}
+            for i, (n, name) in enumerate(ranked[:POPULAR_N])
+        ],
+    }
+
+
 def _dump(doc: dict[str, Any]) -> str:
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=200)
     return HEADER + body
@@ -413,16 +449,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--inputs", type=Path, required=True, help="folder of fetched inputs")
     ap.add_argument("--out", type=Path, default=DATA)
+    ap.add_argument("--bench-out", type=Path, default=ROOT / "benchmarks" / "data")
     args = ap.parse_args(argv)
     pins = _pins(args.inputs)
     outputs = {
         "api_lifecycle.gen.yaml": build_api(pins),
         "publisher_evidence.gen.yaml": build_publisher_evidence(pins),
     }
-    for name, doc in outputs.items():
-        (args.out / name).write_text(_dump(doc), encoding="utf-8")
-        n = {k: len(v) for k, v in doc.items() if isinstance(v, list)}
-        print(f"wrote {name}: {n}")
+    bench = {"hub_popular.gen.yaml": build_hub_popular(pins)}
+    for out, docs in ((args.out, outputs), (args.bench_out, bench)):
+        for name, doc in docs.items():
+            (out / name).write_text(_dump(doc), encoding="utf-8")
+            n = {k: len(v) for k, v in doc.items() if isinstance(v, list)}
+            print(f"wrote {name}: {n}")
     return 0
 
 

@@ -66,6 +66,7 @@ class Stage(StrEnum):
     INSPECT = "inspect"
     RESOLVE = "resolve"
     ASSESS = "assess"
+    LOCK = "lock"  # models.lock could not be used (malformed, newer format)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -27,6 +27,47 @@ def test_md304_fires_for_llama_32_vision_and_not_for_llama_31() -> None:
     assert not of(run(result(ref("meta-llama/Llama-3.1-8B-Instruct")), NO_WATCH), "MD304")
 
 
+def test_md304_llama_32_eu_clause_covers_its_multimodal_models_only() -> None:
+    """The Llama 3.2 Acceptable Use Policy withholds rights in the EU "with respect to any
+    multimodal models included in Llama 3.2": the 1B/3B text models are not concerned."""
+    for text in ("meta-llama/Llama-3.2-1B-Instruct", "meta-llama/Llama-3.2-3B", "llama3.2:3b"):
+        kind = RefKind.OLLAMA_MODEL if ":" in text else RefKind.HUB_MODEL
+        findings = run(result(ref(text, kind)), NO_WATCH)
+        assert not of(findings, "MD304"), text
+        assert of(findings, "MD302") and of(findings, "MD303"), text  # AUP and MAU still apply
+    for multi in (
+        "meta-llama/Llama-3.2-90B-Vision-Instruct",
+        "meta-llama/Llama-Guard-3-11B-Vision",
+        "unsloth/Llama-3.2-11B-Vision-Instruct-bnb-4bit",
+        "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+    ):
+        (f,) = of(run(result(ref(multi)), NO_WATCH), "MD304")
+        assert "European Union" in f.message and "multimodal" in f.message, multi
+    (f,) = of(run(result(ref("llama3.2-vision:11b", RefKind.OLLAMA_MODEL)), NO_WATCH), "MD304")
+
+
+def test_md304_for_a_local_multimodal_llama_32_folder_by_its_config(tmp_path: object) -> None:
+    """A model folder whose card says llama3.2: the config decides whether it is multimodal."""
+    import json
+    from pathlib import Path
+
+    from tests.assess.helpers import _RESOLVER
+
+    card = "---\nlicense: llama3.2\n---\n"
+    found = {}
+    for name, config in (
+        ("vision", {"model_type": "mllama", "architectures": ["MllamaForConditionalGeneration"]}),
+        ("text", {"model_type": "llama", "architectures": ["LlamaForCausalLM"]}),
+    ):
+        d = Path(str(tmp_path)) / name
+        d.mkdir()
+        (d / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        (d / "README.md").write_text(card, encoding="utf-8")
+        found[name] = _RESOLVER.resolve_model_dir(d, use_path_name=False).licenses
+    assert found["vision"][0] == "llama3.2-multimodal"
+    assert found["text"][0] == "llama3.2"
+
+
 def test_a_ci_failing_licence_rule_says_when_it_rests_on_an_assumption(tmp_path: object) -> None:
     """A model whose licence is only the family's usual one: the finding says so, low."""
     from pathlib import Path

@@ -387,7 +387,7 @@ def test_findings_are_sorted_most_severe_first_and_fingerprinted() -> None:
 
 
 def test_knowledge_adapter_reads_bundled_records() -> None:
-    lic = KB.license("llama3.2")
+    lic = KB.license("llama3.2-multimodal")
     assert lic is not None and lic.commercial == "conditional"
     assert lic.acceptable_use and lic.thresholds and lic.territory
     op = KB.endpoint_operator("api.deepseek.com")

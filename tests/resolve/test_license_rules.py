@@ -40,7 +40,9 @@ def r() -> Resolver:
         ("meta-llama/Meta-Llama-3-70B-Instruct", "llama3"),
         ("meta-llama/Meta-Llama-3.1-8B-Instruct", "llama3.1"),
         ("meta-llama/Llama-3.1-8B-Instruct", "llama3.1"),
-        ("meta-llama/Llama-3.2-11B-Vision-Instruct", "llama3.2"),
+        ("meta-llama/Llama-3.2-11B-Vision-Instruct", "llama3.2-multimodal"),
+        ("meta-llama/Llama-3.2-90B-Vision", "llama3.2-multimodal"),
+        ("meta-llama/Llama-Guard-3-11B-Vision", "llama3.2-multimodal"),
         ("meta-llama/Llama-3.2-1B", "llama3.2"),
         ("meta-llama/Llama-3.3-70B-Instruct", "llama3.3"),
         ("meta-llama/Llama-4-Scout-17B-16E-Instruct", "llama4"),
@@ -119,7 +121,7 @@ def test_exact_sourced_record_is_the_only_high(r: Resolver) -> None:
 
 def test_organization_default_is_assumed_and_low(r: Resolver) -> None:
     """No record, no rule: the family's usual licence, labelled assumed, low confidence."""
-    ident = r.resolve_hub_id("BAAI/bge-m3")
+    ident = r.resolve_hub_id("BAAI/bge-multilingual-gemma2")
     assumed = [e for e in ident.evidence if e.rule == "license-assumed"]
     assert ident.licenses and assumed and "assumed" in assumed[0].detail
     assert ident.license_confidence is Confidence.LOW
@@ -148,7 +150,7 @@ class _Hub(KnowledgeSource):
 
 def test_online_comes_after_rules_and_before_the_assumed_default() -> None:
     r = Resolver(Resolver.create().kb, _Hub())
-    online = r.resolve_hub_id("BAAI/bge-reranker-v2-m3")
+    online = r.resolve_hub_id("BAAI/bge-en-icl")
     assert online.licenses == ("cc-by-nc-4.0",)
     assert any(e.rule == "license-online" and e.source == "online" for e in online.evidence)
     assert online.license_confidence is Confidence.MEDIUM

@@ -25,6 +25,8 @@ COMMAND_MODULES: dict[str, str] = {
     "history": "history_cmd",
     "org-report": "org_cmd",
     "serve": "serve_cmd",
+    "lock": "lock_cmd",
+    "verify": "lock_cmd",
 }
 
 
@@ -70,4 +72,5 @@ _ORDER = [
     "history_cmd",
     "org_cmd",
     "serve_cmd",
+    "lock_cmd",
 ]

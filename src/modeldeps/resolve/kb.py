@@ -76,6 +76,9 @@ class License:
     restrictions: tuple[str, ...] = ()
     attribution: str | None = None
     hub_values: tuple[str, ...] = ()
+    # the record that applies instead when the model is multimodal (a clause of the licence or
+    # its use policy covers multimodal models only: Llama 3.2's EU clause)
+    multimodal_variant: str | None = None
     notes: str | None = None
     sources: tuple[str, ...] = ()
 
@@ -115,6 +118,21 @@ class LicenseRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BaseRule:
+    """A sourced naming rule: a Hub repository whose name matches ``match`` was built on
+    ``base`` (``{org}`` and ``\\1``-style groups of the match are filled in)."""
+
+    id: str
+    match: str
+    base: str
+    sources: tuple[str, ...]
+    relation: str = "finetune"
+    orgs: tuple[str, ...] = ()
+    notes: str | None = None
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
 class CountryEvidence:
     """A data set's record of a publisher's country (the build's Epoch AI extract)."""
 
@@ -144,7 +162,7 @@ class ApiModel:
     released: str | None = None
     deprecated: str | None = None  # deprecation announced; the model still answers until retired
     retired: str | None = None
-    open_weights: bool = False
+    open_weights: bool | None = None  # None: not stated by this record (a later one may say)
     notes: str | None = None
     verified: bool = True
     sources: tuple[str, ...] = ()
@@ -221,6 +239,7 @@ class KnowledgeBase:
                 for o in doc.get("ollama", [])
             }
             self.license_rules = [LicenseRule(**_tuples(r)) for r in doc.get("license_rules", [])]
+            self.base_rules = [BaseRule(**_tuples(r)) for r in doc.get("base_rules", [])]
             self.country_evidence = [
                 CountryEvidence(**self._canon(c)) for c in doc.get("country_evidence", [])
             ]
@@ -231,6 +250,9 @@ class KnowledgeBase:
             raise KnowledgeBaseError(f"invalid knowledge-base record: {exc}") from exc
         self.strip_suffixes: tuple[str, ...] = tuple(
             sorted(doc.get("strip_suffixes", []), key=len, reverse=True)
+        )
+        self.strip_prefixes: tuple[str, ...] = tuple(
+            sorted(doc.get("strip_prefixes", []), key=len, reverse=True)
         )
         self._org_index = {
             org.lower(): p.id for p in self.publishers.values() for org in p.hub_orgs
@@ -257,6 +279,10 @@ class KnowledgeBase:
         self._rules = [
             (re.compile(r.match, re.IGNORECASE), frozenset(o.lower() for o in r.orgs), r)
             for r in self.license_rules
+        ]
+        self._base_rules = [
+            (re.compile(r.match, re.IGNORECASE), frozenset(o.lower() for o in r.orgs), r)
+            for r in self.base_rules
         ]
         self._check_references()
 
@@ -290,6 +316,9 @@ class KnowledgeBase:
         for o in self.ollama.values():
             if o.publisher not in self.publishers:
                 problems.append(f"ollama {o.name}: unknown publisher {o.publisher}")
+        for lic in self.licenses.values():
+            if lic.multimodal_variant and lic.multimodal_variant not in self.licenses:
+                problems.append(f"licence {lic.id}: unknown variant {lic.multimodal_variant}")
         for r in self.license_rules:
             if r.license and r.license not in self.licenses:
                 problems.append(f"license rule {r.id}: unknown licence {r.license}")
@@ -297,6 +326,10 @@ class KnowledgeBase:
                 f"license rule {r.id}: unknown source {s}"
                 for s in r.sources
                 if s not in self.sources
+            ]
+        for b in self.base_rules:
+            problems += [
+                f"base rule {b.id}: unknown source {s}" for s in b.sources if s not in self.sources
             ]
         for c in self.country_evidence:
             if c.publisher not in self.publishers:
@@ -315,6 +348,21 @@ class KnowledgeBase:
         for rx, orgs, rule in self._rules:
             if (not orgs or o in orgs) and rx.search(name):
                 return rule
+        return None
+
+    def base_by_rule(self, org: str, name: str) -> tuple[str, BaseRule] | None:
+        """(base model id, rule) of the first naming rule that matches a Hub repository name;
+        None when no rule matches or the rule would name the model itself."""
+        o = org.lower()
+        for rx, orgs, rule in self._base_rules:
+            if orgs and o not in orgs:
+                continue
+            m = rx.fullmatch(name)
+            if m is None:
+                continue
+            base = m.expand(rule.base.replace("{org}", org))
+            if base.lower() != f"{org}/{name}".lower():
+                return base, rule
         return None
 
     def country_sources(self, pid: str) -> tuple[CountryEvidence, ...]:
@@ -374,6 +422,8 @@ class KnowledgeBase:
         target = self._api_exact.get(rec.alias_of.lower()) if rec.alias_of else None
         if target is None:
             return rec
+        if rec.open_weights is None:
+            rec = replace(rec, open_weights=target.open_weights)
         if not (rec.retired or rec.deprecated) and (target.retired or target.deprecated):
             return replace(
                 rec,
@@ -497,7 +547,7 @@ def _merge_api_records(records: Iterable[ApiModel]) -> dict[str, ApiModel]:
         # an alias takes its snapshot's dates, unless first-party data dates the alias itself
         skip_dates = cur.alias_of is not None and not rec.verified
         for f in fields(ApiModel):
-            if f.name in ("sources", "verified", "origin", "open_weights"):
+            if f.name in ("sources", "verified", "origin"):
                 continue
             if skip_dates and f.name in ("retired", "deprecated", "replacement"):
                 continue

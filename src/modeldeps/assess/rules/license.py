@@ -121,8 +121,11 @@ class UsageThreshold(_ClauseRule):
 class TerritoryExclusion(_ClauseRule):
     """The model's licence grants no rights in some territories.
 
-    Some licences exclude the European Union, the UK or other regions (for example Llama 3.2
-    multimodal for EU-domiciled entities). Shipping there, or being domiciled there, is a breach.
+    Some licences exclude the European Union, the UK or other regions. A clause that covers only
+    some models of a licence fires only for those: the Llama 3.2 use policy withholds rights from
+    EU-domiciled licensees for its multimodal models (11B/90B Vision), not for the 1B/3B text
+    models, so the knowledge base records the multimodal ones under ``llama3.2-multimodal``;
+    every Llama 4 model is multimodal. Shipping there, or being domiciled there, is a breach.
     """
 
     id = "MD304"

@@ -337,6 +337,8 @@ PROVIDER_HOSTS: tuple[tuple[str, str], ...] = (
     (".services.ai.azure.com", "azure-ai"),
     (".inference.ai.azure.com", "azure-ai"),
     ("api.anthropic.com", "anthropic"),
+    ("claude.ai", "anthropic"),
+    ("api.link-ai.tech", "linkai"),
     ("generativelanguage.googleapis.com", "google"),
     ("aiplatform.googleapis.com", "google-vertex"),
     ("api.mistral.ai", "mistral"),

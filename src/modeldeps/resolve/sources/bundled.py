@@ -28,10 +28,11 @@ _KEYS = {
     "reuploaders": "org",
     "ollama": "name",
     "strip_suffixes": "",
+    "strip_prefixes": "",
     "country_evidence": "",
 }
 #: Bump when merge_into changes what the merged document looks like: old caches then miss.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 #: libyaml's safe loader is ~8x faster; both build only plain data (no object tags).
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -166,7 +167,14 @@ def tag_origin(doc: dict[str, Any], origin: str) -> dict[str, Any]:
                 {"host": host, "operator": p["id"], "kind": "first-party", "sources": p["sources"]}
             )
     for key, value in doc.items():
-        if key in ("sources", "licenses", "families", "strip_suffixes", "reuploaders"):
+        if key in (
+            "sources",
+            "licenses",
+            "families",
+            "strip_suffixes",
+            "strip_prefixes",
+            "reuploaders",
+        ):
             continue
         if isinstance(value, list):
             doc[key] = [{**v, "origin": origin} if isinstance(v, dict) else v for v in value]
