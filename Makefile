@@ -13,7 +13,7 @@ $(BIN)/python:
 # Byte-compile our sources once: an editable install is otherwise compiled on every start when
 # PYTHONDONTWRITEBYTECODE is set, which costs a short scan a fifth of its time.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[store]'
+	$(BIN)/python -m pip install -q -e '.[store,web]'
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@
 
@@ -22,18 +22,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@ $(VENV)/.installed
 
-$(VENV)/.installed-web: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[web]'
-	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
-	touch $@
-
 demo: $(VENV)/.installed
 	$(BIN)/modeldeps scan examples/demo-project --fail-on none
+	@echo "The organization dashboard on the bundled examples: make serve"
 
 # The dashboard on the bundled examples: scan them into a fresh store in .demo/, then serve it
 # read-only on http://127.0.0.1:8765/ (Ctrl-C stops it).
 DEMO_STORE := .demo/store.sqlite3
-serve: $(VENV)/.installed-web
+serve: $(VENV)/.installed
 	rm -rf .demo && mkdir -p .demo
 	$(BIN)/modeldeps scan-many examples/org examples/demo-project --store $(DEMO_STORE) --quiet
 	$(BIN)/modeldeps serve --store $(DEMO_STORE) --usage examples/usage.toml

@@ -107,7 +107,10 @@ def test_charts_are_drawn_with_data(page: tuple[Any, Watch], live_server: str) -
             };
         })""",
     )
-    assert {c["key"] for c in charts} == {"country", "publisher", "country-history", "hhi-history"}
+    assert {c["key"] for c in charts} == {
+        *("country", "publisher"),
+        *("country-history", "publisher-history", "hhi-history"),
+    }
     for chart in charts:
         assert chart["rendered"] == "1" and chart["width"] > 100, chart
         assert chart["points"] > 0, chart
@@ -198,3 +201,11 @@ def test_injected_model_name_does_not_execute(
     _open(tab, f"{live_server}/models/{ids[HOSTILE]}")
     assert tab.inner_text("h1") == HOSTILE
     assert watch.problems == []
+
+
+def test_a_missing_chromium_fails_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from tests.web.conftest import chromium_path
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match="headless Chromium is required"):
+        chromium_path()

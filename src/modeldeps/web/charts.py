@@ -83,25 +83,30 @@ def share_chart(rows: Sequence[ShareRow], kind: str = "doughnut") -> dict[str, A
     }
 
 
-def share_history_chart(points: Sequence[SharePoint], current: Shares) -> dict[str, Any]:
-    """Share by country at each point, as stacked areas in percent (largest today first)."""
-    top = [k for k, _, _ in _top(current.by_country, 6)]
-    keys = [k for k in top if k not in ("other", "unknown")]
+def share_history_chart(
+    points: Sequence[SharePoint], current: Shares, by: str = "country"
+) -> dict[str, Any]:
+    """Share by country (or publisher) at each point, as stacked areas in percent.
+
+    The six largest today are drawn on their own, the rest as ``other``; unknown stays apart.
+    """
+    rows_now = current.by_country if by == "country" else current.by_publisher
+    keys = [k for k, _, _ in _top(rows_now, 6) if k not in ("other", "unknown")]
+    labels = {r.key: r.label for r in rows_now}
     colors = colors_for([*keys, "other", "unknown"])
     series = []
     for key in [*keys, "other", "unknown"]:
         values = []
         for p in points:
+            rows = p.shares.by_country if by == "country" else p.shares.by_publisher
             total = p.shares.total or 1
             if key == "other":
-                n = sum(
-                    r.count for r in p.shares.by_country if r.key not in keys and r.key != "unknown"
-                )
+                n = sum(r.count for r in rows if r.key not in (*keys, "unknown"))
             else:
-                n = next((r.count for r in p.shares.by_country if r.key == key), 0)
+                n = next((r.count for r in rows if r.key == key), 0)
             values.append(round(100.0 * n / total, 2))
         if any(values):
-            series.append({"name": key, "values": values, "color": colors[key]})
+            series.append({"name": labels.get(key, key), "values": values, "color": colors[key]})
     return {
         "type": "area",
         "labels": [p.at.strftime("%Y-%m-%d") for p in points],

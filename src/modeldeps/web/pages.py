@@ -172,7 +172,8 @@ def overview(request: Request) -> Response:
     chart_data = {
         "country": charts.share_chart(current.by_country, "doughnut"),
         "publisher": charts.share_chart(current.by_publisher, "hbar"),
-        "country-history": charts.share_history_chart(history, current),
+        "country-history": charts.share_history_chart(history, current, "country"),
+        "publisher-history": charts.share_history_chart(history, current, "publisher"),
         "hhi-history": charts.hhi_history_chart(history),
     }
     return dash.render(

@@ -72,7 +72,7 @@
         borderColor: s.color,
         backgroundColor: area ? withAlpha(s.color, 0.75) : s.color,
         fill: area ? (i === 0 ? "origin" : "-1") : false,
-        tension: 0.25,
+        tension: area ? 0 : 0.25,
         pointRadius: s.values.length > 40 ? 0 : 3,
         borderWidth: 2
       };
