@@ -220,3 +220,58 @@ def test_the_schema_rejects_a_broken_document(
     report["repositories"][0]["worst"] = "catastrophic"
     errors = list(_validator().iter_errors(report))
     assert len(errors) == 2
+
+
+def test_the_progress_bar_shows_done_failed_and_left() -> None:
+    import io
+
+    from rich.console import Console
+
+    from modeldeps.cli.scan_many_cmd import BarProgress, _bar
+
+    out = io.StringIO()
+    bar = _bar(Console(file=out, force_terminal=True, width=100))
+    with bar:
+        progress = BarProgress(bar)
+        progress.start(5)
+        progress.update(3, 1, 2, "failed /x")
+        bar.refresh()
+        text = out.getvalue()
+    assert "3/5" in text and "failed 1 · left 2" in text
+
+
+def test_one_policy_for_every_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org = tmp_path / "org"
+    make_org(org, 3)
+    policy = tmp_path / "org-policy.toml"
+    policy.write_text('[severity]\nMD501 = "off"\n')
+    plain, quiet = str(tmp_path / "plain.sqlite3"), str(tmp_path / "policy.sqlite3")
+    assert main(["scan-many", str(org), "--store", plain, "-q"]) == 0
+    assert main(["scan-many", str(org), "--store", quiet, "--config", str(policy), "-q"]) == 0
+    capsys.readouterr()
+    rules = {
+        db: {
+            r["rule_id"] for r in _json(capsys, "org-report", "--store", db, "-f", "json")["rules"]
+        }
+        for db in (plain, quiet)
+    }
+    assert "MD501" in rules[plain] and "MD501" not in rules[quiet]
+    policy.write_text("[severity]\nMD501 = 'loud'\n")
+    code, _, err = _run(capsys, "scan-many", str(org), "--store", quiet, "--config", str(policy))
+    assert code == 2 and "org-policy.toml" in err
+
+
+def test_the_default_store_is_in_the_user_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    make_repo(tmp_path / "svc", 0)
+    assert main(["scan", str(tmp_path / "svc"), "--save", "-q", "-f", "json"]) in (0, 1)
+    default = Path(os.environ["XDG_DATA_HOME"]) / "modeldeps" / "store.sqlite3"
+    assert default.is_file()
+    assert "saved as scan #1" in capsys.readouterr().err
+    listed = _json(capsys, "history", "list", "-f", "json")
+    assert len(listed["scans"]) == 1

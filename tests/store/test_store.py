@@ -181,3 +181,15 @@ def test_values_of_any_length_are_stored_whole(store_url: str) -> None:
     assert not again.created and back is not None
     assert to_data(back) == to_data(res)
     assert found.name == "n" * 600
+
+
+def test_a_nul_character_from_a_scanned_file_never_fails_a_save(store_url: str) -> None:
+    res = result(ref(RefKind.HUB_MODEL, "org/na\x00me", "a\x00.py", 1, None, via="x\x00y"))
+    with open_store(store_url) as store:
+        saved = save(store, res, repo())
+        with store.read() as conn:
+            back = queries.load_result(conn, saved.scan_id)
+    assert back is not None
+    name = back.references[0].value
+    # SQLite keeps it; PostgreSQL cannot hold U+0000 and keeps the replacement character
+    assert name == ("org/na\x00me" if store_url.startswith("sqlite") else "org/na\ufffdme")

@@ -68,6 +68,7 @@ _ORDER = [
     "kb_cmd",
     "rules_cmd",
     "cost_cmd",
+    "lock_cmd",
     "scan_many_cmd",
     "history_cmd",
     "org_cmd",

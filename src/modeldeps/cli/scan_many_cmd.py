@@ -54,7 +54,7 @@ class _Silent:
         pass
 
 
-def _bar() -> Any:
+def _bar(console: Any = None) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -64,7 +64,7 @@ def _bar() -> Any:
         MofNCompleteColumn(),
         TextColumn("failed {task.fields[failed]} · left {task.fields[left]}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console or Console(stderr=True),
         transient=True,
     )
 
@@ -124,6 +124,16 @@ def register(app: typer.Typer) -> None:
         kb: Annotated[
             list[Path] | None, typer.Option("--kb", help="Knowledge-base overlay (repeatable).")
         ] = None,
+        config: Annotated[
+            Path | None,
+            typer.Option(
+                "--config",
+                help="One policy file for every repository (default: each repository's own).",
+            ),
+        ] = None,
+        online: Annotated[
+            bool, typer.Option("--online", help="Ask the Hub about models the KB does not know.")
+        ] = False,
         fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
     ) -> int:
@@ -148,6 +158,12 @@ def register(app: typer.Typer) -> None:
         for overlay in kb or ():
             if not overlay.is_file():
                 raise UsageError(f"--kb: no such file: {overlay}")
+        if config is not None:
+            if not config.is_file():
+                raise UsageError(f"--config: no such file: {config}")
+            from modeldeps.assess.policy import load_policy
+
+            load_policy(config.parent, config.resolve())  # a bad policy stops the run, exit 2
         targets = expand(list(paths), children)
         if not targets:
             raise UsageError("no repositories to scan")
@@ -157,6 +173,8 @@ def register(app: typer.Typer) -> None:
             use_cache=not no_cache,
             inspect_artifacts=not no_inspect,
             kb_overlays=tuple(kb or ()),
+            config_file=config.resolve() if config is not None else None,
+            online=online,
         )
         with open_cli_store(store, create=True) as st:
             if quiet:

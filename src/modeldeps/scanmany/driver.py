@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from modeldeps import __version__
-from modeldeps.errors import UsageError
+from modeldeps.errors import StoreError, UsageError
 from modeldeps.options import ScanOptions
 from modeldeps.scanmany.targets import Target
 from modeldeps.serialize import result_from_data
@@ -217,10 +217,18 @@ def _record(store: Store, run_id: int, target: Target, data: dict[str, Any]) -> 
             _item(conn, run_id, path, repo_id, outcome)
         return outcome
     repo = RepoIdentity(**data["repo"])
-    result = result_from_data(data["result"])
-    with store.write() as conn:
-        saved = save_scan(conn, result, repo, tree_digest=data.get("tree_digest"))
-        status = "stored" if saved.created else "duplicate"
-        outcome = ItemOutcome(path, status, saved.scan_id, "", seconds)
-        _item(conn, run_id, path, saved.repository_id, outcome)
-    return outcome
+    try:
+        result = result_from_data(data["result"])
+        with store.write() as conn:
+            saved = save_scan(conn, result, repo, tree_digest=data.get("tree_digest"))
+            status = "stored" if saved.created else "duplicate"
+            outcome = ItemOutcome(path, status, saved.scan_id, "", seconds)
+            _item(conn, run_id, path, saved.repository_id, outcome)
+        return outcome
+    except (StoreError, KeyError, ValueError, TypeError) as exc:
+        # One result the store refuses is one failed repository; if the store itself is gone,
+        # recording the failure fails too, and that stops the run.
+        failed = ItemOutcome(path, "failed", None, f"cannot save the result: {exc}", seconds)
+        with store.write() as conn:
+            _item(conn, run_id, path, upsert_repository(conn, repo, utcnow()), failed)
+        return failed

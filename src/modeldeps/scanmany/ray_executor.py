@@ -7,6 +7,7 @@ already started in this process (a test session, a notebook) is used as it is.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -35,6 +36,9 @@ def run_ray(
     address: str | None = None,
 ) -> None:
     """Scan ``paths`` as Ray tasks, at most one per CPU of the cluster at a time."""
+    # A tool that runs offline does not report usage: Ray's usage statistics stay off unless
+    # the user turned them on.
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     ray = _import_ray()
     started_here = not ray.is_initialized()
     if started_here:

@@ -26,9 +26,27 @@ NAMING = {
 metadata = sa.MetaData(naming_convention=NAMING)
 
 DIGEST = sa.String(64)  # sha256, hex
+
+
+class Text(sa.types.TypeDecorator[str]):
+    """Unbounded text that any scanned string fits, NUL included.
+
+    PostgreSQL refuses U+0000 in text; a NUL read from a scanned file is stored there as
+    U+FFFD (the replacement character) rather than failing the whole save.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        if value is not None and dialect.name == "postgresql" and "\0" in value:
+            return value.replace("\0", "\ufffd")
+        return value
+
+
 #: Text written by scanned content (paths, names, specifiers) is unbounded: a value of any
 #: length must be stored, never make a save fail. Unique lookups go through a digest column.
-TEXT = sa.Text
+TEXT = Text
 
 
 def digest_of(*parts: str) -> str:
@@ -46,8 +64,8 @@ repositories = sa.Table(
     sa.Column("key", TEXT, nullable=False),
     sa.Column("key_digest", DIGEST, nullable=False, unique=True),
     sa.Column("name", TEXT, nullable=False),
-    sa.Column("path", sa.Text, nullable=False),  # where it was last scanned
-    sa.Column("remote_url", sa.Text),
+    sa.Column("path", TEXT, nullable=False),  # where it was last scanned
+    sa.Column("remote_url", TEXT),
     sa.Column("first_seen_at", sa.DateTime, nullable=False),
 )
 
@@ -105,11 +123,11 @@ run_items = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("target", sa.Text, nullable=False),  # the path as given
+    sa.Column("target", TEXT, nullable=False),  # the path as given
     sa.Column("repository_id", sa.Integer, sa.ForeignKey("repositories.id", ondelete="CASCADE")),
     sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id", ondelete="SET NULL")),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason", TEXT, nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Index("ix_run_items_run", "run_id"),
     sa.Index("ix_run_items_repository", "repository_id"),
@@ -164,7 +182,7 @@ model_refs = sa.Table(
     _scan_fk(),
     sa.Column("model_id", sa.Integer, sa.ForeignKey("models.id"), nullable=False),
     _identity_fk(),
-    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
     sa.Column("line", sa.Integer),
     sa.Column("col", sa.Integer),
     sa.Column("detector", sa.String(64), nullable=False),
@@ -180,7 +198,7 @@ artifacts = sa.Table(
     _scan_fk(),
     sa.Column("model_id", sa.Integer, sa.ForeignKey("models.id"), nullable=False),
     _identity_fk(),
-    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
     sa.Column("format", TEXT, nullable=False),
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("sha256", DIGEST),
@@ -201,7 +219,7 @@ dependencies = sa.Table(
     sa.Column("name", TEXT, nullable=False),
     sa.Column("specifier", TEXT, nullable=False),
     sa.Column("category", sa.String(32), nullable=False),
-    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
     sa.Column("line", sa.Integer),
     sa.Column("col", sa.Integer),
     sa.Index("ix_dependencies_scan", "scan_id"),
@@ -217,10 +235,10 @@ findings = sa.Table(
     sa.Column("rule_id", sa.String(16), nullable=False),
     sa.Column("severity", sa.String(16), nullable=False),
     sa.Column("confidence", sa.String(16), nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("title", TEXT, nullable=False),
+    sa.Column("message", TEXT, nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),
-    sa.Column("remediation", sa.Text, nullable=False),
+    sa.Column("remediation", TEXT, nullable=False),
     sa.Column("subject", TEXT, nullable=False),
     sa.Index("ix_findings_scan_rule", "scan_id", "rule_id"),
     sa.Index("ix_findings_fingerprint", "fingerprint"),
@@ -237,7 +255,7 @@ finding_locations = sa.Table(
         primary_key=True,
     ),
     sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
     sa.Column("line", sa.Integer),
     sa.Column("col", sa.Integer),
 )
@@ -247,8 +265,8 @@ skipped = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     _scan_fk(),
-    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("path", TEXT, nullable=False),
     sa.Column("stage", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason", TEXT, nullable=False),
     sa.Index("ix_skipped_scan", "scan_id"),
 )
