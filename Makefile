@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-floors lint typecheck unit browser postgres clean kb
+.PHONY: demo serve test test-floors lint typecheck unit browser postgres clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/python:
 # Byte-compile our sources once: an editable install is otherwise compiled on every start when
 # PYTHONDONTWRITEBYTECODE is set, which costs a short scan a fifth of its time.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[cost,online,store]'
+	$(BIN)/python -m pip install -q -e '.[cost,online,store,web]'
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@
 
@@ -24,8 +24,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/modeldeps scan examples/demo-project --fail-on none
+	@echo "The organization dashboard on the bundled examples: make serve"
 
-# The HTML report tests drive Debian's Chromium. When it is missing this installs it with apt-get,
+# The dashboard on the bundled examples: scan them into a fresh store in .demo/, then serve it
+# read-only on http://127.0.0.1:8765/ (Ctrl-C stops it).
+DEMO_STORE := .demo/store.sqlite3
+serve: $(VENV)/.installed
+	rm -rf .demo && mkdir -p .demo
+	$(BIN)/modeldeps scan-many examples/org examples/demo-project --store $(DEMO_STORE) --quiet
+	$(BIN)/modeldeps serve --store $(DEMO_STORE) --usage examples/usage.toml
+
+# The HTML report and dashboard tests drive Debian's Chromium. When it is missing this installs it with apt-get,
 # saying so, as root or through sudo (README "Development"); without either it stops and says how.
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
@@ -66,9 +75,10 @@ FLOORS := .venv-floors
 test-floors: $(VENV)/.installed-dev browser postgres
 	rm -rf $(FLOORS)
 	$(BIN)/uv venv -q -p $(BIN)/python $(FLOORS)
-	$(BIN)/python tools/floor_constraints.py cost online store postgres ray test > $(FLOORS)/floors.txt
+	$(BIN)/python tools/floor_constraints.py dev cost online store postgres ray web test \
+	  > $(FLOORS)/floors.txt
 	VIRTUAL_ENV=$(FLOORS) $(BIN)/uv pip install -q --resolution lowest-direct \
-	  -c $(FLOORS)/floors.txt -e '.[test,cost,online,postgres,ray]'
+	  -c $(FLOORS)/floors.txt -e '.[dev]'
 	$(FLOORS)/bin/python tests/pg_cluster.py run -- \
 	  $(FLOORS)/bin/python -m pytest -n 2 -q --dist loadgroup -p no:cacheprovider
 
@@ -81,4 +91,4 @@ kb: $(VENV)/.installed
 	$(BIN)/python tools/build_kb.py --inputs $(KB_INPUTS)
 
 clean:
-	rm -rf $(VENV) $(FLOORS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLOORS) .pytest_cache .mypy_cache .ruff_cache .demo

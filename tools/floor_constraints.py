@@ -18,6 +18,11 @@ PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 _FLOOR = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*>=\s*([^,;\s]+)\s*$")
 
 
+def extras_require_floor(requirement: str) -> bool:
+    """Type stubs follow their packages and declare no floor; every other requirement must."""
+    return not requirement.startswith("types-")
+
+
 def floors(extras: list[str]) -> list[str]:
     """``name==version`` for every ``name>=version`` of the dependencies and ``extras``."""
     project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
@@ -29,7 +34,7 @@ def floors(extras: list[str]) -> list[str]:
         match = _FLOOR.match(requirement)
         if match is not None and match.group(1).lower() != "modeldeps":
             pins[match.group(1).lower()] = f"{match.group(1)}=={match.group(2)}"
-        elif not requirement.startswith("modeldeps["):
+        elif not requirement.startswith("modeldeps[") and extras_require_floor(requirement):
             raise SystemExit(f"pyproject.toml: {requirement!r} has no '>=' floor to test")
     return sorted(pins.values())
 
