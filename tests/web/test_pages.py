@@ -189,7 +189,7 @@ def test_model_page(client: TestClient, ids: dict[str, int]) -> None:
 def test_model_page_with_usage_compares_costs(read_store: Store, ids: dict[str, int]) -> None:
     from pathlib import Path
 
-    from modeldeps.cost.usage import merge, read_usage_file
+    from modeldeps.usage import merge, read_usage_file
 
     usage = Path(__file__).resolve().parents[2] / "examples" / "usage.toml"
     app = create_app(read_store, usages=merge(read_usage_file(usage)), usage_source="usage.toml")
