@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from modeldeps.errors import DetectorError
-from modeldeps.model import Dependency, ModelReference
+from modeldeps.model import Dependency, ModelReference, Skipped
 
 __all__ = ["Detector", "DetectorError", "SourceFile"]
 
@@ -96,8 +96,9 @@ class Detector(ABC):
         return re.compile(b"|".join(re.escape(k) for k in self.keywords), re.IGNORECASE)
 
     @abstractmethod
-    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
-        """Yield references and dependencies found in ``source``.
+    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency | Skipped]:
+        """Yield references and dependencies found in ``source``, and a ``Skipped`` for a part
+        the detector could not read while it still read the rest.
 
         Raise ``DetectorError`` for input the detector cannot make sense of; any other exception
         is also caught by the pipeline and recorded as a ``Skipped`` entry naming the file.

@@ -38,6 +38,7 @@ class Expect(StrEnum):
     LOCAL = "local"  # a path to weights or a model folder
     PROVIDER = "provider"  # ``provider/model`` or ``provider:model`` (LiteLLM, AI SDK registries)
     ENDPOINT = "endpoint"  # a base URL of a model API
+    NONE = "none"  # a known loader says this argument is not a model (an entry point, a task)
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,8 @@ _NOT_ORGS = frozenset(
      "message", "and", "or", "n", "na", "true", "false", "yes", "no", "on", "off", "read",
      "write", "input", "output", "in", "out", "x", "y", "http", "https", "refs", "origin",
      "heads", "tags", "main", "master", "github", "gitlab", "ghcr.io", "docker.io", "quay.io",
-     "library", "sys", "kubernetes", "k8s"}
+     "library", "sys", "kubernetes", "k8s", "africa", "america", "asia", "atlantic",
+     "australia", "europe", "indian", "pacific", "antarctica", "arctic"}
 )  # fmt: skip
 #: File names that end a path and say it is not a model (source, data, docs, media).
 _NOT_MODEL_FILE = re.compile(
@@ -166,6 +167,10 @@ _ARCH_WORDS = re.compile(
 )
 _SIZE_TOKEN = re.compile(r"^(?:\d+(?:\.\d+)?[bmkt]|\d+x\d+(?:\.\d+)?b|e\d+b|a\d+(?:\.\d+)?b)$")
 _HAS_DIGIT = re.compile(r"\d")
+#: A code identifier: letters, digits and underscores only, with an underscore or a camel hump.
+_IDENTIFIER = re.compile(
+    r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+$"
+)
 #: Ollama tags after the colon: sizes, quantizations, variants, ``latest``.
 _OLLAMA_TAG = re.compile(
     r"^(?:latest|\d+(?:\.\d+)?[bmk]|\d+x\d+b|e\d+b|[a-z0-9][a-z0-9._\-]*)$", re.IGNORECASE
@@ -192,6 +197,7 @@ _PLACEHOLDER = re.compile(
     r"xxx|\*|\.\.\.|^<|^os\.environ|^process\.env|example\.com|^sk-",
     re.IGNORECASE,
 )
+_AUTH_PATH = re.compile(r"(?i)(?:^|/)(?:oauth2?|auth|token|login|signin|authorize)(?:/|$|\?)")
 _LOCAL_HOSTS = frozenset(
     {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"}  # noqa: S104
 )
@@ -355,6 +361,8 @@ def _url(scheme: str, rest: str, whole: str) -> Candidate | None:
     if not host or host in _LOCAL_HOSTS or _PRIVATE_HOST.search(host):
         return None
     hit = index().endpoint(host)
+    if hit is not None and _AUTH_PATH.search(path):
+        return None  # an OAuth or token URL on a provider host: no model is called there
     if hit is not None:
         return Candidate(RefKind.ENDPOINT, whole, 0.95, hit[0], "kb-endpoint")
     if scheme not in {"http", "https"}:
@@ -392,7 +400,8 @@ def _storage(rest: str, whole: str) -> Candidate | None:
         return None
     low = whole.lower()
     score = 0.4
-    if MODEL_PATH_WORDS.search(rest) or low.endswith(WEIGHT_EXTENSIONS):
+    weak_ext = low.endswith((".bin", ".pkl", ".pb", ".h5", ".model"))
+    if MODEL_PATH_WORDS.search(rest) or (low.endswith(WEIGHT_EXTENSIONS) and not weak_ext):
         score = 0.85
     elif _ARCH_WORDS.search(rest) or index().family(rest):
         score = 0.75
@@ -441,9 +450,14 @@ def _path(value: str) -> Candidate | None:
     low = value.lower()
     if low.endswith(WEIGHT_EXTENSIONS):
         score = 0.6 if low.endswith((".bin", ".pkl", ".pb", ".model", ".h5")) else 0.8
+        if "/" not in value:  # a file name alone (``model.safetensors`` in a repo)
+            score -= 0.4
         return Candidate(RefKind.LOCAL_ARTIFACT, value, score, None, "weight-file")
     if _NOT_MODEL_FILE.search(low):
         return None
+    parts = [p for p in re.split(r"[\\/]", value) if p not in ("", ".", "..", "~")]
+    if len(parts) <= 1 and (not parts or parts[0].lower() in _DIR_ORGS):
+        return Candidate(RefKind.LOCAL_ARTIFACT, value, 0.2, None, "path")  # ``./checkpoints``
     if MODEL_PATH_WORDS.search(value) or _ARCH_WORDS.search(value) or index().family(value):
         return Candidate(RefKind.LOCAL_ARTIFACT, value, 0.45, None, "model-path")
     return Candidate(RefKind.LOCAL_ARTIFACT, value, 0.2, None, "path")
@@ -459,7 +473,14 @@ def _slashed(value: str) -> Candidate | None:
     if head in PROVIDER_PREFIXES and len(parts) >= 2:
         rest = value.split("/", 1)[1]
         closed = ix.api(rest)
-        if head not in ix.orgs or closed is not None or head in _OLLAMA_PREFIXES:
+        routed = head not in ix.orgs or head in _OLLAMA_PREFIXES
+        if not routed and closed is not None:
+            # ``openai/gpt-4o`` is the API; ``Qwen/Qwen2.5-7B`` and ``openai/gpt-oss-20b`` are
+            # Hub repositories of an org that shares its name with a provider prefix.
+            exact = closed[2]
+            sized = any(_SIZE_TOKEN.match(t) for t in _tokens(rest))
+            routed = exact or (closed[0] == ix.orgs.get(head) and not sized)
+        if routed:
             found = _prefixed(head, rest, value)
             if found is not None:
                 return found
@@ -510,10 +531,12 @@ def _bare(value: str) -> Candidate | None:
         return _path(value)
     if not _ID_RE.match(value) or value.isdigit():
         return None
-    api = ix.api(value)
+    if _IDENTIFIER.match(value) and (value.isupper() or re.search(r"[a-z0-9][A-Z]", value)):
+        return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``)
+    api = ix.api(value) if "_" not in value else None
     if api is not None:
         publisher, rule, exact = api
-        if value != low and publisher in ix.lowercase_publishers:
+        if value[:1].isupper() and publisher in ix.lowercase_publishers:
             return None  # "GPT-4o", "Claude-3-Opus": a display name, not the id the API takes
         if exact:
             return Candidate(RefKind.API_MODEL, value, 0.95, publisher, rule)
@@ -529,10 +552,18 @@ def _bare(value: str) -> Candidate | None:
     if low in ix.ollama:  # a product word alone ("qwen") needs an Ollama context
         score = 0.2 if low in ix.products else 0.5
         return Candidate(RefKind.OLLAMA_MODEL, value, score, None, "kb-ollama-name")
-    if low in ix.products or low in _GENERIC:
+    if low in ix.products or low in _GENERIC or low in _DIR_ORGS:
         return None
-    family = ix.family(value)
     has_digit = bool(_HAS_DIGIT.search(value))
+    if _IDENTIFIER.match(value):
+        # ``qwen2_moe``, ``gemma_2b_lora``, ``ZHIPU_AI``, ``Qwen2VLModel``: names in code (model
+        # types, config variants, constants, classes) far more often than model ids.
+        if value.isupper() or re.search(r"[a-z0-9][A-Z]", value):
+            return None
+        return Candidate(RefKind.API_MODEL, value, 0.3 if has_digit else 0.2, None, "identifier")
+    family = ix.family(value)
+    if family and not has_digit and _grammar_strength(value) < 0.1:
+        return None  # the family's word alone (``qianwen``, ``tongyi``)
     if family and (has_digit or _grammar_strength(value) >= 0.1):
         kind = RefKind.HUB_MODEL if _hubby(value) else RefKind.API_MODEL
         return Candidate(kind, value, 0.65 if has_digit else 0.5, None, "kb-family")
@@ -559,13 +590,24 @@ def intrinsic(raw: str) -> Candidate | None:
     if not value or len(value) > 300 or "\n" in value or "\t" in value:
         return None
     low = value.lower()
-    if low in _GENERIC or _PLACEHOLDER.search(value):
+    if low in _GENERIC:
         return None
     scheme, sep, rest = value.partition("://")
+    if not sep and _PLACEHOLDER.search(value):
+        return None
     if sep:
         scheme = scheme.lower()
         if " " in value:
             return None
+        if _PLACEHOLDER.search(scheme) or scheme.startswith(("<", "$", "{")):
+            return None
+        if scheme in {"http", "https", "ws", "wss"} and _PLACEHOLDER.search(rest):
+            host = re.match(r"[A-Za-z0-9.\-]+(?::\d+)?", rest)
+            if host is None or _PLACEHOLDER.search(host.group()):
+                return None
+            # ``f"https://api.x.com/v1/{path}"``: the host is what the code talks to
+            found = _url(scheme, host.group(), f"{scheme}://{host.group()}")
+            return found if found is not None and found.kind is RefKind.ENDPOINT else None
         if scheme == "hf":
             inner = _slashed(rest.strip("/")) if "/" in rest else None
             if inner is not None and inner.kind is RefKind.HUB_MODEL:
@@ -574,6 +616,8 @@ def intrinsic(raw: str) -> Candidate | None:
         if scheme == "ollama":
             if _ollama_tag(rest, known_only=False):
                 return Candidate(RefKind.OLLAMA_MODEL, rest, 0.95, None, "ollama-uri")
+            return None
+        if _PLACEHOLDER.search(rest):
             return None
         if scheme in STORAGE_SCHEMES:
             return _storage(rest, value)
@@ -661,6 +705,40 @@ _REQUEST_CALLS = re.compile(
 )
 
 
+#: Words that, before ``_model`` in a key, still say an AI model (``chat_model``, ``gpt_model``);
+#: ``robot_model`` or ``data_model`` say less.
+_ML_QUALIFIERS = frozenset(
+    {"llm", "chat", "embedding", "embed", "embeddings", "text", "vision", "default", "fallback",
+     "base", "teacher", "student", "reward", "draft", "judge", "asr", "tts", "whisper", "rerank",
+     "reranker", "summary", "summarizer", "completion", "completions", "instruct", "image",
+     "voice", "speech", "audio", "translation", "classifier", "vad", "align", "alignment",
+     "diarize", "diarization", "segmentation", "hf", "hub", "local", "remote", "api", "target",
+     "main", "primary", "secondary", "fast", "slow", "small", "large", "big", "cheap", "smart",
+     "reasoning", "coder", "code", "agent", "planner", "router", "guard", "moderation",
+     "tokenizer", "pretrained", "ref", "reference", "policy", "critic", "value", "ai", "gen",
+     "generation", "generative", "foundation", "lm", "language", "team", "bot", "assistant",
+     "sentence", "transformer", "transformers", "speculative", "spec", "ocr", "caption",
+     "captioning", "detector", "detection", "stt", "transcription", "transcribe", "the", "my",
+     "your", "current", "selected", "new", "old", "conf", "config", "cfg", "user", "custom",
+     "vl", "vlm", "mm", "multimodal", "video", "dalle", "sd", "diffusion", "inference",
+     "serving", "served", "deploy", "azure", "openai", "google", "anthropic", "ollama",
+     "vllm", "tgi", "model", "models", "mlx", "gguf", "onnx"}
+)  # fmt: skip
+
+
+def _model_key_strength(k: str) -> float:
+    """0.35 for a key that plainly names a model, 0.2 for ``<something>_model``."""
+    if k in vocab.MODEL_KEYS or k in _KEEP_KEYS:
+        return 0.35
+    head = re.sub(r"_model(?:s|_name|_id|_name_or_path|_path|_dir)?$", "", k)
+    words = [w for w in head.split("_") if w]
+    known = index().products
+    ix = index()
+    if all(w in _ML_QUALIFIERS or w in known or w.isdigit() or ix.family(w) for w in words):
+        return 0.35
+    return 0.2
+
+
 def key_weight(key: str) -> float:
     """What a key, name, flag or keyword adds to a value bound to it (< 0: a veto)."""
     if not key:
@@ -669,7 +747,9 @@ def key_weight(key: str) -> float:
     if k in vocab.OUTPUT_KEYS:
         return -1.0
     if k in _KEEP_KEYS or vocab.is_model_key(k):
-        return 0.35
+        return _model_key_strength(k)
+    if k in {"repo", "repository", "hub_repo"}:
+        return 0.2  # a repository to read or to push to
     if _VETO_KEY_WORDS.search(k):
         return -1.0
     model = bool(_MODEL_WORDS.search(k))
@@ -742,7 +822,7 @@ def interpret(value: str, expect: Expect) -> Candidate | None:
 
 def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     """The candidate for ``lit`` and its score with context, or ``None`` when vetoed."""
-    if lit.site is Site.PREFIX or _call_vetoed(lit.call):
+    if lit.site is Site.PREFIX or lit.expect is Expect.NONE or _call_vetoed(lit.call):
         return None
     weight = key_weight(lit.key)
     if weight <= -1.0 and lit.expect is Expect.ANY:

@@ -1,0 +1,407 @@
+"""A lexical literal extractor: strings and comments by regex, each string's context from the text
+around it (the name it is assigned to, the call and keyword it is passed as, the collection it
+belongs to, a comparison or a prefix test).
+
+It reads no grammar beyond quotes, comments and brackets, so one engine serves Python, Go,
+Java, Kotlin, C#, Rust, PowerShell, HCL and any other text with quoted strings; a
+:class:`Syntax` says how a language writes them. It never builds a token list of the whole
+file: the regex engine finds strings and comments, and only a string the recognizer could
+accept has its surroundings read, so big files cost little more than one regex pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from modeldeps.discover.detectors.literals import Literal, Site
+from modeldeps.discover.detectors.recognizer import ACCEPT, intrinsic, key_weight
+from modeldeps.model import ContextValue
+
+#: How far back to look for the bracket a literal sits in.
+WINDOW = 6000
+#: Below this score alone, a string is read only with a model-ish word near it.
+_WORTH = ACCEPT - 0.3
+_NAME = r"[A-Za-z_$@][\w$]*"
+_DOTTED = re.compile(
+    r"([A-Za-z_$][\w$]*(?:\s*(?:\.|::|->|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>()]*>)?\s*$"
+)
+_MODELISH = re.compile(
+    r"(?i)model|llm|ckpt|checkpoint|tokenizer|weights|adapter|lora|engine|deploy|embed|rerank|whisper|repo"
+)
+_PREFIX_CALLS = re.compile(
+    r"(?i)(?:^|\.)(?:startswith|endswith|starts_with|ends_with|hasprefix|hassuffix|"
+    r"trimprefix|trimsuffix|removeprefix|removesuffix|startswithany|lstrip|rstrip)$"
+)
+_ENV_CALLS = re.compile(
+    r"(?i)(?:^|\.)(?:getenv|get_env|env|getenvironmentvariable|lookupenv|get|getordefault|"
+    r"get_or|getvalueordefault|setdefault|pop|getstring|getproperty|get_setting|setting|config)$"
+)
+#: ``X = a or "default"``, ``X = a || "default"``, ``a ?? "default"``, ``${A:-default}``.
+_FALLBACK = re.compile(r"(?:\bor|\|\||\?\?|\?:)\s*$")
+_LINE_ASSIGN = re.compile(
+    r"^\s*(?:(?:const|let|var|val|final|export|local|readonly)\s+)*"
+    r"([A-Za-z_$][\w.$]*)\s*(?::[^=\n]{1,60}?)?\s*(?<![=!<>])=(?!=)"
+)
+_URL = re.compile(r"\b(?:https?|wss?|hf|ollama|s3|gs|gcs|pvc)://[\x21-\x7e]+")
+_CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """How one language writes strings, comments, assignments and keyword arguments."""
+
+    name: str
+    #: Named groups: ``s`` single-line string (with quotes), ``t`` multi-line string,
+    #: ``c`` comment. Others may exist and are skipped.
+    token: re.Pattern[str]
+    #: Turns the matched string token (quotes included) into its value; ``None`` to skip it.
+    decode: Callable[[str], str | None]
+    #: Text before a literal on its line that binds it to a name; group 1 is the name.
+    assign: re.Pattern[str]
+    #: Text between an opening bracket (or comma) and a literal naming a keyword; group 1.
+    keyword: re.Pattern[str]
+    #: Text before a literal that compares it (``==``, ``case``, ``-eq``); group 1 other side.
+    compare: re.Pattern[str]
+    #: Text before a ``[``/``{``/``(`` that binds the collection to a name; group 1.
+    owner: re.Pattern[str]
+    #: Reads commented-out code inside a comment (text after the comment marker).
+    comment_body: Callable[[str], tuple[int, str] | None] = lambda s: None
+    #: A triple-quoted string that is a docstring: its ``>>>`` lines are examples.
+    docstring: Callable[[str, int], bool] = lambda text, start: False
+    #: Words before ``(`` that open a definition's parameters (defaults are DEFAULT sites).
+    defs: frozenset[str] = frozenset({"def", "func", "fun", "function", "fn"})
+    extra_compare: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _prose(body: str) -> bool:
+    """A comment that is prose: CJK text, or many words outside quotes and URLs."""
+    if _CJK.search(body):
+        return True
+    bare = re.sub(r"\"[^\"]*\"|'[^']*'|`[^`]*`|\S+://\S+", " ", body)
+    words = re.findall(r"[A-Za-z]{2,}", bare)
+    return len(words) > 8
+
+
+def first(m: re.Match[str] | None) -> str:
+    """The first group of ``m`` that matched, or ``""``."""
+    if m is None:
+        return ""
+    return next((g for g in m.groups() if g), "")
+
+
+def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+def c_like_decode(tok: str) -> str | None:
+    """Value of a ``"…"``, ``'…'`` or backtick string (prefix letters and ``@`` dropped)."""
+    i = 0
+    while i < len(tok) and tok[i] not in "\"'`":
+        i += 1
+    body = tok[i + 1 : -1]
+    if tok[i] == "`" and "${" in body:
+        return None
+    return _unescape(body) if tok[i] != "`" else body
+
+
+@dataclass
+class _Frame:
+    open: str
+    pos: int
+    callee: str = ""
+    owner: str = ""
+    is_def: bool = False
+    outer_callee: str = ""
+
+
+class Extractor:
+    """Finds the literals of one text under one :class:`Syntax`."""
+
+    def __init__(self, syntax: Syntax, text: str, *, in_comment: bool = False, base: int = 0):
+        self.syntax = syntax
+        self.text = text
+        self.in_comment = in_comment
+        self.base = base
+        self.out: list[Literal] = []
+
+    def run(self) -> list[Literal]:
+        syn = self.syntax
+        text = self.text
+        for m in syn.token.finditer(text):
+            group = m.lastgroup
+            if group == "s":
+                value = syn.decode(m.group())
+                if value is not None:
+                    self._string(value, m.start(), m.end())
+            elif group == "t":
+                self._multiline(m)
+            elif group == "c" and not self.in_comment:
+                self._comment(m)
+        return self.out
+
+    # --- tokens -------------------------------------------------------------------------------
+
+    def _multiline(self, m: re.Match[str]) -> None:
+        tok = m.group()
+        if self.syntax.docstring(self.text, m.start()):
+            self._examples(tok, m.start())
+            return
+        value = self.syntax.decode(tok)
+        if value is not None and "\n" not in value:
+            self._string(value, m.start(), m.end())
+
+    def _examples(self, doc: str, start: int) -> None:
+        """``>>> model = X.from_pretrained("org/name")`` lines of a docstring."""
+        for line in re.finditer(r"(?m)^[ \t]*(?:>>>|\.\.\.)[ \t]?(.*)$", doc):
+            body = line.group(1)
+            if '"' in body or "'" in body:
+                sub = Extractor(self.syntax, body, in_comment=True, base=start + line.start(1))
+                self.out.extend(sub.run())
+        if "--" in doc:  # CLI usage in a docstring: ``--model org/name``
+            for flag in re.finditer(r"(--[\w-]+)[ =]+([^\s'\"\\]+)", doc):
+                self._flag(flag.group(1), flag.group(2), start + flag.start(2))
+        if "://" in doc:
+            self._urls(doc, start)
+
+    def _comment(self, m: re.Match[str]) -> None:
+        got = self.syntax.comment_body(m.group())
+        if got is None:
+            return
+        skip, body = got
+        if not body.strip():
+            return
+        origin = m.start() + skip
+        if _prose(body):
+            return  # a descriptive comment, not commented-out code or config
+        if '"' in body or "'" in body or "`" in body:
+            sub = Extractor(self.syntax, body, in_comment=True, base=self.base + origin)
+            self.out.extend(sub.run())
+        self._urls(body, origin)
+        for flag in re.finditer(r"(--[\w-]+)[ =]+([^\s'\"`\\]+)", body):
+            self._flag(flag.group(1), flag.group(2), origin + flag.start(2), in_comment=True)
+
+    def _urls(self, body: str, origin: int) -> None:
+        """Provider URLs and model URIs written out in a comment or docstring example."""
+        for url in _URL.finditer(body):
+            value = url.group().rstrip(".,;:'\")`")
+            found = intrinsic(value)
+            if found is not None and found.score >= 0.85:
+                self._add(value, origin + url.start(), Site.TEXT, in_comment=True)
+
+    def _flag(self, flag: str, value: str, offset: int, in_comment: bool = True) -> None:
+        if key_weight(flag) > 0:
+            self._add(value, offset, Site.VALUE, key=flag, in_comment=in_comment)
+
+    # --- one string ---------------------------------------------------------------------------
+
+    def _string(self, value: str, start: int, end: int) -> None:
+        if not value or len(value) > 300:
+            return
+        found = intrinsic(value)
+        if found is None:
+            return
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        if found.score < _WORTH and not _MODELISH.search(text, max(line_start, start - 200), start):
+            # Weak alone: only a model-ish word nearby (a key, a name, a flag) could lift it.
+            frame = self._frame(start)
+            if frame is None or not _MODELISH.search(frame.owner + frame.callee):
+                return
+        self._place(value, start, end, line_start)
+
+    def _place(self, value: str, start: int, end: int, line_start: int) -> None:
+        syn = self.syntax
+        text = self.text
+        frame = self._frame(start)
+        seg_start = max(line_start, frame.pos + 1 if frame else 0)
+        before = text[seg_start:start]
+        # within a bracket, only the text since the last separator belongs to this element
+        if frame is not None:
+            cut = max(before.rfind(","), before.rfind(";"))
+            if cut >= 0:
+                before = before[cut + 1 :]
+        before = before.rstrip()
+        # the quote may carry a prefix (``f"``, ``r'``, ``@"``): drop trailing letters
+        before = (
+            re.sub(r"[A-Za-z@$]{1,2}$", "", before).rstrip() if before[-2:].isalpha() else before
+        )
+        after = text[end : end + 40].lstrip()
+        if _FALLBACK.search(before):
+            assigned = _LINE_ASSIGN.match(text, line_start)
+            name = assigned.group(1) if assigned else ""
+            got = re.search(r"[\"']([\w.\-]+)[\"']\s*\)\s*(?:or|\|\||\?\?)\s*$", before)
+            key = name if key_weight(name) > 0 or not got else got.group(1)
+            self._add(value, start, Site.DEFAULT, key=key)
+            return
+        comp = syn.compare.search(before)
+        if comp is not None:
+            self._add(value, start, Site.COMPARE, key=first(comp), group=0)
+            return
+        if frame is None:
+            a = syn.assign.search(before)
+            self._add(value, start, Site.VALUE if a else Site.TEXT, key=first(a))
+            return
+        if frame.open == "(":
+            if _PREFIX_CALLS.search(frame.callee):
+                self._add(value, start, Site.PREFIX)
+                return
+            key = first(syn.keyword.search(before))
+            if frame.is_def:
+                self._add(value, start, Site.DEFAULT, key=key)
+                return
+            if _ENV_CALLS.search(frame.callee) and not key:
+                env = self._first_string_arg(frame)
+                if env and env != value:
+                    ctx: dict[str, ContextValue] = {}
+                    if re.search(r"(?i)env", frame.callee):
+                        ctx["env"] = env
+                    self._add(value, start, Site.DEFAULT, key=env, call=frame.callee, context=ctx)
+                    return
+            if not frame.callee:  # a tuple
+                self._add(value, start, Site.ELEMENT, key=frame.owner, group=frame.pos + 1)
+                return
+            if not key:
+                key = self._flag_in_call(frame, start)
+            if not key and key_weight(frame.callee.rsplit(".", 1)[-1]) > 0:
+                key = frame.callee.rsplit(".", 1)[-1]  # ``CheckpointLoader("./ckpt/x")``
+            site = Site.ARGUMENT
+            if key and key.lower() in {"default", "value"}:
+                site = Site.DEFAULT
+                key = self._flag_in_call(frame, start) or frame.owner or key
+            self._add(value, start, site, key=key, call=frame.callee)
+            return
+        # ``[`` or ``{``: a list, set, dict, object, array or initializer
+        if _PREFIX_CALLS.search(frame.outer_callee) or "prefix" in frame.owner.lower():
+            self._add(value, start, Site.PREFIX)
+            return
+        if after.startswith((":", "=>", "=")) and frame.open == "{" and not after.startswith("=="):
+            self._add(value, start, Site.KEY, key=frame.owner, group=(frame.pos + 1) * 2)
+            return
+        kw = syn.keyword.search(before)
+        if kw is not None:
+            dict_key = first(kw)
+            key = dict_key if key_weight(dict_key) > 0 else frame.owner or dict_key
+            self._add(value, start, Site.VALUE, key=key, group=(frame.pos + 1) * 2 + 1)
+            return
+        if frame.open == "[" and re.search(
+            r"(?:\bin|\bnot in)\s*$", text[max(0, frame.pos - 20) : frame.pos]
+        ):
+            left = re.search(
+                rf"({_NAME})\s+(?:not\s+)?in\s*$", text[max(0, frame.pos - 80) : frame.pos]
+            )
+            self._add(
+                value, start, Site.COMPARE, key=left.group(1) if left else "", group=frame.pos + 1
+            )
+            return
+        self._add(value, start, Site.ELEMENT, key=frame.owner, group=(frame.pos + 1) * 2 + 1)
+
+    def _add(
+        self,
+        value: str,
+        offset: int,
+        site: Site,
+        key: str = "",
+        call: str = "",
+        group: int = 0,
+        in_comment: bool = False,
+        context: dict[str, ContextValue] | None = None,
+    ) -> None:
+        self.out.append(
+            Literal(
+                value,
+                self.base + offset,
+                site,
+                key=key.strip("\"'`"),
+                call=call,
+                group=(self.base + group) if group else 0,
+                in_comment=self.in_comment or in_comment,
+                context=context or {},
+            )
+        )
+
+    # --- brackets -----------------------------------------------------------------------------
+
+    def _frame(self, pos: int) -> _Frame | None:
+        """The innermost bracket open at ``pos``, found by a backward scan that skips strings."""
+        opener = self._opener(pos)
+        if opener is None:
+            return None
+        ch = self.text[opener]
+        frame = _Frame(ch, opener)
+        head = self.text[max(0, opener - 200) : opener]
+        if ch == "(":
+            m = _DOTTED.search(head)
+            if m is not None:
+                callee = re.sub(r"\s+", "", m.group(1)).replace("?.", ".").replace("::", ".")
+                callee = callee.replace("->", ".")
+                before_callee = head[: m.start()].rstrip()
+                word = before_callee.rsplit(None, 1)[-1] if before_callee else ""
+                if word in self.syntax.defs or callee.split(".")[0] in self.syntax.defs:
+                    frame.is_def = True
+                    callee = callee.split(".")[-1]
+                frame.callee = callee
+        frame.owner = first(self.syntax.owner.search(head))
+        if ch in "[{":
+            outer = self._opener(opener)
+            if outer is not None and self.text[outer] == "(":
+                m = _DOTTED.search(self.text[max(0, outer - 200) : outer])
+                frame.outer_callee = m.group(1) if m else ""
+                if not frame.owner:
+                    frame.owner = first(self.syntax.keyword.search(self.text[outer + 1 : opener]))
+        return frame
+
+    def _opener(self, pos: int) -> int | None:
+        text = self.text
+        depth = 0
+        i = pos - 1
+        stop = max(0, pos - WINDOW)
+        closers = ")]}"
+        while i >= stop:
+            ch = text[i]
+            if ch in closers:
+                depth += 1
+            elif ch in "([{":
+                if depth == 0:
+                    return i
+                depth -= 1
+            elif ch == "\n" and depth == 0:
+                # a line that starts a new statement at column 0 ends the search
+                if i + 1 < len(text) and text[i + 1] not in " \t\n)]}" and i + 1 < pos - 1:
+                    nxt = text[i + 1]
+                    if nxt.isalpha() or nxt == "_":
+                        return None
+            elif ch in "\"'`":
+                # skip back over a quoted string on this line
+                j = text.rfind(ch, max(stop, text.rfind("\n", 0, i)), i)
+                if j >= 0:
+                    i = j
+            i -= 1
+        return None
+
+    def _first_string_arg(self, frame: _Frame) -> str | None:
+        m = re.match(r"\s*[\"'`]([^\"'`]*)[\"'`]", self.text[frame.pos + 1 : frame.pos + 200])
+        if m is None:
+            return ""
+        return m.group(1)
+
+    def _flag_in_call(self, frame: _Frame, start: int) -> str:
+        """The CLI flag a call declares (``add_argument("--model", default=…)``)."""
+        m = re.search(r"[\"'](--?[\w-]+)[\"']", self.text[frame.pos + 1 : start])
+        return m.group(1) if m else ""
+
+
+def extract(syntax: Syntax, text: str) -> list[Literal]:
+    """Every literal of ``text`` the recognizer could accept, with its context."""
+    return Extractor(syntax, text).run()
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) pairs of ``text``."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line
+        offset += len(line)
