@@ -169,6 +169,8 @@ class Event:
     value: str
     offset: int
     siblings: Mapping[str, str] = field(default_factory=dict)
+    group: int = 0  # shared by the items of one list (and the values of one mapping)
+    in_comment: bool = False  # read from a commented-out line
 
 
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.+)$")

@@ -285,7 +285,9 @@ class Extractor:
         if kw is not None:
             dict_key = first(kw)
             key = dict_key if key_weight(dict_key) > 0 else frame.owner or dict_key
-            self._add(value, start, Site.VALUE, key=key, group=(frame.pos + 1) * 2 + 1)
+            # the values of a table of models are a collection; a record's fields are not
+            group = (frame.pos + 1) * 2 + 1 if key_weight(frame.owner) > 0 else 0
+            self._add(value, start, Site.VALUE, key=key, group=group)
             return
         if frame.open == "[" and re.search(
             r"(?:\bin|\bnot in)\s*$", text[max(0, frame.pos - 20) : frame.pos]

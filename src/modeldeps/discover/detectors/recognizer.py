@@ -151,6 +151,13 @@ _VARIANT_WORDS = frozenset(
      "long", "air", "airx", "sonnet", "opus", "haiku", "dense", "omni", "realtime", "tts", "asr",
      "whisper", "ocr", "math", "r1", "v1", "v2", "v3"}
 )  # fmt: skip
+#: Last tokens of a deployment or route name (``llama-3.1-8b-instruct-fp8-l4``, ``qwen-7b-cpu``):
+#: hardware and environment words that model ids do not end with.
+_DEPLOY_SUFFIX = re.compile(
+    r"(?i)[-_](?:cpu|gpu|tpu|l4|l40s?|t4|a10g?|a100(?:-\d+gb?)?|h100|h200|gh200|b200|v100|mi\d{3}x?|"
+    r"rtx\d{4}(?:-\d+gb)?|\d+gb|\d+x|prod|production|dev|staging|test|local|svc|service|"
+    r"deployment|endpoint|server|pod)$"
+)
 #: Architecture names that Hub repositories carry in their names (naming grammar of the Hub).
 _ARCH_WORDS = re.compile(
     r"(?:^|[-_./])(?:bert|roberta|deberta|distilbert|albert|electra|xlm|xlnet|t5|mt5|flan|bart|"
@@ -455,6 +462,8 @@ def _path(value: str) -> Candidate | None:
         return Candidate(RefKind.LOCAL_ARTIFACT, value, score, None, "weight-file")
     if _NOT_MODEL_FILE.search(low):
         return None
+    if re.search(r"(?i)(?:^|/)(?:datasets?|data)(?:/|$)", value):
+        return None  # a dataset folder
     parts = [p for p in re.split(r"[\\/]", value) if p not in ("", ".", "..", "~")]
     if len(parts) <= 1 and (not parts or parts[0].lower() in _DIR_ORGS):
         return Candidate(RefKind.LOCAL_ARTIFACT, value, 0.2, None, "path")  # ``./checkpoints``
@@ -531,6 +540,8 @@ def _bare(value: str) -> Candidate | None:
         return _path(value)
     if not _ID_RE.match(value) or value.isdigit():
         return None
+    if _DEPLOY_SUFFIX.search(value) and low not in ix.api_exact:
+        return Candidate(RefKind.API_MODEL, value, 0.2, None, "deployment-name")
     if _IDENTIFIER.match(value) and (value.isupper() or re.search(r"[a-z0-9][A-Z]", value)):
         return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``)
     api = ix.api(value) if "_" not in value else None
@@ -687,7 +698,7 @@ _KEEP_KEYS = frozenset(
 #: Names that say a value or collection holds models (after ``vocab.normalize_key``).
 _MODEL_WORDS = re.compile(
     r"(?:^|_)(?:model|models|llm|llms|checkpoint|checkpoints|ckpt|ckpts|tokenizer|tokenizers|"
-    r"embedder|embedding_model|reranker|deployment|deployments|engine|weights|pretrained|"
+    r"embedder|embedding_model|reranker|deployment|deployments|weights|pretrained|"
     r"adapter|adapters|lora|gguf|repo_id|repo|whisper|asr|tts|vad|diarization|segmentation|"
     r"align|alignment|base_model|teacher|student|judge|critic|reward|draft|"
     r"model_name_or_path)(?:$|_)"
@@ -752,12 +763,28 @@ def key_weight(key: str) -> float:
         return 0.2  # a repository to read or to push to
     if _VETO_KEY_WORDS.search(k):
         return -1.0
+    if k in {"name", "alias", "title", "label", "display"}:
+        return -0.3  # display and alias names: only an id the KB knows survives this
     model = bool(_MODEL_WORDS.search(k))
     if model and k.endswith(("_name_or_path", "_path", "_dir", "_file", "_id", "_repo", "_url")):
         return 0.35
     if _SOFT_KEY_WORDS.search(k):
         return 0.0 if model else -0.2
     return 0.3 if model else 0.0
+
+
+_TABLE_WORDS = frozenset(
+    {"models", "windows", "limits", "map", "mapping", "mappings", "table", "list", "prices",
+     "pricing", "costs", "aliases", "encodings", "encoding", "context", "contexts", "lengths",
+     "registry", "catalog", "configs", "capabilities", "features", "tokens", "info", "specs",
+     "llms", "checkpoints", "names", "ids", "options", "choices", "support", "supported"}
+)  # fmt: skip
+
+
+def _is_table(key: str) -> bool:
+    """A name of a table keyed by models (``MODEL_CONTEXT_WINDOWS``, ``dashscope_models``)."""
+    words = vocab.normalize_key(key).split("_")
+    return bool(_TABLE_WORDS.intersection(words)) and bool(_MODEL_WORDS.search("_".join(words)))
 
 
 def is_url_key(key: str) -> bool:
@@ -793,6 +820,8 @@ def interpret(value: str, expect: Expect) -> Candidate | None:
     if expect is Expect.OLLAMA:
         if found is not None and found.kind is RefKind.OLLAMA_MODEL:
             return found
+        if v.lower() in PROVIDER_PREFIXES and v.lower() not in index().ollama:
+            return None
         if _ollama_tag(v, known_only=False) or v.startswith("hf.co/"):
             return Candidate(RefKind.OLLAMA_MODEL, v, 0.5, None, "loader-ollama")
         return None
@@ -833,6 +862,8 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     score = found.score + bonus
     if lit.expect is not Expect.ANY:
         score += 0.45
+    if lit.site is Site.KEY and weight > 0 and not _is_table(lit.key):
+        weight = 0.0  # ``model = {"apiVersion": …}``: the keys of one model's settings
     if found.kind is RefKind.ENDPOINT:
         pass  # a provider host is evidence enough; keys only say how it is used
     elif lit.site is Site.COMPARE:
