@@ -155,8 +155,11 @@ def _literals(event: Event, ollama_file: bool) -> Iterator[Literal]:
     key = _effective_key(path)
     value = event.value
     m = _ASSIGN_RE.match(value.strip())
+    flag = re.match(r"^(--?[\w-]+)=(\S+)$", value.strip())
     if m:  # compose ``environment: [MODEL_ID=…]``
         key, value = m.group(1), m.group(2)
+    elif flag:  # ``args: ["--tokenizer=org/name"]``
+        key, value = flag.group(1), flag.group(2)
     elif vocab.normalize_key(key) == "value" and "name" in event.siblings:
         key = event.siblings["name"]  # Kubernetes ``env: [{name: MODEL_ID, value: …}]``
     if path and vocab.normalize_key(path[-1]) == "model_args":

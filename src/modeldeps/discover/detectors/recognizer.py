@@ -220,7 +220,9 @@ _GENERIC = vocab.NOT_MODELS | frozenset(
      "string", "str", "text", "json", "yes", "no", "on", "off", "enabled", "disabled", "all",
      "any", "base", "large", "chat", "api", "openai-compatible", "completion", "embedding",
      "embeddings", "image", "audio", "video", "vision", "unknown", "other", "gpt", "llm", "ai",
-     "name", "id", "key", "value", "config", "settings", "options", "params"}
+     "name", "id", "key", "value", "config", "settings", "options", "params", "dev", "prod",
+     "test", "staging", "demo", "sample", "example", "primary", "secondary", "fast", "smart",
+     "cheap", "quick", "reasoning", "adaptive", "standard", "premium", "basic"}
 )  # fmt: skip
 
 
@@ -418,6 +420,14 @@ def _storage(rest: str, whole: str) -> Candidate | None:
 def _prefixed(head: str, rest: str, whole: str) -> Candidate | None:
     """``openai:gpt-4o``, ``anthropic/claude-3-5-haiku``, ``ollama/phi3``, ``hf:org/name``."""
     provider = PROVIDER_PREFIXES[head] or None
+    image_tag = rest.rsplit(":", 1)[1] if ":" in rest else ""
+    if (
+        "/" in whole.split(":", 1)[0]
+        and image_tag
+        and not image_tag.isdigit()
+        and head not in _OLLAMA_PREFIXES
+    ):
+        return None  # ``vllm/vllm-openai:v0.8.3``: an image and its tag
     if head in _OLLAMA_PREFIXES:
         tag = _ollama_tag(rest, known_only=False)
         return Candidate(RefKind.OLLAMA_MODEL, rest, 0.9, None, "prefix-ollama") if tag else None
@@ -508,6 +518,8 @@ def _slashed(value: str) -> Candidate | None:
         return _path(value)
     if head in _NOT_ORGS or not _HUB_PART.match(org) or not _HUB_PART.match(name):
         return None
+    if re.search(r"\.(?:org|com|io|ai|net|dev|cn|co|sh|app|cloud|k8s)$", head):
+        return None  # ``kubeai.org/v1``: an API group, a domain, never a Hub org
     if org.isdigit() or name.isdigit():
         return None
     publisher = ix.orgs.get(head)
@@ -767,7 +779,8 @@ def key_weight(key: str) -> float:
         return -0.3  # display and alias names: only an id the KB knows survives this
     model = bool(_MODEL_WORDS.search(k))
     if model and k.endswith(("_name_or_path", "_path", "_dir", "_file", "_id", "_repo", "_url")):
-        return 0.35
+        strong = re.search(r"(?:^|_)(?:models?|llms?|checkpoints?|ckpts?|tokenizers?)_", k)
+        return 0.35 if strong else 0.2
     if _SOFT_KEY_WORDS.search(k):
         return 0.0 if model else -0.2
     return 0.3 if model else 0.0
@@ -804,6 +817,8 @@ def interpret(value: str, expect: Expect) -> Candidate | None:
     found = intrinsic(value)
     if expect is Expect.ANY:
         return found
+    if found is not None and found.rule == "deployment-name":
+        return None  # a route or alias the code serves under, whatever the loader
     v = value.strip()
     if not v or len(v) > 300 or "\n" in v or v.lower() in vocab.NOT_MODELS - {"gpt2"}:
         return None
