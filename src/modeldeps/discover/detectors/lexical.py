@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from modeldeps.discover.detectors.literals import Literal, Site
 from modeldeps.discover.detectors.recognizer import ACCEPT, intrinsic, key_weight
 from modeldeps.model import ContextValue
 
-#: How far back to look for the bracket a literal sits in.
-WINDOW = 6000
 #: Below this score alone, a string is read only with a model-ish word near it.
 _WORTH = ACCEPT - 0.3
 _NAME = r"[A-Za-z_$@][\w$]*"
@@ -74,6 +73,11 @@ class Syntax:
     defs: frozenset[str] = frozenset({"def", "func", "fun", "function", "fn"})
     extra_compare: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def brackets(self) -> re.Pattern[str]:
+        """Brackets, or a whole string or comment token (so brackets inside are skipped)."""
+        return _bracket_pattern(self.token.pattern)
+
 
 def _prose(body: str) -> bool:
     """A comment that is prose: CJK text, or many words outside quotes and URLs."""
@@ -89,6 +93,11 @@ def first(m: re.Match[str] | None) -> str:
     if m is None:
         return ""
     return next((g for g in m.groups() if g), "")
+
+
+@lru_cache(maxsize=32)
+def _bracket_pattern(token: str) -> re.Pattern[str]:
+    return re.compile(r"[()\[\]{}]|" + re.sub(r"\(\?P<\w+>", "(?:", token))
 
 
 def _unescape(body: str) -> str:
@@ -127,6 +136,10 @@ class Extractor:
         self.in_comment = in_comment
         self.base = base
         self.out: list[Literal] = []
+        self._pending: list[tuple[str, int, int]] = []
+        #: innermost open bracket at each pending string, and the bracket around each bracket
+        self._inside: dict[int, int | None] = {}
+        self._outer: dict[int, int | None] = {}
 
     def run(self) -> list[Literal]:
         syn = self.syntax
@@ -141,7 +154,30 @@ class Extractor:
                 self._multiline(m)
             elif group == "c" and not self.in_comment:
                 self._comment(m)
+        if self._pending:
+            self._brackets()
+            for value, start, end in self._pending:
+                self._place(value, start, end, text.rfind("\n", 0, start) + 1)
         return self.out
+
+    def _brackets(self) -> None:
+        """One forward pass over brackets (strings and comments skipped) up to the last string
+        that needs its context: the bracket each of those strings sits in."""
+        wanted = {start for _, start, _ in self._pending}
+        last = self._pending[-1][2]
+        stack: list[int] = []
+        pattern = self.syntax.brackets
+        for m in pattern.finditer(self.text, 0, last):
+            ch = m.group()
+            pos = m.start()
+            if ch in "([{":
+                self._outer[pos] = stack[-1] if stack else None
+                stack.append(pos)
+            elif ch in ")]}":
+                if stack:
+                    stack.pop()
+            elif pos in wanted:
+                self._inside[pos] = stack[-1] if stack else None
 
     # --- tokens -------------------------------------------------------------------------------
 
@@ -172,17 +208,18 @@ class Extractor:
         if got is None:
             return
         skip, body = got
-        if not body.strip():
-            return
-        origin = m.start() + skip
-        if _prose(body):
+        self.comment_text(body, m.start() + skip)
+
+    def comment_text(self, body: str, origin: int) -> None:
+        """Commented-out code, CLI usage and provider URLs in the text of a comment."""
+        for flag in re.finditer(r"(--[\w-]+)[ =]+([^\s'\"`\\]+)", body):
+            self._flag(flag.group(1), flag.group(2), origin + flag.start(2), in_comment=True)
+        if not body.strip() or _prose(body):
             return  # a descriptive comment, not commented-out code or config
         if '"' in body or "'" in body or "`" in body:
             sub = Extractor(self.syntax, body, in_comment=True, base=self.base + origin)
             self.out.extend(sub.run())
         self._urls(body, origin)
-        for flag in re.finditer(r"(--[\w-]+)[ =]+([^\s'\"`\\]+)", body):
-            self._flag(flag.group(1), flag.group(2), origin + flag.start(2), in_comment=True)
 
     def _urls(self, body: str, origin: int) -> None:
         """Provider URLs and model URIs written out in a comment or docstring example."""
@@ -204,14 +241,9 @@ class Extractor:
         found = intrinsic(value)
         if found is None:
             return
-        text = self.text
-        line_start = text.rfind("\n", 0, start) + 1
-        if found.score < _WORTH and not _MODELISH.search(text, max(line_start, start - 200), start):
-            # Weak alone: only a model-ish word nearby (a key, a name, a flag) could lift it.
-            frame = self._frame(start)
-            if frame is None or not _MODELISH.search(frame.owner + frame.callee):
-                return
-        self._place(value, start, end, line_start)
+        if found.score < _WORTH and not _MODELISH.search(self.text, max(0, start - 400), start):
+            return  # weak alone, and no model-ish word near it that could lift it
+        self._pending.append((value, start, end))
 
     def _place(self, value: str, start: int, end: int, line_start: int) -> None:
         syn = self.syntax
@@ -357,32 +389,10 @@ class Extractor:
         return frame
 
     def _opener(self, pos: int) -> int | None:
-        text = self.text
-        depth = 0
-        i = pos - 1
-        stop = max(0, pos - WINDOW)
-        closers = ")]}"
-        while i >= stop:
-            ch = text[i]
-            if ch in closers:
-                depth += 1
-            elif ch in "([{":
-                if depth == 0:
-                    return i
-                depth -= 1
-            elif ch == "\n" and depth == 0:
-                # a line that starts a new statement at column 0 ends the search
-                if i + 1 < len(text) and text[i + 1] not in " \t\n)]}" and i + 1 < pos - 1:
-                    nxt = text[i + 1]
-                    if nxt.isalpha() or nxt == "_":
-                        return None
-            elif ch in "\"'`":
-                # skip back over a quoted string on this line
-                j = text.rfind(ch, max(stop, text.rfind("\n", 0, i)), i)
-                if j >= 0:
-                    i = j
-            i -= 1
-        return None
+        """The innermost bracket open at a pending string or at a bracket (after ``_brackets``)."""
+        if pos in self._inside:
+            return self._inside[pos]
+        return self._outer.get(pos)
 
     def _first_string_arg(self, frame: _Frame) -> str | None:
         m = re.match(r"\s*[\"'`]([^\"'`]*)[\"'`]", self.text[frame.pos + 1 : frame.pos + 200])
@@ -394,6 +404,38 @@ class Extractor:
         """The CLI flag a call declares (``add_argument("--model", default=…)``)."""
         m = re.search(r"[\"'](--?[\w-]+)[\"']", self.text[frame.pos + 1 : start])
         return m.group(1) if m else ""
+
+
+C_LIKE = Syntax(
+    name="c-like",
+    token=re.compile(
+        r"(?P<s>\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|`[^`\n]*`)"
+    ),
+    decode=c_like_decode,
+    assign=re.compile(
+        r"(?:^|[;\s(])(?:(?:const|let|var|val|final|static|public|private|export)\s+)*"
+        r"\$?([A-Za-z_][\w.]*)\s*(?::\s*[^=\n]{1,80}?)?\s*:?(?<![=!<>])=\s*$"
+    ),
+    keyword=re.compile(
+        r"(?:^|[\s,({])(?:([A-Za-z_][\w.]*)\s*(?<![=!<>])=|[\"']?([A-Za-z_][\w.\-]*)[\"']?\s*:)\s*$"
+    ),
+    compare=re.compile(r"(?:([\w.\]\[\"')]+)\s*(?:===?|!==?|-eq|-ne)\s*$)|(?:\bcase\s*$)"),
+    owner=re.compile(r"[\"']?\$?([A-Za-z_][\w.\-]*)[\"']?\s*(?::\s*[^=\n]{0,80}?)?\s*[=:]\s*$"),
+)
+
+
+def comment_literals(comment: str, base: int) -> list[Literal]:
+    """Literals of one comment (``//``, ``/* */``, ``#``, ``--``), read line by line."""
+    ex = Extractor(C_LIKE, "", in_comment=True, base=base)
+    offset = 0
+    for line in comment.splitlines(keepends=True):
+        m = re.match(r"^[ \t]*(?:/\*+|//+|\*+(?!/)|#+|--+|<!--)?[ \t]?", line)
+        skip = m.end() if m else 0
+        body = re.sub(r"(?:\*/|-->)\s*$", "", line[skip:].rstrip("\r\n"))
+        ex.text = body
+        ex.comment_text(body, offset + skip)
+        offset += len(line)
+    return ex.out
 
 
 def extract(syntax: Syntax, text: str) -> list[Literal]:

@@ -155,7 +155,7 @@ _VARIANT_WORDS = frozenset(
 #: hardware and environment words that model ids do not end with.
 _DEPLOY_SUFFIX = re.compile(
     r"(?i)[-_](?:cpu|gpu|tpu|l4|l40s?|t4|a10g?|a100(?:-\d+gb?)?|h100|h200|gh200|b200|v100|mi\d{3}x?|"
-    r"rtx\d{4}(?:-\d+gb)?|\d+gb|\d+x|prod|production|dev|staging|test|local|svc|service|"
+    r"rtx\d{4}(?:-\d+gb)?|\d+gb|\d+x|svc|service|"
     r"deployment|endpoint|server|pod)$"
 )
 #: Architecture names that Hub repositories carry in their names (naming grammar of the Hub).
@@ -594,7 +594,7 @@ def _bare(value: str) -> Candidate | None:
         if re.fullmatch(r"v?\d+(?:\.\d+)*(?:[-.]?(?:rc|alpha|beta|dev|post)\d*)?", low):
             return None  # a version number
         return Candidate(RefKind.API_MODEL, value, 0.35, None, "name-shape")
-    if re.fullmatch(r"[a-z][a-z-]*[a-z]|[a-z][a-z_]*[a-z]", low) and len(low) >= 3:
+    if re.fullmatch(r"[a-z][a-z-]*[a-z]|[a-z][a-z_]*[a-z]", value) and len(value) >= 3:
         return Candidate(RefKind.API_MODEL, value, 0.25, None, "bare-word")
     return None
 
@@ -656,7 +656,7 @@ def intrinsic(raw: str) -> Candidate | None:
     head, colon, rest = value.partition(":")
     if colon and rest and head.lower() in PROVIDER_PREFIXES:
         return _prefixed(head.lower(), rest, value)
-    if low.startswith("ft:"):
+    if low.startswith("ft:") and len(low) > 4:
         return Candidate(RefKind.API_MODEL, value, 0.9, "openai", "openai-fine-tune")
     if _BEDROCK.match(value):
         return Candidate(RefKind.API_MODEL, value, 0.9, "amazon", "bedrock-id")
@@ -694,7 +694,9 @@ _VETO_KEY_WORDS = re.compile(
     r"prefix|prefixes|pattern|patterns|regex|suffix|encoding|icon|logo|color|emoji|placeholder|"
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
-    r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query)(?:$|_)"
+    r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|excluded|"
+    r"exclude|excludes|exclusions|filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
+    r"stopwords|skip|unsupported|deprecated_prefixes)(?:$|_)"
 )
 #: Words in a key that weaken the evidence of a value (it may still be a model by its name).
 _SOFT_KEY_WORDS = re.compile(
@@ -795,8 +797,12 @@ _TABLE_WORDS = frozenset(
 
 
 def _is_table(key: str) -> bool:
-    """A name of a table keyed by models (``MODEL_CONTEXT_WINDOWS``, ``dashscope_models``)."""
+    """A name of a table keyed by models (``MODEL_CONTEXT_WINDOWS``, ``MODEL_TO_ENCODING``)."""
     words = vocab.normalize_key(key).split("_")
+    if "to" in words:  # ``model_to_encoding``: what stands before ``to`` keys the table
+        words = [*words[: words.index("to")], "map"]
+    if len(words) >= 3 and words[-2] == "by":  # ``prices_by_model``
+        words = [words[-1], "map"]
     return bool(_TABLE_WORDS.intersection(words)) and bool(_MODEL_WORDS.search("_".join(words)))
 
 
@@ -869,6 +875,12 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     if lit.site is Site.PREFIX or lit.expect is Expect.NONE or _call_vetoed(lit.call):
         return None
     weight = key_weight(lit.key)
+    if lit.site is Site.KEY:
+        # the keys of a table keyed by models (``MODEL_TO_ENCODING``, ``PRICES_BY_MODEL``):
+        # what the values are says nothing against the keys
+        weight = weight if weight > 0 and _is_table(lit.key) else 0.0
+        if _is_table(lit.key):
+            weight = max(weight, 0.3)
     if weight <= -1.0 and lit.expect is Expect.ANY:
         return None
     found = interpret(lit.value, lit.expect)
@@ -877,8 +889,6 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     score = found.score + bonus
     if lit.expect is not Expect.ANY:
         score += 0.45
-    if lit.site is Site.KEY and weight > 0 and not _is_table(lit.key):
-        weight = 0.0  # ``model = {"apiVersion": …}``: the keys of one model's settings
     if found.kind is RefKind.ENDPOINT:
         pass  # a provider host is evidence enough; keys only say how it is used
     elif lit.site is Site.COMPARE:
@@ -903,11 +913,17 @@ def _egress(lit: Literal, kind: RefKind) -> str | None:
         return given
     if kind is not RefKind.ENDPOINT or lit.in_comment:
         return None
-    if lit.call and _REQUEST_CALLS.search(lit.call):
+    last = lit.call.rsplit(".", 1)[-1] if lit.call else ""
+    if last and _REQUEST_CALLS.search(lit.call):
         return "request"
-    if lit.site is Site.ARGUMENT and lit.call and is_url_key(lit.key):
-        last = lit.call.rsplit(".", 1)[-1]
-        return "client" if last[:1].isupper() else "config"
+    key = lit.key or last
+    if last and is_url_key(key):
+        # ``OpenAI(base_url=…)``, ``createOpenAI({baseURL})``, ``option.WithBaseURL(…)``
+        return (
+            "client"
+            if last[:1].isupper() or last.startswith(("create", "new", "with"))
+            else "config"
+        )
     if lit.site in (Site.VALUE, Site.DEFAULT) and is_url_key(lit.key):
         return "config"
     return None
