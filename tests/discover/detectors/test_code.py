@@ -170,8 +170,14 @@ def test_java_kotlin_csharp_rust() -> None:
     )
     kotlin = 'const val MODEL = "gpt-4o-mini"\nval r = client.chat(model = "deepseek-reasoner")\n'
     assert [v for _, v, _ in refs("a.kt", kotlin)] == ["deepseek-reasoner", "gpt-4o-mini"]
-    csharp = 'class A { const string Model = "gpt-4o"; void F() { new Uri("https://api.anthropic.com/v1"); } }\n'
-    assert [v for _, v, _ in refs("a.cs", csharp)] == ["gpt-4o", "https://api.anthropic.com/v1"]
+    csharp = (
+        'class A { const string Model = "gpt-4o";\n'
+        'void F() { new Uri("https://api.anthropic.com/v1"); } }\n'
+    )
+    assert refs("a.cs", csharp) == [
+        ("api_model", "gpt-4o", 1),
+        ("endpoint", "https://api.anthropic.com/v1", 2),
+    ]
     rust = 'const MODEL: &str = "gpt-4o";\nfn main() { println!("use gpt-4o"); }\n'
     assert refs("a.rs", rust) == [("api_model", "gpt-4o", 1)]
 
