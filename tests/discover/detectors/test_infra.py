@@ -98,7 +98,8 @@ def test_helm_template_default_and_makefile_variable() -> None:
     assert refs("templates/d.yaml", helm) == [("hub_model", "Qwen/Qwen2-7B", 1)]
     make = "GGUF := models/q4.gguf\nMODEL ?= org/name\nrun:\n\tllama-server -m $(GGUF)\n"
     assert refs("Makefile", make) == sorted(
-        [("local_artifact", "models/q4.gguf", 4), ("hub_model", "org/name", 2)]
+        # reported where the value is written: the variable's assignment
+        [("local_artifact", "models/q4.gguf", 1), ("hub_model", "org/name", 2)]
     )
 
 

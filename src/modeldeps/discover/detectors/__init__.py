@@ -21,6 +21,7 @@ DETECTORS: tuple[tuple[str, str], ...] = (
     ("modeldeps.discover.detectors.infra", "InfraDetector"),
     ("modeldeps.discover.detectors.modelfile", "ModelfileDetector"),
     ("modeldeps.discover.detectors.manifests", "ManifestDetector"),
+    ("modeldeps.discover.detectors.text", "TextDetector"),
 )
 
 

@@ -154,6 +154,10 @@ def _literals(event: Event, ollama_file: bool) -> Iterator[Literal]:
             return  # under an output, dataset or display section
     key = _effective_key(path)
     value = event.value
+    if path and vocab.normalize_key(path[-1]) == "model_args":
+        for arg in MODEL_ARGS_RE.finditer(value):
+            yield Literal(arg.group(1), event.offset + arg.start(1), Site.VALUE, key="model")
+        return
     m = _ASSIGN_RE.match(value.strip())
     flag = re.match(r"^(--?[\w-]+)=(\S+)$", value.strip())
     if m:  # compose ``environment: [MODEL_ID=…]``
@@ -162,10 +166,6 @@ def _literals(event: Event, ollama_file: bool) -> Iterator[Literal]:
         key, value = flag.group(1), flag.group(2)
     elif vocab.normalize_key(key) == "value" and "name" in event.siblings:
         key = event.siblings["name"]  # Kubernetes ``env: [{name: MODEL_ID, value: …}]``
-    if path and vocab.normalize_key(path[-1]) == "model_args":
-        for arg in MODEL_ARGS_RE.finditer(value):
-            yield Literal(arg.group(1), event.offset, Site.VALUE, key="model")
-        return
     if vocab.normalize_key(key) == "model_name" and "litellm_params" in event.siblings:
         return  # a LiteLLM proxy alias, not the model the proxy calls
     cleaned = clean_value(value)

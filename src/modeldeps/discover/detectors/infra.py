@@ -126,6 +126,11 @@ _MODULE_COMMANDS = {
 }
 _YAML_SUFFIXES = (".yaml", ".yml")
 _Emit = Callable[..., None]
+#: Commands that serve or pull a model: their model flags name Hub repositories or local weights.
+_SERVERS = frozenset(
+    {"vllm", "text-generation-launcher", "llama.cpp", "sglang", "mlx_lm", "llama-cpp-python",
+     "huggingface-cli", "hf", "ollama", "docker"}
+)  # fmt: skip
 _LOCAL_REQUEST_RE = re.compile(r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0|:\d{2,5}/)")
 _JSON_MODEL_RE = re.compile(r"\\?\"model\\?\"\s*:\s*\\?\"([^\"\\\s]+)\\?\"")
 _ENV_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\?|:|\+)?=(.*)$")
@@ -169,7 +174,7 @@ class InfraDetector(Detector):
 
         toks = tokenize(text)
         variables = {} if is_yaml else {k: v for _, k, v in _pairs(toks) if not v.sep}
-        self._commands(toks, emit, ollama_file, variables)
+        self._commands(toks, emit, ollama_file, variables, used)
         if not is_yaml:  # YAML keys (env, base_url) belong to the config detector
             self._assignments(toks, emit, ollama_file)
             for m in _JSON_MODEL_RE.finditer(text):
@@ -190,7 +195,12 @@ class InfraDetector(Detector):
         return references(source, literals, self.name)
 
     def _commands(
-        self, toks: list[_Tok], emit: _Emit, ollama_file: bool, variables: dict[str, _Tok]
+        self,
+        toks: list[_Tok],
+        emit: _Emit,
+        ollama_file: bool,
+        variables: dict[str, _Tok],
+        used: set[int],
     ) -> None:
         command: str | None = None
         # ``ollama create NAME`` makes a model locally: running it later is no dependency
@@ -232,11 +242,18 @@ class InfraDetector(Detector):
                     ctx = {"quant": quant} if quant else {}
                     emit(value.start, repo, call=loader, key=flag, expect=Expect.HUB, context=ctx)
                 elif flag == "--local-dir" and command in {"huggingface-cli", "hf"}:
-                    emit(value.start, value.text, call=loader, key=flag, expect=Expect.LOCAL)
-                elif _is_model_flag(flag, command, value.text):
+                    if value is target or value is nxt:  # not a variable set elsewhere
+                        emit(value.start, value.text, call=loader, key=flag, expect=Expect.LOCAL)
+                elif _is_model_flag(flag, command, value.text) and command in _SERVERS:
                     self._model(value, emit, loader, Expect.HUB, key=flag)
-                elif key_weight(flag) > 0:
-                    self._model(value, emit, loader, Expect.ANY, key=flag)
+                elif _is_model_flag(flag, command, value.text) or key_weight(flag) > 0:
+                    # a script's own --model flag: a name sure enough by itself, or a path
+                    cleaned = clean_value(value.text)
+                    found = intrinsic(cleaned[0]) if cleaned is not None else None
+                    if found is not None and found.score >= 0.4:
+                        self._model(value, emit, loader, Expect.ANY, key=flag)
+                elif value is nxt:
+                    used.add(value.start)  # the value of another flag is no free string
 
     @staticmethod
     def _model(tok: _Tok, emit: _Emit, loader: str, expect: Expect, key: str = "") -> None:
@@ -322,7 +339,8 @@ def _resolve(tok: _Tok | None, variables: dict[str, _Tok]) -> _Tok | None:
     name = next((g for g in m.groups() if g), "") if m else ""
     if not name or name not in variables or key_weight(name) > 0:
         return tok
-    return _Tok(variables[name].text, tok.start, tok.end, True, False)
+    # the value is reported where it is written: at the assignment
+    return variables[name]
 
 
 def _next_value(toks: list[_Tok], i: int) -> _Tok | None:

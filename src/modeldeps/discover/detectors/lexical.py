@@ -44,6 +44,9 @@ _LINE_ASSIGN = re.compile(
     r"([A-Za-z_$][\w.$]*)\s*(?::[^=\n]{1,60}?)?\s*(?<![=!<>])=(?!=)"
 )
 _URL = re.compile(r"\b(?:https?|wss?|hf|ollama|s3|gs|gcs|pvc)://[\x21-\x7e]+")
+_URL_USE = re.compile(
+    r"(?i)(?:[=:]\s*[\"'`]?|\b(?:curl|wget|http|https|get|post|put)\s+(?:-\S+\s+)*|--[\w-]+[ =])$"
+)
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
@@ -72,6 +75,8 @@ class Syntax:
     #: Words before ``(`` that open a definition's parameters (defaults are DEFAULT sites).
     defs: frozenset[str] = frozenset({"def", "func", "fun", "function", "fn"})
     extra_compare: tuple[str, ...] = field(default_factory=tuple)
+    #: A command that starts a line and takes named parameters (``Invoke-RestMethod -Uri``).
+    command: re.Pattern[str] | None = None
 
     @property
     def brackets(self) -> re.Pattern[str]:
@@ -80,12 +85,12 @@ class Syntax:
 
 
 def _prose(body: str) -> bool:
-    """A comment that is prose: CJK text, or many words outside quotes and URLs."""
+    """A comment that is prose: CJK text, or several plain words outside quotes and URLs."""
     if _CJK.search(body):
         return True
     bare = re.sub(r"\"[^\"]*\"|'[^']*'|`[^`]*`|\S+://\S+", " ", body)
-    words = re.findall(r"[A-Za-z]{2,}", bare)
-    return len(words) > 8
+    words = [w for w in bare.split() if re.fullmatch(r"[A-Za-z]+[.,;:!?]?", w)]
+    return len(words) > 3
 
 
 def first(m: re.Match[str] | None) -> str:
@@ -97,7 +102,7 @@ def first(m: re.Match[str] | None) -> str:
 
 @lru_cache(maxsize=32)
 def _bracket_pattern(token: str) -> re.Pattern[str]:
-    return re.compile(r"[()\[\]{}]|" + re.sub(r"\(\?P<\w+>", "(?:", token))
+    return re.compile(r"[()\[\]{}]|" + re.sub(r"\(\?P<[stc]>", "(?:", token), re.MULTILINE)
 
 
 def _unescape(body: str) -> str:
@@ -224,6 +229,11 @@ class Extractor:
     def _urls(self, body: str, origin: int) -> None:
         """Provider URLs and model URIs written out in a comment or docstring example."""
         for url in _URL.finditer(body):
+            # a URL set or called in the example (``KEY=url``, ``base_url: url``, ``curl url``),
+            # not one quoted or cited in passing
+            head = body[body.rfind("\n", 0, url.start()) + 1 : url.start()]
+            if not _URL_USE.search(head):
+                continue
             value = url.group().rstrip(".,;:'\")`")
             found = intrinsic(value)
             if found is not None and found.score >= 0.85:
@@ -256,11 +266,11 @@ class Extractor:
             cut = max(before.rfind(","), before.rfind(";"))
             if cut >= 0:
                 before = before[cut + 1 :]
+        # the quote may carry a prefix written against it (``f"``, ``rb'``, ``@"``)
+        prefix = re.search(r"(?<![\w@$])[A-Za-z@$]{1,2}$", before)
+        if prefix is not None and start > 0 and not text[start - 1].isspace():
+            before = before[: prefix.start()]
         before = before.rstrip()
-        # the quote may carry a prefix (``f"``, ``r'``, ``@"``): drop trailing letters
-        before = (
-            re.sub(r"[A-Za-z@$]{1,2}$", "", before).rstrip() if before[-2:].isalpha() else before
-        )
         after = text[end : end + 40].lstrip()
         if _FALLBACK.search(before):
             assigned = _LINE_ASSIGN.match(text, line_start)
@@ -275,6 +285,12 @@ class Extractor:
             return
         if frame is None:
             a = syn.assign.search(before)
+            if a is None and syn.command is not None:
+                cmd = syn.command.match(text, line_start)
+                if cmd is not None:
+                    key = first(syn.keyword.search(before))
+                    self._add(value, start, Site.ARGUMENT, key=key, call=cmd.group(1))
+                    return
             self._add(value, start, Site.VALUE if a else Site.TEXT, key=first(a))
             return
         if frame.open == "(":

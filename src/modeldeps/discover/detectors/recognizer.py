@@ -457,6 +457,8 @@ def _ollama_tag(value: str, *, known_only: bool) -> bool:
     base = name.rsplit("/", 1)[-1]
     if not _OLLAMA_NAME.match(base.lower()) or ("/" in name and name.count("/") > 2):
         return False
+    if base.lower() in PROVIDER_PREFIXES and base.lower() not in index().ollama:
+        return False  # ``ollama/ollama:latest`` is the server's image, ``openai`` no model
     if known_only:
         return base.lower() in index().ollama
     return any(c.isalpha() for c in base)
@@ -725,7 +727,7 @@ _URL_KEY_WORDS = re.compile(
 _REQUEST_CALLS = re.compile(
     r"(?i)(?:^|\.)(?:get|post|put|patch|delete|request|fetch|urlopen|urlretrieve|stream|"
     r"connect|websocket|websocketapp|ws|create_connection|client_session|axios|curl|wget|"
-    r"invoke_?rest_?method|invoke_?web_?request|http_?get|http_?post|newrequest|"
+    r"invoke[-_]?rest[-_]?method|invoke[-_]?web[-_]?request|http_?get|http_?post|newrequest|"
     r"newrequestwithcontext|sendasync|getasync|postasync|openconnection)$"
 )
 
@@ -875,6 +877,9 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     if lit.site is Site.PREFIX or lit.expect is Expect.NONE or _call_vetoed(lit.call):
         return None
     weight = key_weight(lit.key)
+    via = lit.context.get("via")
+    if isinstance(via, str) and key_weight(via) <= -1.0:
+        return None  # the value flowed through an output or dataset name
     if lit.site is Site.KEY:
         # the keys of a table keyed by models (``MODEL_TO_ENCODING``, ``PRICES_BY_MODEL``):
         # what the values are says nothing against the keys
@@ -886,6 +891,10 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     found = interpret(lit.value, lit.expect)
     if found is None:
         return None
+    if weight > 0 and is_url_key(lit.key) and "://" not in lit.value:
+        weight = 0.0  # ``MODEL_ADDR=host/path``: an address, not a model
+    if weight > 0 and lit.site in (Site.ELEMENT, Site.KEY) and found.score < 0.3:
+        weight = 0.0  # a bare word in a list of models is a selector (``qwen``, ``xunfei``)
     score = found.score + bonus
     if lit.expect is not Expect.ANY:
         score += 0.45
