@@ -93,7 +93,7 @@ def test_transformers_js_ollama_and_langchain() -> None:
             ("api_model", "gpt-4o-mini", 4),
             ("hub_model", "Xenova/all-MiniLM-L6-v2", 5),
             ("hub_model", "acme/tiny-encoder", 7),
-            ("api_model", "llama3.1", 2),
+            ("ollama_model", "llama3.1", 2),
         ]
     )
 

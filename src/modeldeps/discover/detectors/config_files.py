@@ -49,6 +49,15 @@ _CHILD_KEYS = frozenset(
     {"id", "name", "path", "url", "uri", "repo", "repo_id", "value", "source", "ref", "src",
      "location", "file", "dir", "endpoint", "base", "default", "primary", "fallback"}
 )  # fmt: skip
+
+
+def _own_output(head: str) -> bool:
+    """A modeldeps JSON report (schema and tool versions) or baseline (rule ids, fingerprints)."""
+    if '"schema_version"' in head and '"tool_version"' in head:
+        return True
+    return '"fingerprint"' in head and '"rule_id"' in head
+
+
 _ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.+)$")
 _PROVIDER_KEYS = ("provider", "providerId", "provider_id", "type", "backend", "api_type", "engine")
 
@@ -98,6 +107,8 @@ class ConfigFileDetector(Detector):
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > MAX_CONFIG_BYTES:
             return []
+        if _own_output(source.text[:8192]):
+            return []  # a modeldeps report or baseline: our own output, not configuration
         ollama_file = "ollama" in source.rel.lower()
         literals: list[Literal] = []
         for event in self._events(source):
@@ -143,7 +154,8 @@ def _effective_key(path: tuple[str, ...]) -> str:
 
 _SECTION_VETO = re.compile(
     r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|docker|container|"
-    r"prompt|prompts|template|templates|eval_dataset|train_dataset|hub_model_id)(?:$|_)"
+    r"image|images|prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
+    r"match_labels|annotations|node_selector)(?:$|_)"
 )
 
 

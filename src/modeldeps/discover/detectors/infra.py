@@ -242,7 +242,10 @@ class InfraDetector(Detector):
                     ctx = {"quant": quant} if quant else {}
                     emit(value.start, repo, call=loader, key=flag, expect=Expect.HUB, context=ctx)
                 elif flag == "--local-dir" and command in {"huggingface-cli", "hf"}:
-                    if value is target or value is nxt:  # not a variable set elsewhere
+                    # a download's destination, unless it downloads a dataset or a space
+                    start = next((j for j in range(i, -1, -1) if toks[j].text == "download"), i)
+                    mine = value is target or value is nxt  # not a variable set elsewhere
+                    if mine and not _is_non_model_repo(toks, start):
                         emit(value.start, value.text, call=loader, key=flag, expect=Expect.LOCAL)
                 elif _is_model_flag(flag, command, value.text) and command in _SERVERS:
                     self._model(value, emit, loader, Expect.HUB, key=flag)
@@ -252,8 +255,8 @@ class InfraDetector(Detector):
                     found = intrinsic(cleaned[0]) if cleaned is not None else None
                     if found is not None and found.score >= 0.4:
                         self._model(value, emit, loader, Expect.ANY, key=flag)
-                elif value is nxt:
-                    used.add(value.start)  # the value of another flag is no free string
+                elif value is nxt and key_weight(flag) <= -1.0:
+                    used.add(value.start)  # ``--served-model-name gpt-4``: an alias, no model
 
     @staticmethod
     def _model(tok: _Tok, emit: _Emit, loader: str, expect: Expect, key: str = "") -> None:

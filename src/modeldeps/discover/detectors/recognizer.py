@@ -140,6 +140,11 @@ _NOT_MODEL_FILE = re.compile(
     r"mp3|mp4|flac|ogg|pdf|log|lock|xml|sql|db|sqlite)$",
     re.IGNORECASE,
 )
+#: Names of build and documentation files, which end a path and are never a model.
+_BUILD_FILES = frozenset(
+    {"modelfile", "dockerfile", "containerfile", "makefile", "procfile", "readme", "license",
+     "licence", "notice", "changelog", "jenkinsfile", "vagrantfile", "gemfile", "justfile"}
+)  # fmt: skip
 #: Tokens of model names that tell a version, size, variant or format (not product words).
 _VARIANT_WORDS = frozenset(
     {"instruct", "chat", "it", "base", "large", "small", "medium", "tiny", "mini", "nano", "micro",
@@ -436,13 +441,15 @@ def _prefixed(head: str, rest: str, whole: str) -> Candidate | None:
         if inner is not None and inner.kind is RefKind.HUB_MODEL:
             return Candidate(RefKind.HUB_MODEL, inner.value, 0.9, inner.provider, "prefix-hub")
         return None
+    if inner is not None and inner.score < 0.35:
+        inner = None  # ``vllm/vllm-openai``: a prefix before a plain word proves nothing
     if inner is not None and inner.kind is not RefKind.ENDPOINT:
         if ":" in rest and inner.kind is RefKind.OLLAMA_MODEL:
             return None  # ``vllm/vllm-openai:latest`` is an image, not a routed model
         score = min(inner.score + (0.3 if ":" in whole.split("/", 1)[0] else 0.2), 0.95)
         return Candidate(inner.kind, inner.value, score, provider, "prefix")
-    if _ID_RE.match(rest) and rest.lower() not in _GENERIC:
-        score = 0.75 if _HAS_DIGIT.search(rest) else 0.5
+    if _ID_RE.match(rest) and rest.lower() not in _GENERIC and _HAS_DIGIT.search(rest):
+        score = 0.75
         if "/" in rest and rest.count("/") == 1 and head not in {"openai", "anthropic"}:
             return Candidate(RefKind.HUB_MODEL, rest, score, provider, "prefix")
         return Candidate(RefKind.API_MODEL, rest, score, provider, "prefix")
@@ -457,6 +464,8 @@ def _ollama_tag(value: str, *, known_only: bool) -> bool:
     base = name.rsplit("/", 1)[-1]
     if not _OLLAMA_NAME.match(base.lower()) or ("/" in name and name.count("/") > 2):
         return False
+    if base != base.lower():
+        return False  # Ollama names are lower case (``ollama/Modelfile`` is a path)
     if base.lower() in PROVIDER_PREFIXES and base.lower() not in index().ollama:
         return False  # ``ollama/ollama:latest`` is the server's image, ``openai`` no model
     if known_only:
@@ -512,7 +521,7 @@ def _slashed(value: str) -> Candidate | None:
     org, name = parts
     if not org or not name:
         return None
-    if _NOT_MODEL_FILE.search(name):
+    if _NOT_MODEL_FILE.search(name) or name.lower() in _BUILD_FILES:
         return None
     if name.lower().endswith(WEIGHT_EXTENSIONS):
         return _path(value)
@@ -696,6 +705,7 @@ _VETO_KEY_WORDS = re.compile(
     r"prefix|prefixes|pattern|patterns|regex|suffix|encoding|icon|logo|color|emoji|placeholder|"
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
+    r"subject|reason|remediation|fingerprint|"
     r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|excluded|"
     r"exclude|excludes|exclusions|filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
     r"stopwords|skip|unsupported|deprecated_prefixes)(?:$|_)"
@@ -775,8 +785,8 @@ def key_weight(key: str) -> float:
         return -1.0
     if k in _KEEP_KEYS or vocab.is_model_key(k):
         return _model_key_strength(k)
-    if k in {"repo", "repository", "hub_repo"}:
-        return 0.2  # a repository to read or to push to
+    if k in {"repo", "repository", "hub_repo", "pretrained"}:
+        return 0.2  # a repository to read or to push to; a pretrained-weights tag
     if _VETO_KEY_WORDS.search(k):
         return -1.0
     if k in {"name", "alias", "title", "label", "display"}:

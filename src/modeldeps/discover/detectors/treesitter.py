@@ -310,6 +310,8 @@ def literals(grammar: str, data: bytes, text: str) -> Iterator[Literal]:
             continue
         where = place(node)
         context: dict[str, ContextValue] = {}
+        if where.expect is Expect.ANY and "ollama" in where.call.lower() and where.key == "model":
+            where.expect = Expect.OLLAMA  # ``ollama.chat({ model: "llama3.1" })``
         yield Literal(
             value,
             to_char(node.start_byte),
