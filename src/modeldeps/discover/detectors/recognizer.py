@@ -272,6 +272,9 @@ class _Index:
             (re.compile(p[4:] if p.startswith("(?i)") else p, re.IGNORECASE), fid)
             for p, fid in kb_vocab.FAMILY_PATTERNS
         ]
+        # One alternation each, so most strings (which match nothing) cost one regex search.
+        self.any_family = _union(p.removeprefix("(?i)") for p, _ in kb_vocab.FAMILY_PATTERNS)
+        self.any_api = _union(p for p, _ in kb_vocab.API_PATTERNS)
         self.orgs = dict(kb_vocab.HUB_ORGS)
         self.reuploaders = dict(kb_vocab.REUPLOADER_ORGS)
         self.hub_ids = kb_vocab.KNOWN_HUB_IDS
@@ -305,6 +308,8 @@ class _Index:
             hit = self.api_exact.get(key)
             if hit is not None:
                 return hit[1], "kb-api", True
+        if self.any_api.match(low) is None:
+            return None
         for rx, pub in self.api_patterns:
             m = rx.search(low)
             if m is None or m.start() != 0:
@@ -317,10 +322,17 @@ class _Index:
         return None
 
     def family(self, value: str) -> str | None:
+        if self.any_family.search(value) is None:
+            return None
         for rx, fid in self.families:
             if rx.search(value):
                 return fid
         return None
+
+
+def _union(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive alternation of ``patterns`` (a quick test before the loop)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -41,6 +41,7 @@ SQL = Syntax(
     compare=re.compile(r"(?i)(?:([\w.\]\[\"]+)\s*(?:=|<>|!=|\blike)\s*$)"),
     owner=re.compile(r"(?i)(?:insert\s+into|update|table)\s+([\w.\"`]+)[^;]*?$"),
     comment_body=_hash_comment,
+    comment_starts=("--", "/*"),
 )
 
 POWERSHELL = Syntax(
@@ -60,6 +61,8 @@ POWERSHELL = Syntax(
     comment_body=_hash_comment,
     defs=frozenset({"function", "param"}),
     command=re.compile(r"[ \t]*(?:\$\w+\s*=\s*)?([A-Za-z]+-[A-Za-z]+|iwr|irm|curl|wget)\b"),
+    comment_starts=("#", "<#"),
+    multiline_starts=('@"', "@'"),
 )
 
 HCL = Syntax(
@@ -77,6 +80,8 @@ HCL = Syntax(
         r"(?:[\"']?([A-Za-z_][\w.\-]*)[\"']?\s*=\s*$)|(?:\w+\s+\"([\w\-]+)\"\s*(?:\"[\w\-]+\"\s*)?$)"
     ),
     comment_body=_hash_comment,
+    comment_starts=("#", "//", "/*"),
+    multiline_starts=("<<",),
 )
 
 GENERIC = Syntax(

@@ -9,7 +9,9 @@ from modeldeps.discover.detectors.lexical import Syntax
 _TOKEN = re.compile(
     r"(?P<t>\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?''')"
     r"|(?P<s>\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')"
-    r"|(?P<c>#[^\n]*)"
+    # Only comments that can hold something: a quote, a URL or a flag. The others are left
+    # unmatched (no string can start inside them), which saves a token per comment.
+    r"|(?P<c>#(?:[^\n\"':\-]|:(?!//)|-(?!-))*(?:[\"']|://|--)[^\n]*)"
 )
 
 
@@ -53,4 +55,6 @@ PYTHON = Syntax(
     comment_body=_comment_body,
     docstring=_docstring,
     defs=frozenset({"def"}),
+    comment_starts=("#",),
+    multiline_starts=('"""', "'''"),
 )
