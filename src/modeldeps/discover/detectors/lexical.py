@@ -340,6 +340,9 @@ class Extractor:
                     self._add(value, start, Site.DEFAULT, key=env, call=frame.callee, context=ctx)
                     return
             if not frame.callee:  # a tuple
+                if _PREFIX_CALLS.search(frame.outer_callee):
+                    self._add(value, start, Site.PREFIX)  # ``startswith(("a", "b"))``
+                    return
                 self._add(value, start, Site.ELEMENT, key=frame.owner, group=frame.pos + 1)
                 return
             if not key:
@@ -425,7 +428,7 @@ class Extractor:
                     callee = callee.split(".")[-1]
                 frame.callee = callee
         frame.owner = first(self.syntax.owner.search(head))
-        if ch in "[{":
+        if ch in "[{" or not frame.callee:
             outer = self._opener(opener)
             if outer is not None and self.text[outer] == "(":
                 m = _DOTTED.search(self._head(outer))

@@ -13,15 +13,22 @@ import ast
 import warnings
 from collections.abc import Iterable
 
+from modeldeps.discover.detectors.crossmodule import PENDING, export
 from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.discover.detectors.lexical import extract
-from modeldeps.discover.detectors.literals import Literal
+from modeldeps.discover.detectors.literals import Literal, Site
 from modeldeps.discover.detectors.pyast.analyzer import Analyzer
 from modeldeps.discover.detectors.pyast.syntax import PYTHON
 from modeldeps.discover.detectors.pyast.triggers import has_code_trigger
-from modeldeps.discover.detectors.recognizer import prefilter_words, references
+from modeldeps.discover.detectors.recognizer import (
+    intrinsic,
+    position,
+    prefilter_words,
+    to_references,
+    verdicts,
+)
 from modeldeps.errors import DetectorError
-from modeldeps.model import Dependency, Location, ModelReference, Skipped, Stage
+from modeldeps.model import Dependency, Location, ModelReference, RefKind, Skipped, Stage
 
 #: Larger Python files are generated code or data; parsing them costs more than they are worth.
 MAX_PYTHON_BYTES = 2 * 1024 * 1024
@@ -92,8 +99,35 @@ class PythonSourceDetector(Detector):
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency | Skipped]:
         literals, skipped = python_literals(source)
         found: list[ModelReference | Dependency | Skipped] = list(
-            references(source, literals, self.name)
+            python_references(source, literals, self.name)
         )
         if skipped is not None:
             found.append(skipped)
         return found
+
+
+def python_references(
+    source: SourceFile, literals: list[Literal], detector: str
+) -> list[ModelReference]:
+    """References of a Python text, and the pending notes that link constants across modules."""
+    uses = [lit for lit in literals if lit.context.get(PENDING) == "use"]
+    plain = [lit for lit in literals if lit.context.get(PENDING) != "use"]
+    judged = verdicts(plain)
+    refs = to_references(source, judged, detector)
+    accepted = {id(lit) for lit, _ in judged}
+    for lit in uses:
+        line, column = position(source, lit)
+        ctx = {**lit.context, "expect": lit.expect.value, "loader": lit.call}
+        if lit.provider:
+            ctx["provider"] = lit.provider
+        loc = Location(source.rel, line, column)
+        refs.append(ModelReference(RefKind.API_MODEL, lit.value, loc, detector, ctx))
+    for lit in plain:
+        if id(lit) in accepted or lit.site is not Site.VALUE or not lit.key or lit.in_comment:
+            continue
+        line, column = position(source, lit)
+        start = source.line_starts[line - 1]
+        if not source.text.startswith(lit.key, start) or intrinsic(lit.value) is None:
+            continue  # not a module-level ``NAME = "…"``
+        refs.append(export(lit.value, lit.key, source.rel, line, column))
+    return refs

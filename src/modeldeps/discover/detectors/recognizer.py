@@ -1008,15 +1008,17 @@ def references(
     source: SourceFile, literals: Iterable[Literal], detector: str
 ) -> list[ModelReference]:
     """The model references among ``literals`` of ``source``, one per (line, kind, value)."""
+    return to_references(source, verdicts(literals), detector)
+
+
+def to_references(
+    source: SourceFile, judged: Iterable[tuple[Literal, Verdict]], detector: str
+) -> list[ModelReference]:
+    """ModelReferences at each literal's own line and column, duplicates dropped."""
     seen: set[tuple[int, str, str]] = set()
     refs: list[ModelReference] = []
-    for lit, verdict in verdicts(literals):
-        if lit.line is not None:
-            line, column = lit.line, lit.column
-        else:
-            offset = max(lit.offset, 0)
-            line = source.line_of(offset)
-            column = offset - source.line_starts[line - 1] + 1
+    for lit, verdict in judged:
+        line, column = position(source, lit)
         key = (line, verdict.kind.value, verdict.value)
         if key in seen:
             continue
@@ -1024,6 +1026,15 @@ def references(
         loc = Location(source.rel, line, column)
         refs.append(ModelReference(verdict.kind, verdict.value, loc, detector, verdict.context))
     return sorted(refs, key=lambda r: r.sort_key())
+
+
+def position(source: SourceFile, lit: Literal) -> tuple[int, int | None]:
+    """1-based line and column of a literal in ``source``."""
+    if lit.line is not None:
+        return lit.line, lit.column
+    offset = max(lit.offset, 0)
+    line = source.line_of(offset)
+    return line, offset - source.line_starts[line - 1] + 1
 
 
 __all__ = [
@@ -1035,8 +1046,10 @@ __all__ = [
     "is_url_key",
     "judge",
     "key_weight",
+    "position",
     "provider_for_url",
     "references",
+    "to_references",
     "verdicts",
 ]
 

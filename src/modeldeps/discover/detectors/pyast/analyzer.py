@@ -318,6 +318,7 @@ class Analyzer:
     ) -> None:
         got = self.resolver.resolve(arg, scope)
         if got is None:
+            self._imported_use(arg, call, scope, _EXPECT[kind], provider, context, key)
             return
         url_provider = provider_for_url(base_url.value) if base_url else None
         if url_provider is not None and kind in (Kind.API, Kind.AUTO):
@@ -329,6 +330,49 @@ class Analyzer:
             ctx["env"] = got.env
         self.resolver.consumed.add(id(got.carrier))
         self._add(got, call, _EXPECT[kind], provider, key, ctx)
+
+    def _imported_use(
+        self,
+        arg: ast.expr,
+        call: ast.Call,
+        scope: Scope,
+        expect: Expect,
+        provider: str | None,
+        context: dict[str, ContextValue],
+        key: str,
+    ) -> None:
+        """A loader argument that is a constant of another module: linked after the scan."""
+        imports = self.resolver.imports
+        target = ""
+        if isinstance(arg, ast.Name) and arg.id in imports:
+            if self.resolver.lookup(arg.id, scope) is None:
+                target = imports[arg.id]
+        elif (
+            isinstance(arg, ast.Attribute)
+            and isinstance(arg.value, ast.Name)
+            and arg.value.id in imports
+            and self.resolver.lookup(arg.value.id, scope) is None
+        ):
+            target = f"{imports[arg.value.id]}.{arg.attr}"
+        module, _, name = target.rpartition(".")
+        if not module or not name:
+            return
+        ctx: dict[str, ContextValue] = {"pending": "use", "module": module, "name": name}
+        if key:
+            ctx["key"] = key
+        self.hits.append(
+            Literal(
+                f"{module}:{name}",
+                site=Site.ARGUMENT,
+                key=key,
+                call=str(context.get("loader", "")),
+                expect=expect,
+                provider=provider,
+                line=call.lineno,
+                column=call.col_offset + 1,
+                context=ctx,
+            )
+        )
 
     def _url(self, kws: dict[str, ast.expr], scope: Scope) -> Resolved | None:
         for key in URL_KEYWORDS:

@@ -215,8 +215,6 @@ NEVER: frozenset[str] = frozenset(
         "exception",
         "log",
         "echo",
-        "add_argument",
-        "ArgumentParser",
         "format",
     }
 )
