@@ -40,7 +40,7 @@ def test_scan_with_and_without_the_prefilter_agree(
 
 @pytest.mark.parametrize(
     "value",
-    ["gpt-4o", "claude-3-5-haiku-latest", "abab6.5s-chat", "qwen2.5:7b", "hf://org/x",
+    ["gpt-4o", "claude-3-5-haiku-latest", "abab6.5s-chat", "qwen2.5:7b", "hf://acme/x",
      "ollama://phi4", "s3://bucket/models/x", "Qwen/Qwen2.5-7B", "TheBloke/X-GGUF",
      "https://api.deepseek.com/v1", "./w/model.gguf", "WAV2VEC2_ASR_BASE_960H", "o3-mini",
      "generalv3.5", "moonshot-v1-8k", "ERNIE-4.0-8K", "MiniMax-Text-01"],

@@ -117,11 +117,11 @@ def test_toml_ini_and_dotenv() -> None:
 
 
 def test_lm_eval_model_args_and_tokenizer_keys() -> None:
-    text = "model_args: pretrained=Qwen/Qwen2.5-7B,dtype=bfloat16\ntokenizer_config: org/tok\n"
+    text = "model_args: pretrained=Qwen/Qwen2.5-7B,dtype=bfloat16\ntokenizer_config: acme/tok\n"
     assert refs("eval.yaml", text) == sorted(
         [
             ("hub_model", "Qwen/Qwen2.5-7B", 1),
-            ("hub_model", "org/tok", 2),
+            ("hub_model", "acme/tok", 2),
         ]
     )
 

@@ -242,7 +242,7 @@ def test_context_records_loader_revision_trust_and_via() -> None:
     found = refs(
         """
         from transformers import AutoModel
-        REPO = "org/model"
+        REPO = "acme/model"
         m = AutoModel.from_pretrained(REPO, revision="v1.0", trust_remote_code=True)
         """
     )

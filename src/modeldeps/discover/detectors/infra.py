@@ -244,7 +244,8 @@ class InfraDetector(Detector):
                 elif flag == "--local-dir" and command in {"huggingface-cli", "hf"}:
                     # a download's destination, unless it downloads a dataset or a space
                     start = next((j for j in range(i, -1, -1) if toks[j].text == "download"), i)
-                    mine = value is target or value is nxt  # not a variable set elsewhere
+                    raw = _next_value(toks, i)  # not a variable set elsewhere
+                    mine = "$" not in (inline if eq else raw.text if raw is not None else "$")
                     if mine and not _is_non_model_repo(toks, start):
                         emit(value.start, value.text, call=loader, key=flag, expect=Expect.LOCAL)
                 elif _is_model_flag(flag, command, value.text) and command in _SERVERS:

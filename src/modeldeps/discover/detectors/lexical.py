@@ -272,6 +272,11 @@ class Extractor:
     def _string(self, value: str, start: int, end: int) -> None:
         if not value or len(value) > 300:
             return
+        if self.in_comment and "://" in value:
+            # a URL quoted in a comment counts where it is set or called, as in ``_urls``
+            head = self.text[self.text.rfind("\n", 0, start) + 1 : start]
+            if not _URL_USE.search(head + '"'):
+                return
         found = intrinsic(value)
         if found is None or found.score <= 0.2:
             # Nothing, or a code identifier: no key or sibling can lift it to a reference
@@ -303,10 +308,13 @@ class Extractor:
         before = before.rstrip()
         after = text[end : end + 40].lstrip()
         if _FALLBACK.search(before):
+            # ``"model": conf().get("x") or "gpt-4o"``, ``X = getenv("M") or "gpt-4o"``: the
+            # element's key, the assigned name, or the setting read, whichever names a model
+            element = re.match(r"\s*[\"']?([A-Za-z_][\w.\-]*)[\"']?\s*[:=][^=]", before)
             assigned = _LINE_ASSIGN.match(text, line_start)
-            name = assigned.group(1) if assigned else ""
-            got = re.search(r"[\"']([\w.\-]+)[\"']\s*\)\s*(?:or|\|\||\?\?)\s*$", before)
-            key = name if key_weight(name) > 0 or not got else got.group(1)
+            read = re.search(r"[\"']([\w.\-]+)[\"']\s*\)\s*(?:or|\|\||\?\?)\s*$", before)
+            names = [m.group(1) for m in (element, assigned, read) if m is not None]
+            key = next((n for n in names if key_weight(n) > 0), names[0] if names else "")
             self._add(value, start, Site.DEFAULT, key=key)
             return
         comp = syn.compare.search(before)

@@ -133,6 +133,12 @@ _NOT_ORGS = frozenset(
      "library", "sys", "kubernetes", "k8s", "africa", "america", "asia", "atlantic",
      "australia", "europe", "indian", "pacific", "antarctica", "arctic"}
 )  # fmt: skip
+#: Orgs that stand for "some organization" in examples and docs.
+_PLACEHOLDER_ORGS = frozenset(
+    {"username", "user", "org", "organization", "owner", "namespace", "your-org", "yourorg",
+     "my-org", "myorg", "someone", "somebody", "example", "foo", "acme-placeholder", "author",
+     "your-username", "your_username", "hf-user", "<org>", "name"}
+)  # fmt: skip
 #: File names that end a path and say it is not a model (source, data, docs, media).
 _NOT_MODEL_FILE = re.compile(
     r"\.(?:py|pyc|js|ts|tsx|jsx|go|rs|java|kt|rb|php|c|cc|cpp|h|hpp|cs|sh|json|jsonl|yaml|yml|"
@@ -476,8 +482,8 @@ def _ollama_tag(value: str, *, known_only: bool) -> bool:
     base = name.rsplit("/", 1)[-1]
     if not _OLLAMA_NAME.match(base.lower()) or ("/" in name and name.count("/") > 2):
         return False
-    if base != base.lower():
-        return False  # Ollama names are lower case (``ollama/Modelfile`` is a path)
+    if base != base.lower() or value.startswith(("/", ".", "~")):
+        return False  # Ollama names are lower case and no paths (``ollama/Modelfile``, ``/model``)
     if base.lower() in PROVIDER_PREFIXES and base.lower() not in index().ollama:
         return False  # ``ollama/ollama:latest`` is the server's image, ``openai`` no model
     if known_only:
@@ -541,6 +547,8 @@ def _slashed(value: str) -> Candidate | None:
         return _path(value)
     if head in _NOT_ORGS or not _HUB_PART.match(org) or not _HUB_PART.match(name):
         return None
+    if head in _PLACEHOLDER_ORGS:
+        return None  # ``username/model``, ``org/repo``: how a document writes "some id"
     if re.search(r"\.(?:org|com|io|ai|net|dev|cn|co|sh|app|cloud|k8s)$", head):
         return None  # ``kubeai.org/v1``: an API group, a domain, never a Hub org
     if org.isdigit() or name.isdigit():
@@ -713,7 +721,7 @@ _VETO_CALL_WORDS = re.compile(
 _VETO_KEY_WORDS = re.compile(
     r"(?:^|_)(?:output|outputs|save|export|push|hub_model_id|dataset|datasets|data_path|"
     r"data_dir|display|label|labels|title|description|desc|help|alias|aliases|served|template|"
-    r"chat_template|image|images|docker|container|prompt|prompts|message|messages|msg|text|"
+    r"chat_template|image|images|docker|container|prompt|prompts|message|messages|msg|"
     r"prefix|prefixes|pattern|patterns|regex|suffix|encoding|icon|logo|color|emoji|placeholder|"
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
