@@ -84,7 +84,12 @@ POSITIVES: list[tuple[str, str, set[Row]]] = [
         def embedder(name="all-MiniLM-L6-v2"):
             return SentenceTransformer(name)
         """,
-        {("api_model", "claude-3-5-haiku-20241022", 4), ("hub_model", "all-MiniLM-L6-v2", 9)},
+        {
+            ("api_model", "claude-3-5-haiku-20241022", 4),
+            ("hub_model", "all-MiniLM-L6-v2", 9),
+            # the Anthropic SDK talks to Anthropic's own host: a derived endpoint (egress sdk)
+            ("endpoint", "https://api.anthropic.com", 6),
+        },
     ),
     (
         "litellm-pydantic-dspy-ollama",
@@ -142,6 +147,7 @@ POSITIVES: list[tuple[str, str, set[Row]]] = [
             ("endpoint", "https://acme.openai.azure.com", 4),
             ("api_model", "anthropic.claude-3-5-sonnet-20240620-v1:0", 6),
             ("api_model", "gemini-2.0-flash", 7),
+            ("endpoint", "https://generativelanguage.googleapis.com", 7),  # derived: google.genai
             ("endpoint", "https://api.deepseek.com", 8),
         },
     ),
@@ -314,3 +320,26 @@ def test_oversized_file_is_refused() -> None:
     big = "from openai import OpenAI\n" + "x = 1\n" * 400_000
     with pytest.raises(DetectorError, match="larger than"):
         refs(big)
+
+
+def test_provider_sdk_calls_make_derived_endpoints_with_sdk_egress() -> None:
+    found = refs(
+        """
+        import dashscope
+        from zhipuai import ZhipuAI
+        from anthropic import Anthropic
+        dashscope.Generation.call(model="qwen-plus", messages=[])
+        ZhipuAI(api_key=k).chat.completions.create(model="glm-4", messages=[])
+        Anthropic(base_url="https://llm-proxy.acme.example").messages.create(model="claude-3-haiku")
+        from openai import OpenAI
+        OpenAI(base_url="https://spark-api.xf-yun.com/v1").chat.completions.create(model="x1")
+        """
+    )
+    endpoints = {r.value: r.context for r in found if r.kind.value == "endpoint"}
+    assert endpoints["https://dashscope.aliyuncs.com"]["egress"] == "sdk"
+    assert endpoints["https://dashscope.aliyuncs.com"]["derived"] is True
+    assert endpoints["https://open.bigmodel.cn"]["provider"] == "zhipu"
+    # a client given its own base URL goes there, not to the SDK's default host
+    assert "https://api.anthropic.com" not in endpoints
+    assert endpoints["https://spark-api.xf-yun.com/v1"]["egress"] == "client"
+    assert endpoints["https://spark-api.xf-yun.com/v1"]["provider"] == "iflytek"

@@ -13,7 +13,9 @@ from modeldeps.discover.detectors.pyast.loaders import (
     Kind,
     Rule,
     class_hint,
+    default_host,
     match,
+    sdk_operator,
 )
 from modeldeps.discover.detectors.pyast.values import (
     Resolved,
@@ -62,6 +64,7 @@ class Analyzer:
         self.bindings: list[tuple[str, ast.expr, Scope]] = []
         self.hits: list[Literal] = []
         self._seen: set[tuple[str, int, int]] = set()
+        self._sdk_seen: set[str] = set()
 
     def run(self) -> list[Literal]:
         module = Scope("module")
@@ -226,6 +229,8 @@ class Analyzer:
         if base_url is not None:
             context["base_url"] = base_url.value
         self._endpoints(call, kws, scope, qual)
+        if base_url is None:
+            self._sdk(call, qual)
         rule = match(qual)
         if rule is not None:
             self._rule(rule, call, kws, scope, context, ctor_qual, base_url)
@@ -330,6 +335,29 @@ class Analyzer:
             ctx["env"] = got.env
         self.resolver.consumed.add(id(got.carrier))
         self._add(got, call, _EXPECT[kind], provider, key, ctx)
+
+    def _sdk(self, call: ast.Call, qual: str) -> None:
+        """A provider SDK's call talks to its provider's own host: a derived endpoint."""
+        operator = sdk_operator(qual)
+        if operator is None or operator in self._sdk_seen:
+            return
+        host = default_host(operator)
+        if host is None:
+            return
+        self._sdk_seen.add(operator)
+        ctx: dict[str, ContextValue] = {"egress": "sdk", "derived": True, "sdk": qual}
+        self.hits.append(
+            Literal(
+                f"https://{host}",
+                site=Site.ARGUMENT,
+                call=qual,
+                expect=Expect.ENDPOINT,
+                provider=operator,
+                line=call.lineno,
+                column=call.col_offset + 1,
+                context=ctx,
+            )
+        )
 
     def _imported_use(
         self,

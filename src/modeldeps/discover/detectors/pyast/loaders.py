@@ -233,6 +233,47 @@ URL_KEYWORDS: tuple[str, ...] = (
 )
 
 
+#: Provider SDKs whose calls go to their provider's own API (no base URL to override it) ->
+#: the operator's KB publisher id. The OpenAI SDK is left out: it is the client of many
+#: providers, and where it goes is its base URL.
+SDK_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("dashscope", "alibaba-qwen"),
+    ("zhipuai", "zhipu"),
+    ("zai", "zhipu"),
+    ("qianfan", "baidu"),
+    ("erniebot", "baidu"),
+    ("sparkai", "iflytek"),
+    ("volcenginesdkarkruntime", "bytedance"),
+    ("anthropic", "anthropic"),
+    ("google.generativeai", "google"),
+    ("google.genai", "google"),
+    ("mistralai", "mistral"),
+    ("cohere", "cohere"),
+    ("groq", "groq"),
+    ("together", "togethercomputer"),
+    ("fireworks", "fireworks"),
+)
+
+
+def sdk_operator(qualname: str) -> str | None:
+    """The KB operator a provider-SDK call talks to, or ``None``."""
+    for package, operator in SDK_OPERATORS:
+        if qualname == package or qualname.startswith(package + "."):
+            return operator
+    return None
+
+
+@lru_cache(maxsize=64)
+def default_host(operator: str) -> str | None:
+    """The operator's own API host from ``endpoints.yaml`` (its first first-party one)."""
+    from modeldeps.discover.detectors.kb_vocab import ENDPOINT_HOSTS
+
+    hosts = [(h, facts.split()) for h, facts in ENDPOINT_HOSTS if "*" not in h]
+    mine = [(h, f) for h, f in hosts if f[0] == operator]
+    first = next((h for h, f in mine if len(f) > 1 and f[1] == "first-party"), None)
+    return first or (mine[0][0] if mine else None)
+
+
 @lru_cache(maxsize=1)
 def _by_last() -> dict[str, tuple[Rule, ...]]:
     table: dict[str, list[Rule]] = {}
