@@ -37,9 +37,16 @@ class SourceFile:
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset in ``text``."""
+        if "line_starts" not in self.__dict__:
+            # a file with few references: counting is cheaper than indexing every line
+            return self.text.count("\n", 0, offset) + 1
         import bisect
 
         return bisect.bisect_right(self.line_starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        """1-based column of a character offset in ``text``."""
+        return offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
 
 class Detector(ABC):

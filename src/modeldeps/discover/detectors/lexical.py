@@ -92,13 +92,16 @@ class Syntax:
         return _bracket_pattern(self.token.pattern)
 
 
+_QUOTED_OR_URL = re.compile(r"\"[^\"]*\"|'[^']*'|`[^`]*`|\S+://\S+")
+_PLAIN_WORD = re.compile(r"(?:^|(?<=\s))[A-Za-z]+[.,;:!?]?(?=\s|$)")
+
+
 def _prose(body: str) -> bool:
     """A comment that is prose: CJK text, or several plain words outside quotes and URLs."""
     if _CJK.search(body):
         return True
-    bare = re.sub(r"\"[^\"]*\"|'[^']*'|`[^`]*`|\S+://\S+", " ", body)
-    words = [w for w in bare.split() if re.fullmatch(r"[A-Za-z]+[.,;:!?]?", w)]
-    return len(words) > 3
+    bare = _QUOTED_OR_URL.sub(" ", body)
+    return len(_PLAIN_WORD.findall(bare)) > 3
 
 
 def first(m: re.Match[str] | None) -> str:
@@ -189,7 +192,8 @@ class Extractor:
         last = self._pending[-1][2]
         stack: list[int] = []
         pattern = self.syntax.brackets
-        for m in pattern.finditer(self.text, 0, last):
+        begin = self._statement_start(self._pending[0][1])
+        for m in pattern.finditer(self.text, begin, last):
             ch = m.group()
             pos = m.start()
             if ch in "([{":
@@ -444,6 +448,18 @@ class Extractor:
                 if not frame.owner:
                     frame.owner = first(self.syntax.keyword.search(self.text[outer + 1 : opener]))
         return frame
+
+    def _statement_start(self, pos: int) -> int:
+        """Where the top-level statement around ``pos`` starts: the last line before it that
+        begins at column 0 with a name (brackets before it are closed in valid code)."""
+        text = self.text
+        i = text.rfind("\n", 0, pos)
+        while i > 0:
+            nxt = text[i + 1 : i + 2]
+            if nxt.isalpha() or nxt in "_@":
+                return i + 1
+            i = text.rfind("\n", 0, i)
+        return 0
 
     def _head(self, pos: int) -> str:
         """The text before ``pos`` on its line (or on the line before, when that one is empty):

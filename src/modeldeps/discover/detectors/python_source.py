@@ -125,9 +125,11 @@ def python_references(
     for lit in plain:
         if id(lit) in accepted or lit.site is not Site.VALUE or not lit.key or lit.in_comment:
             continue
-        line, column = position(source, lit)
-        start = source.line_starts[line - 1]
+        if lit.line is not None:
+            continue
+        start = source.text.rfind("\n", 0, max(lit.offset, 0)) + 1
         if not source.text.startswith(lit.key, start) or intrinsic(lit.value) is None:
             continue  # not a module-level ``NAME = "…"``
+        line, column = position(source, lit)
         refs.append(export(lit.value, lit.key, source.rel, line, column))
     return refs

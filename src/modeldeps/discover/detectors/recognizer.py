@@ -336,9 +336,19 @@ class _Index:
         return None
 
 
-def _union(patterns: Iterable[str]) -> re.Pattern[str]:
-    """One case-insensitive alternation of ``patterns`` (a quick test before the loop)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _union(patterns: Iterable[str]) -> Any:
+    """One case-insensitive alternation of ``patterns`` (a quick test before the loop): RE2,
+    whose automaton tries all the patterns in one pass, else Python's engine."""
+    text = "|".join(f"(?:{p})" for p in patterns)
+    try:
+        import re2
+
+        options = re2.Options()
+        options.case_sensitive = False
+        options.max_mem = 64 << 20
+        return re2.compile(text, options)
+    except Exception:  # a pattern RE2 cannot read: the slower engine is still right
+        return re.compile(text, re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -1041,8 +1051,7 @@ def position(source: SourceFile, lit: Literal) -> tuple[int, int | None]:
     if lit.line is not None:
         return lit.line, lit.column
     offset = max(lit.offset, 0)
-    line = source.line_of(offset)
-    return line, offset - source.line_starts[line - 1] + 1
+    return source.line_of(offset), source.column_of(offset)
 
 
 __all__ = [
