@@ -736,8 +736,8 @@ _VETO_KEY_WORDS = re.compile(
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
     r"subject|reason|remediation|fingerprint|"
-    r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|excluded|"
-    r"exclude|excludes|exclusions|filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
+    r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|"
+    r"filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
     r"stopwords|skip|unsupported|deprecated_prefixes)(?:$|_)"
 )
 #: Words in a key that weaken the evidence of a value (it may still be a model by its name).
