@@ -64,4 +64,5 @@ class ScanOptions:
     fail_on: Severity | None = Severity.HIGH  # None: never fail on findings
     strict: bool = False  # exit 3 when anything was skipped
     usage_file: Path | None = None  # usage figures (the cost usage file): weigh concentration
+    check_lock: bool = True  # with a models.lock at the root: pins count for MD401, drift is MD403
     extra: dict[str, str] = field(default_factory=dict)

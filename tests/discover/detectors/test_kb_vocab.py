@@ -46,3 +46,13 @@ def test_every_api_and_family_pattern_yields_prefilter_words() -> None:
     for pattern, _ in (*kb_vocab.API_PATTERNS, *kb_vocab.FAMILY_PATTERNS):
         assert recognizer._literal_prefixes(pattern), pattern
     assert recognizer.prefilter_words() is not None
+
+
+def test_loader_tables_name_kb_publishers() -> None:
+    from modeldeps.discover.detectors.pyast.loaders import CLASS_HINTS, RULES, SDK_OPERATORS
+
+    kb = load_kb()
+    ids = {p for _, p, _ in CLASS_HINTS} | {r.provider for r in RULES if r.provider}
+    ids |= {op for _, op in SDK_OPERATORS}
+    unknown = {p for p in ids if p and p not in kb.publishers}
+    assert not unknown, f"loader tables name publishers the KB lacks: {unknown}"

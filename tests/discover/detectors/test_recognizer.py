@@ -112,11 +112,11 @@ def test_hard_negatives_are_not_references_anywhere(text: str) -> None:
     ("text", "key"),
     [
         ("acme/support-bot-v2", "model"),  # an unknown org's id under a model key
-        ("linkai-3.5", "DEFAULT_MODEL"),  # a platform's own model name
+        ("contoso-3.5", "DEFAULT_MODEL"),  # a platform's own model name
         ("eb-turbo", "wenxin_model"),  # a bare route name bound to a model variable
         ("small", "--model"),  # a size name as a CLI default
         ("saves/qwen3-4b/lora/sft", "adapter_name_or_path"),  # a local adapter dir
-        ("pyannote/segmentation", "segmentation"),
+        ("acme-audio/segmentation", "segmentation"),
     ],
 )
 def test_weak_names_need_a_model_key(text: str, key: str) -> None:

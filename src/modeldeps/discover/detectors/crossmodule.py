@@ -48,6 +48,23 @@ def _module_files(module: str, python_files: Sequence[str]) -> list[str]:
     return [f for f in python_files if f in wanted or f.endswith(tuple("/" + w for w in wanted))]
 
 
+def _one_per_place(references: Iterable[ModelReference]) -> list[ModelReference]:
+    """One reference per (file, line, kind, value): two detectors reading the same line (the
+    config and infrastructure detectors on a compose ``command:``) report it once, with both
+    contexts (the first detector's values win)."""
+    merged: dict[tuple[str, int | None, str, str], ModelReference] = {}
+    for ref in references:
+        key = (ref.location.path, ref.location.line, ref.kind.value, ref.value)
+        if ref.context.get(PENDING):
+            key = (*key[:3], f"{key[3]}\0{ref.context.get(PENDING)}")
+        first = merged.get(key)
+        if first is None:
+            merged[key] = ref
+        else:
+            merged[key] = replace(first, context={**ref.context, **first.context})
+    return list(merged.values())
+
+
 def link(
     references: Iterable[ModelReference],
     python_files: Sequence[str] = (),
@@ -61,7 +78,7 @@ def link(
     final: list[ModelReference] = []
     exports: dict[str, list[ModelReference]] = {}
     uses: list[ModelReference] = []
-    for ref in references:
+    for ref in _one_per_place(references):
         kind = ref.context.get(PENDING)
         if kind == "export":
             exports.setdefault(str(ref.context.get("name")), []).append(ref)

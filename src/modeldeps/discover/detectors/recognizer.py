@@ -56,15 +56,15 @@ PROVIDER_PREFIXES: dict[str, str] = {
     "mistral": "mistral",
     "cohere": "cohere",
     "groq": "groq",
-    "together": "togethercomputer",
-    "together_ai": "togethercomputer",
-    "togetherai": "togethercomputer",
+    "together": "together",
+    "together_ai": "together",
+    "togetherai": "together",
     "fireworks": "fireworks",
     "fireworks_ai": "fireworks",
     "deepseek": "deepseek",
-    "dashscope": "alibaba-qwen",
-    "qwen": "alibaba-qwen",
-    "alibaba": "alibaba-qwen",
+    "dashscope": "alibaba",
+    "qwen": "alibaba",
+    "alibaba": "alibaba",
     "moonshot": "moonshot",
     "moonshotai": "moonshot",
     "zhipu": "zhipu",
@@ -216,6 +216,11 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _AUTH_PATH = re.compile(r"(?i)(?:^|/)(?:oauth2?|auth|token|login|signin|authorize)(?:/|$|\?)")
+#: A value that is nothing but a placeholder (checked when a loader says what it reads).
+_WHOLE_PLACEHOLDER = re.compile(
+    r"^\s*<[^<>]*>\s*$|^\{\{.*\}\}$|^\$\{[^}]*\}$|^\$[A-Za-z_]\w*$|^your[-_]|path/to/|^xxx",
+    re.IGNORECASE,
+)
 _LOCAL_HOSTS = frozenset(
     {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"}  # noqa: S104
 )
@@ -603,7 +608,9 @@ def _bare(value: str) -> Candidate | None:
         if value[:1].isupper() and publisher in ix.lowercase_publishers:
             return None  # "GPT-4o", "Claude-3-Opus": a display name, not the id the API takes
         if exact:
-            return Candidate(RefKind.API_MODEL, value, 0.95, publisher, rule)
+            # an id that is a plain word (Cohere's ``command``) needs a model key or a sibling
+            score = 0.45 if low.isalpha() else 0.95
+            return Candidate(RefKind.API_MODEL, value, score, publisher, rule)
         if "_" in value and not _HAS_DIGIT.search(value):
             return None
         if _HAS_DIGIT.search(value):
@@ -870,7 +877,7 @@ def interpret(value: str, expect: Expect) -> Candidate | None:
     v = value.strip()
     if not v or len(v) > 300 or "\n" in v or v.lower() in vocab.NOT_MODELS - {"gpt2"}:
         return None
-    if _PLACEHOLDER.search(v) or (" " in v and "://" not in v):
+    if _WHOLE_PLACEHOLDER.search(v) or (" " in v and "://" not in v):
         return found if found is not None and found.kind is RefKind.LOCAL_ARTIFACT else None
     if found is not None and found.kind is RefKind.ENDPOINT:
         return found if expect is Expect.ENDPOINT else None
@@ -899,6 +906,9 @@ def interpret(value: str, expect: Expect) -> Candidate | None:
             if v.count("/") == 1 and not _HUB_PART.match(v.split("/")[1] or "-"):
                 return None
             return Candidate(RefKind.HUB_MODEL, v, 0.4, None, "loader-hub")
+        if v.count("/") >= 2 or "\\" in v:
+            # what the loader reads is a path, however odd its characters (reported as text)
+            return Candidate(RefKind.LOCAL_ARTIFACT, v, 0.4, None, "loader-path")
         return None
     if expect in (Expect.API, Expect.PROVIDER):
         if found is not None and found.kind in (

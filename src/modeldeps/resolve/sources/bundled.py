@@ -23,9 +23,16 @@ from modeldeps.resolve.kb import KnowledgeBase
 
 _DATA = "modeldeps.resolve.data"
 #: Keys whose records are identified by a field other than ``id``.
-_KEYS = {"endpoints": "host", "reuploaders": "org", "ollama": "name", "strip_suffixes": ""}
+_KEYS = {
+    "endpoints": "host",
+    "reuploaders": "org",
+    "ollama": "name",
+    "strip_suffixes": "",
+    "strip_prefixes": "",
+    "country_evidence": "",
+}
 #: Bump when merge_into changes what the merged document looks like: old caches then miss.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "3"
 #: libyaml's safe loader is ~8x faster; both build only plain data (no object tags).
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -150,6 +157,30 @@ def merge_into(base: dict[str, Any], doc: Mapping[str, Any], *, overlay: bool) -
         base[key] = [*value, *kept] if overlay else [*kept, *value]
 
 
+def tag_origin(doc: dict[str, Any], origin: str) -> dict[str, Any]:
+    """Mark every record of an overlay with where it came from, so evidence can say "overlay"
+    instead of "bundled"; a publisher's legacy ``api_hosts`` become first-party endpoints."""
+    for p in doc.get("publishers", []):
+        hosts = p.pop("api_hosts", None) if isinstance(p, dict) else None
+        for host in hosts or ():
+            doc.setdefault("endpoints", []).append(
+                {"host": host, "operator": p["id"], "kind": "first-party", "sources": p["sources"]}
+            )
+    for key, value in doc.items():
+        if key in (
+            "sources",
+            "licenses",
+            "families",
+            "strip_suffixes",
+            "strip_prefixes",
+            "reuploaders",
+        ):
+            continue
+        if isinstance(value, list):
+            doc[key] = [{**v, "origin": origin} if isinstance(v, dict) else v for v in value]
+    return doc
+
+
 def _key(record: Any, field: str) -> str:
     if isinstance(record, Mapping):
         # api_models without an id are keyed by their pattern
@@ -164,7 +195,7 @@ def load_kb(overlays: Sequence[Path] = ()) -> KnowledgeBase:
 
     doc = {k: (list(v) if isinstance(v, list) else v) for k, v in bundled_document().items()}
     for path in overlays:
-        merge_into(doc, read_overlay(path), overlay=True)
+        merge_into(doc, tag_origin(read_overlay(path), f"overlay {path.name}"), overlay=True)
     version = str(doc.get("kb_version", "unknown"))
     if overlays:
         version += "+overlay"

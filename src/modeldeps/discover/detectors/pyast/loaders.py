@@ -151,12 +151,12 @@ CLASS_HINTS: tuple[tuple[str, str, Kind], ...] = (
     ("Mistral", "mistral", A),
     ("Cohere", "cohere", A),
     ("Groq", "groq", A),
-    ("Together", "togethercomputer", A),
+    ("Together", "together", A),
     ("Fireworks", "fireworks", A),
     ("Bedrock", "amazon", A),
     ("DeepSeek", "deepseek", A),
-    ("Tongyi", "alibaba-qwen", A),
-    ("DashScope", "alibaba-qwen", A),
+    ("Tongyi", "alibaba", A),
+    ("DashScope", "alibaba", A),
     ("Moonshot", "moonshot", A),
     ("ZhipuAI", "zhipu", A),
     ("Cerebras", "cerebras", A),
@@ -237,7 +237,7 @@ URL_KEYWORDS: tuple[str, ...] = (
 #: the operator's KB publisher id. The OpenAI SDK is left out: it is the client of many
 #: providers, and where it goes is its base URL.
 SDK_OPERATORS: tuple[tuple[str, str], ...] = (
-    ("dashscope", "alibaba-qwen"),
+    ("dashscope", "alibaba"),
     ("zhipuai", "zhipu"),
     ("zai", "zhipu"),
     ("qianfan", "baidu"),
@@ -250,7 +250,7 @@ SDK_OPERATORS: tuple[tuple[str, str], ...] = (
     ("mistralai", "mistral"),
     ("cohere", "cohere"),
     ("groq", "groq"),
-    ("together", "togethercomputer"),
+    ("together", "together"),
     ("fireworks", "fireworks"),
 )
 
