@@ -377,7 +377,9 @@ class Extractor:
         kw = syn.keyword.search(before)
         if kw is not None:
             dict_key = first(kw)
-            key = dict_key if key_weight(dict_key) > 0 else frame.owner or dict_key
+            # the entry's own key when it says something (a model key, or a veto such as
+            # ``Referer``), else the table's name
+            key = dict_key if key_weight(dict_key) != 0 else frame.owner or dict_key
             # the values of a table of models are a collection; a record's fields are not
             group = (frame.pos + 1) * 2 + 1 if key_weight(frame.owner) > 0 else 0
             self._add(value, start, Site.VALUE, key=key, group=group)

@@ -542,7 +542,7 @@ def _slashed(value: str) -> Candidate | None:
             # Hub repositories of an org that shares its name with a provider prefix.
             exact = closed[2]
             sized = any(_SIZE_TOKEN.match(t) for t in _tokens(rest))
-            routed = exact or (closed[0] == ix.orgs.get(head) and not sized)
+            routed = not sized and (exact or closed[0] == ix.orgs.get(head))
         if routed:
             found = _prefixed(head, rest, value)
             if found is not None:
@@ -742,7 +742,7 @@ _VETO_KEY_WORDS = re.compile(
     r"prefix|prefixes|pattern|patterns|regex|suffix|encoding|icon|logo|color|emoji|placeholder|"
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
-    r"subject|reason|remediation|fingerprint|"
+    r"subject|reason|remediation|fingerprint|referer|referrer|origin|user_agent|cookie|"
     r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|"
     r"filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
     r"stopwords|skip|unsupported|deprecated_prefixes)(?:$|_)"
@@ -822,6 +822,8 @@ def key_weight(key: str) -> float:
         return -1.0
     if k in _KEEP_KEYS or vocab.is_model_key(k):
         return _model_key_strength(k)
+    if "_to_" in k and not k.startswith(("output", "save", "export", "push")):
+        return 0.0  # a task (``text_to_image``, ``voice_to_text``): its value may be a model
     if k in {"repo", "repository", "hub_repo", "pretrained"}:
         return 0.2  # a repository to read or to push to; a pretrained-weights tag
     if _VETO_KEY_WORDS.search(k):
