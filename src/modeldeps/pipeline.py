@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Protocol
 
 from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
+from modeldeps.discover.detectors.crossmodule import link
 from modeldeps.discover.engine import (
     NOT_ACCEPTED,
     FileOutcome,
@@ -181,6 +182,8 @@ def scan(
             counts["cached"] += 1
         else:
             counts["parsed" if out.parsed else "unmatched"] += 1
+    # constants of one module passed to a loader in another
+    references = link(references, [rel for _, rel in text_files], _python_reader(text_files))
 
     artifacts: list[ArtifactInfo] = []
     if opts.inspect_artifacts and weight_files:
@@ -282,6 +285,26 @@ def _stored_result(cache: ScanCache | None, key: str | None) -> ScanResult | Non
     except ShapeError:
         return None
     return result
+
+
+def _python_reader(files: list[tuple[str, str]]) -> Callable[[str], list[ModelReference]]:
+    """Reads one scanned Python file for the constants it exports (bounded, never executed)."""
+    paths = dict((rel, path) for path, rel in files)
+
+    def read(rel: str) -> list[ModelReference]:
+        from modeldeps.discover.detectors.interface import SourceFile
+        from modeldeps.discover.detectors.python_source import PythonSourceDetector
+        from modeldeps.discover.engine import decode
+
+        try:
+            with open(paths[rel], "rb") as fh:
+                data = fh.read(2 * 1024 * 1024)
+            found = PythonSourceDetector().detect(SourceFile(rel, decode(data), data))
+        except Exception:  # a file we cannot read or parse exports nothing
+            return []
+        return [r for r in found if isinstance(r, ModelReference)]
+
+    return read
 
 
 def _detect(

@@ -13,46 +13,23 @@ import yaml
 from modeldeps.discover.detectors.config_values import MAX_DEPTH, MAX_EVENTS, Event
 
 
-def yaml_events(text: str, partial: list[str] | None = None) -> list[Event]:
-    """Events from YAML by node marks; a file PyYAML cannot compose is scanned line by line.
-
-    What a limit leaves unread (nesting past ``MAX_DEPTH``, events past ``MAX_EVENTS``) is
-    noted in ``partial``.
-    """
+def yaml_events(text: str) -> list[Event]:
+    """Events from YAML by node marks; a file PyYAML cannot compose is scanned line by line."""
     try:
         docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except RecursionError:
-        _note(partial, "nested too deeply to parse: read line by line")
+    except (yaml.YAMLError, RecursionError, ValueError):
         return list(yaml_line_events(text))
-    except (yaml.YAMLError, ValueError):
-        return list(yaml_line_events(text))  # templates (Helm) are read line by line by design
     out: list[Event] = []
     for doc in docs:
         if doc is not None:
-            _walk_yaml(doc, (), out, 0, set(), partial)
+            _walk_yaml(doc, (), out, 0, set())
     return out
 
 
-def _note(partial: list[str] | None, reason: str) -> None:
-    if partial is not None and reason not in partial:
-        partial.append(reason)
-
-
 def _walk_yaml(
-    node: yaml.Node,
-    path: tuple[str, ...],
-    out: list[Event],
-    depth: int,
-    seen: set[int],
-    partial: list[str] | None = None,
+    node: yaml.Node, path: tuple[str, ...], out: list[Event], depth: int, seen: set[int]
 ) -> None:
-    if id(node) in seen:
-        return
-    if depth > MAX_DEPTH:
-        _note(partial, f"nested deeper than {MAX_DEPTH} levels: the deeper values were not read")
-        return
-    if len(out) > MAX_EVENTS:
-        _note(partial, f"more than {MAX_EVENTS} values: the rest were not read")
+    if depth > MAX_DEPTH or id(node) in seen or len(out) > MAX_EVENTS:
         return
     seen.add(id(node))  # aliases point at nodes already walked
     if isinstance(node, yaml.MappingNode):
@@ -60,18 +37,26 @@ def _walk_yaml(
         siblings = {
             str(k.value): (str(v.value) if isinstance(v, yaml.ScalarNode) else "") for k, v in pairs
         }
+        group = (node.start_mark.index + 1) * 2 + 1
         for k, v in pairs:
             sub = (*path, str(k.value))
             if isinstance(v, yaml.ScalarNode):
-                out.append(Event(sub, str(v.value), v.start_mark.index, siblings))
+                out.append(Event(sub, str(v.value), v.start_mark.index, siblings, group))
             else:
-                _walk_yaml(v, sub, out, depth + 1, seen, partial)
+                _walk_yaml(v, sub, out, depth + 1, seen)
     elif isinstance(node, yaml.SequenceNode):
+        group = (node.start_mark.index + 1) * 2
+        flag = ""
         for item in node.value:
             if isinstance(item, yaml.ScalarNode):
-                out.append(Event(path, str(item.value), item.start_mark.index))
+                text = str(item.value)
+                # ``args: ["--tokenizer", "org/name"]``: the flag before is the value's key
+                sub = (*path, flag) if flag else path
+                out.append(Event(sub, text, item.start_mark.index, group=0 if flag else group))
+                flag = text if text.startswith("-") and "=" not in text else ""
             else:
-                _walk_yaml(item, path, out, depth + 1, seen, partial)
+                flag = ""
+                _walk_yaml(item, path, out, depth + 1, seen)
 
 
 _YAML_LINE_RE = re.compile(
@@ -123,9 +108,10 @@ class _Frame:
     pending: list[tuple[str, str, int]] = field(default_factory=list)
     key: str | None = None
     expect_key: bool = True
+    start: int = 0
 
 
-def json_events(text: str, partial: list[str] | None = None) -> list[Event]:
+def json_events(text: str) -> list[Event]:
     """Events from JSON (comments allowed) by a small position-tracking scanner."""
     out: list[Event] = []
     stack: list[_Frame] = []
@@ -139,17 +125,16 @@ def json_events(text: str, partial: list[str] | None = None) -> list[Event]:
             if top is not None and top.is_obj and top.key is not None:
                 path = (*top.path, top.key)
             if len(stack) >= MAX_DEPTH:
-                _note(partial, f"nested deeper than {MAX_DEPTH} levels: read line by line")
                 raise ValueError("JSON nested too deeply")
-            stack.append(_Frame(tok == "{", path))
+            stack.append(_Frame(tok == "{", path, start=m.start()))
         elif tok in "}]":
             if top is None:
                 continue
             stack.pop()
+            group = (top.start + 1) * 2 + (1 if top.is_obj else 0)
             for key, value, off in top.pending:
-                out.append(
-                    Event((*top.path, key) if top.is_obj else top.path, value, off, top.scalars)
-                )
+                path = (*top.path, key) if top.is_obj else top.path
+                out.append(Event(path, value, off, top.scalars, group))
             if stack and stack[-1].is_obj:
                 stack[-1].key, stack[-1].expect_key = None, True
         elif tok == ":" or top is None:
@@ -166,8 +151,6 @@ def json_events(text: str, partial: list[str] | None = None) -> list[Event]:
                 top.scalars[top.key] = text_value if text_value is not None else tok
             if text_value is not None and len(out) + len(top.pending) < MAX_EVENTS:
                 top.pending.append((top.key or "", text_value, m.start()))
-            elif text_value is not None:
-                _note(partial, f"more than {MAX_EVENTS} values: the rest were not read")
     return out
 
 
@@ -181,7 +164,7 @@ def _json_str(tok: str) -> str:
     return value if isinstance(value, str) else tok
 
 
-def toml_events(text: str, partial: list[str] | None = None) -> list[Event]:
+def toml_events(text: str) -> list[Event]:
     """Events from TOML: parsed by tomllib, each string located by a line search for it."""
     data = tomllib.loads(text)
     out: list[Event] = []
@@ -201,13 +184,7 @@ def toml_events(text: str, partial: list[str] | None = None) -> list[Event]:
         return max(text.find(value), 0)
 
     def walk(obj: object, path: tuple[str, ...], depth: int) -> None:
-        if depth > MAX_DEPTH:
-            _note(
-                partial, f"nested deeper than {MAX_DEPTH} levels: the deeper values were not read"
-            )
-            return
-        if len(out) > MAX_EVENTS:
-            _note(partial, f"more than {MAX_EVENTS} values: the rest were not read")
+        if depth > MAX_DEPTH or len(out) > MAX_EVENTS:
             return
         if isinstance(obj, dict):
             sib = {str(k): v for k, v in obj.items() if isinstance(v, str)}
@@ -225,6 +202,33 @@ def toml_events(text: str, partial: list[str] | None = None) -> list[Event]:
 
     walk(data, (), 0)
     return out
+
+
+_COMMENTED_RE = re.compile(
+    r"^[ \t]*(?:(?:#|;|//)[ \t]*)+(?:-[ \t]+)?(?:export[ \t]+)?"
+    r"(?P<key>[\w.\-]+|\"[^\"]+\")[ \t]*(?P<sep>:|=)[ \t]*(?P<val>[^\s#].*?)[ \t]*$",
+    re.MULTILINE,
+)
+_TRAILING_RE = re.compile(
+    r"^[ \t]*(?:-[ \t]+)?(?P<key>[\w.\-]+)[ \t]*[:=][^#\n]*?[ \t]+#[ \t]*(?P<val>\S+)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def comment_events(text: str) -> Iterator[Event]:
+    """Commented-out settings: ``# url: hf://…``, ``# MODEL=…``, ``key: x  # /other/path``."""
+    for m in _COMMENTED_RE.finditer(text):
+        raw = m.group("val")
+        if m.group("sep") == ":" and raw.startswith(("{", "[")):
+            continue
+        raw = re.sub(r"[ \t]+#.*$", "", raw).strip().strip("\"'")
+        if raw and " " not in raw:
+            key = m.group("key").strip('"')
+            yield Event((key,), raw, m.start("val"), in_comment=True)
+    for m in _TRAILING_RE.finditer(text):
+        raw = m.group("val").strip("\"'")
+        if raw and ("/" in raw or ":" in raw):
+            yield Event((m.group("key"),), raw, m.start("val"), in_comment=True)
 
 
 INI_RE = re.compile(r"^[ \t]*([A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(.*?)[ \t]*$", re.MULTILINE)
