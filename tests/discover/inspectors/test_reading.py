@@ -66,7 +66,7 @@ def test_payload_before_an_early_break_is_caught_without_reading_on(tmp_path: Pa
     data = PAYLOAD[:-1] + b"\xff" + random.Random(3).randbytes(6 * MB)
     info = run(g.write(tmp_path / "broken.bin", data))
     assert max(f.severity for f in info.findings if f.rule_id == "MD201") is Severity.CRITICAL
-    assert info.bytes_read is not None and info.bytes_read <= SNIFF_BYTES + FIRST_READ
+    assert info.bytes_read is not None and info.bytes_read <= HEAD_BYTES + FIRST_READ
 
 
 def test_stream_longer_than_the_first_read_is_followed(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_legacy_checkpoint_stops_before_tensor_bytes(tmp_path: Path) -> None:
     data = g.legacy_torch(g.torch_state_dict()) + b"\x00" * (4 * MB)
     info = run(g.write(tmp_path / "old.pt", data))
     assert info.format == "pytorch-legacy" and info.params == 6
-    assert info.bytes_read is not None and info.bytes_read <= SNIFF_BYTES + FIRST_READ
+    assert info.bytes_read is not None and info.bytes_read <= HEAD_BYTES + FIRST_READ
 
 
 def _rchar() -> int:
@@ -146,13 +146,18 @@ def test_bytes_read_matches_the_kernel_count(tmp_path: Path, hash_file: bool) ->
 
 
 def test_pickle_members_share_one_budget(tmp_path: Path) -> None:
-    members = {f"archive/extra{i}.pkl": g.benign_dict() + b"\x00" * 40_000 for i in range(3)}
+    # Each member is a pickle whose bytes go on past its STOP, so it costs its whole size.
+    members = {
+        f"archive/extra{i}.pkl": g.proto(2) + g.binbytes(b"\x00" * 40_000) + g.STOP
+        for i in range(3)
+    }
     path = g.write(tmp_path / "many.pt", g.torch_zip(g.torch_state_dict(), extra=members))
     ctx = InspectContext(path, path.name, tmp_path, path.stat().st_size, max_pickle_bytes=50_000)
     info = TorchInspector().inspect(ctx)
-    assert ctx.meter.total < 50_000 + 8192  # budget plus headers and sniffs
+    assert ctx.meter.total < 50_000 + 3 * 4096 + 8192  # budget, member sniffs and headers
+    # Fail closed: members the budget never reached are high, not a quiet medium.
     over = [f for f in info.findings if f.rule_id == "MD209" and f.subject == "size-limit"]
-    assert over and over[0].severity is Severity.MEDIUM
+    assert over and over[0].severity is Severity.HIGH
 
 
 def test_gguf_string_array_count_is_bounded(tmp_path: Path) -> None:

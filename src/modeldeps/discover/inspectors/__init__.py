@@ -68,6 +68,7 @@ def inspect_file(
     *,
     hash_file: bool = False,
     inspectors: tuple[Inspector, ...] | None = None,
+    deadline: float | None = None,
 ) -> ArtifactInfo:
     """Inspect one file; never raises for bad content (a malformed file is a finding).
 
@@ -76,10 +77,10 @@ def inspect_file(
     """
     insps = all_inspectors() if inspectors is None else inspectors
     size = path.stat().st_size
-    ctx = InspectContext(path=path, rel=rel, root=root, size=size, hash_file=hash_file)
-    with ctx.open() as fh:
-        head = fh.read(SNIFF_BYTES)
-    chosen = choose(head, ctx, insps)
+    ctx = InspectContext(
+        path=path, rel=rel, root=root, size=size, hash_file=hash_file, deadline=deadline
+    )
+    chosen = choose(ctx.head(SNIFF_BYTES), ctx, insps)
     if chosen is None:
         info = ArtifactInfo(location=Location(rel), format="unrecognized", size_bytes=size)
     else:

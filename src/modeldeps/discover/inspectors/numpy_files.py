@@ -130,7 +130,7 @@ class NumpyInspector(Inspector):
                 headers.append((m.name, h))
                 if h.has_object:
                     # One budget for every object member, so many of them are not read whole.
-                    data = read_member(fh, m, max(ctx.max_pickle_bytes - fh.bytes_read, 4096))
+                    data = read_member(fh, m, max(ctx.max_pickle_bytes - ctx.meter.total, 4096))
                     analyses.append((m.name, analyse(data[h.data_offset :], joblib=False)))
             except (InspectorError, ValueError) as exc:
                 extra.append(_finding(ctx, "MD210", Severity.LOW, f"{m.name}: {exc}", m.name))
@@ -153,7 +153,7 @@ class NumpyInspector(Inspector):
             }
         }
         info = artifact(
-            ctx, "numpy", analyses, bytes_read=fh.bytes_read, extra=extra, metadata=meta
+            ctx, "numpy", analyses, bytes_read=ctx.meter.total, extra=extra, metadata=meta
         )
         dtypes = [h.descr for _, h in headers]
         return ArtifactInfo(
