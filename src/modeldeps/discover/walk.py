@@ -22,9 +22,11 @@ class FileKind(StrEnum):
 
     TEXT = "text"  # read and handed to detectors
     WEIGHT = "weight"  # handed to inspectors, never read as text
+    TEMPLATE = "template"  # a chat template's file: read by detectors and checked by inspectors
 
 
-#: Extensions of model weight and serialized-object files (inspected, not read as text).
+#: Extensions of model weight and serialized-object files (inspected, not read as text). The
+#: inspectors still decide by content; a name only makes sure a file is looked at.
 WEIGHT_SUFFIXES: frozenset[str] = frozenset(
     {
         ".safetensors",
@@ -53,20 +55,31 @@ WEIGHT_SUFFIXES: frozenset[str] = frozenset(
     }
 )
 
-#: Extensions never worth reading: media, archives, compiled code, fonts.
-BINARY_SUFFIXES: frozenset[str] = frozenset(
+#: Text a detector reads, by extension: such files are read whole anyway, and one found to be
+#: binary is inspected by content (see ``pipeline``). Every other file is classified by its
+#: first bytes, so a model under any other name is found. A test keeps this set within what
+#: the detectors accept (a suffix no detector reads would be a file nobody looks at).
+TEXT_SUFFIXES: frozenset[str] = frozenset(
     {
-        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".svgz", ".tif", ".tiff",
-        ".mp3", ".mp4", ".wav", ".flac", ".ogg", ".avi", ".mov", ".mkv", ".webm",
-        ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".whl", ".egg",
-        ".so", ".dll", ".dylib", ".exe", ".o", ".a", ".pyc", ".pyo", ".class", ".jar", ".wasm",
-        ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".parquet", ".arrow", ".feather",
-        ".db", ".sqlite", ".sqlite3", ".lock", ".map",
+        ".py", ".pyw", ".ipynb", ".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx",
+        ".json", ".jsonc", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".env",
+        ".sh", ".bash", ".zsh", ".mk", ".dockerfile", ".http", ".rest", ".modelfile",
     }
 )  # fmt: skip
 
-#: Text files whose names say they are weight containers' siblings (read as text anyway).
-_ALWAYS_TEXT_NAMES = frozenset({"Modelfile", "Dockerfile", "Containerfile", "Makefile"})
+#: Text files known by their whole name (read by a detector).
+TEXT_NAMES: frozenset[str] = frozenset(
+    {
+        "Modelfile", "Dockerfile", "Containerfile", "Makefile", "GNUmakefile", "makefile",
+        "Procfile", "Pipfile", ".envrc",
+    }
+)  # fmt: skip
+
+#: Files that carry chat templates (Jinja run on every request): checked by the template
+#: inspector in a scan, as in ``inspect``; the JSON ones are also read by detectors.
+TEMPLATE_NAMES: frozenset[str] = frozenset(
+    {"tokenizer_config.json", "chat_template.json", "chat_template.jinja", "processor_config.json"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +97,57 @@ class WalkedFile:
         return Path(self.abspath)
 
 
-def classify(name: str) -> FileKind | None:
-    """Decide how to treat a file by name: text, weight, or ``None`` to ignore."""
-    if name in _ALWAYS_TEXT_NAMES:
+def classify_name(name: str) -> FileKind | None:
+    """How a file is treated by its name alone, or None when its content must decide."""
+    if name in TEMPLATE_NAMES:
+        return FileKind.TEMPLATE
+    if name in TEXT_NAMES:
         return FileKind.TEXT
     suffix = os.path.splitext(name)[1].lower()
     if suffix in WEIGHT_SUFFIXES:
         return FileKind.WEIGHT
-    if suffix in BINARY_SUFFIXES:
-        return None
-    return FileKind.TEXT
+    if suffix in TEXT_SUFFIXES:
+        return FileKind.TEXT
+    if suffix == ".jinja" and name.startswith("chat_template"):
+        return FileKind.TEMPLATE
+    return None
+
+
+def classify_content(path: str, size: int) -> FileKind | None:
+    """How a file is treated by its first bytes: a model format is a weight file whatever it
+    is called; text goes to the detectors; any other binary is left alone."""
+    from modeldeps.discover.inspectors.content import sniff_path  # only when a name is unknown
+
+    fmt, text = sniff_path(path, size)
+    if fmt is not None:
+        return FileKind.WEIGHT
+    return FileKind.TEXT if text else None
+
+
+def classify(name: str, path: str | None = None, size: int = 0) -> FileKind | None:
+    """Decide how to treat a file: text, weight, template, or ``None`` to ignore.
+
+    By name when the name is one detectors read or weights wear; otherwise, given the file's
+    ``path``, by content (a pickle named ``.dat``, ``.sav`` or nothing at all is a weight file).
+    """
+    kind = classify_name(name)
+    if kind is not None or path is None:
+        return kind
+    return classify_content(path, size)
+
+
+def classify_root(path: str, size: int) -> FileKind | None:
+    """A file named on the command line: its content first (a model is inspected whatever it
+    is called), then its name, then whether it is text."""
+    from modeldeps.discover.inspectors.content import sniff_path
+
+    fmt, text = sniff_path(path, size)
+    if fmt is not None:
+        return FileKind.WEIGHT
+    kind = classify_name(os.path.basename(path))
+    if kind is not None:
+        return kind
+    return FileKind.TEXT if text else None
 
 
 def _load_gitignore(path: str) -> Spec | None:
@@ -114,8 +168,8 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
     """
     root = root.resolve()
     if root.is_file():
-        kind = classify(root.name)
         st = root.stat()
+        kind = classify_root(str(root), st.st_size)
         if kind is not None:
             yield WalkedFile(str(root), root.name, st.st_size, st.st_mtime_ns, kind)
         return
@@ -188,7 +242,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
             elif stat.S_ISREG(st.st_mode):
                 if ignored(rel, False, specs):
                     continue
-                kind = classify(entry.name)
+                kind = classify(entry.name, entry.path, st.st_size)
                 if kind is None:
                     continue
                 yield WalkedFile(entry.path, rel, st.st_size, st.st_mtime_ns, kind)
