@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from modeldeps.discover.inspectors import support
+from modeldeps.discover.inspectors.content import hdf5_at_user_block
 from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
 from modeldeps.discover.inspectors.keras import KerasH5Inspector, KerasInspector
@@ -19,6 +20,7 @@ from modeldeps.discover.inspectors.safetensors import (
 )
 from modeldeps.discover.inspectors.savedmodel import SavedModelInspector
 from modeldeps.discover.inspectors.templates import ChatTemplateInspector
+from modeldeps.discover.inspectors.torch_tar import TorchTarInspector
 from modeldeps.discover.inspectors.torch_zip import TorchInspector
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Location, Severity
@@ -34,6 +36,7 @@ INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
     KerasInspector,
     KerasH5Inspector,
     NumpyInspector,
+    TorchTarInspector,
     TorchInspector,
     PickleInspector,
 )
@@ -44,10 +47,17 @@ def all_inspectors() -> tuple[Inspector, ...]:
 
 
 def choose(head: bytes, ctx: InspectContext, inspectors: tuple[Inspector, ...]) -> Inspector | None:
-    """The inspector for a file: the first whose magic matches, else the first by extension."""
+    """The inspector for a file: the first whose magic matches; else, for an HDF5 file after a
+    user block, the HDF5 reader; else the first by extension (formats without magic)."""
     for insp in inspectors:
         if insp.sniff(head, ctx):
             return insp
+    if ctx.size > 512:
+        with ctx.open() as fh:
+            user_block = hdf5_at_user_block(fh, ctx.size)
+        for insp in inspectors:
+            if user_block and isinstance(insp, KerasH5Inspector):
+                return insp
     suffix = Path(ctx.rel).suffix.lower()
     for insp in inspectors:
         if suffix in insp.suffixes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from modeldeps.discover.inspectors.pickle_ops import (
     OPCODES,
@@ -101,7 +101,7 @@ def _varint(data: bytes, pos: int) -> tuple[int | None, int]:
     return None, pos
 
 
-def zip_names(fh: BinaryIO) -> list[str]:
+def zip_names(fh: BinaryIO | Any) -> list[str]:
     """Member names from a zip's central directory (none when it cannot be read)."""
     try:
         with zipfile.ZipFile(fh) as zf:
@@ -125,7 +125,7 @@ def zip_kind(names: list[str]) -> str | None:
     return None
 
 
-def _hdf5_at_user_block(fh: BinaryIO, size: int) -> bool:
+def hdf5_at_user_block(fh: BinaryIO | Any, size: int) -> bool:
     """HDF5 keeps its signature at 0 or after a user block of 512, 1024, 2048... bytes."""
     off = 512
     while off + 8 <= size and off <= 1 << 20:
@@ -174,7 +174,7 @@ def model_format(fh: BinaryIO, size: int, head: bytes) -> str | None:
         return None
     if is_onnx(head, size):
         return "onnx"
-    if _hdf5_at_user_block(fh, size):
+    if hdf5_at_user_block(fh, size):
         return "hdf5"
     return None
 

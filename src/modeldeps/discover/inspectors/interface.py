@@ -38,6 +38,7 @@ class InspectContext:
     deadline: float | None = None  # time.monotonic() by which the scan's time budget runs out
     meter: ReadMeter = field(default_factory=ReadMeter, compare=False, repr=False)
     _head: bytearray = field(default_factory=bytearray, compare=False, repr=False)
+    _zip: list[str] = field(default_factory=list, compare=False, repr=False)
 
     def open(self) -> CountingFile:
         """The file, unbuffered, with its reads counted into ``meter``."""
@@ -52,6 +53,16 @@ class InspectContext:
                 fh.seek(have)
                 self._head.extend(fh.read(min(n, self.size) - have))
         return bytes(self._head[:n])
+
+    def zip_kind(self) -> str | None:
+        """Which model container the file is as a zip, by its member names (read once)."""
+        from modeldeps.discover.inspectors.content import zip_kind, zip_names
+
+        if not self._zip:
+            with self.open() as fh:
+                self._zip.append("\0")  # a marker: read, even when the zip has no members
+                self._zip.extend(zip_names(fh))
+        return zip_kind(self._zip[1:])
 
 
 class Inspector(ABC):

@@ -129,7 +129,9 @@ class KerasInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".keras"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        return head[:4] == ZIP_MAGIC and ctx.rel.lower().endswith(".keras")
+        if head[:4] != ZIP_MAGIC:
+            return False
+        return ctx.rel.lower().endswith(".keras") or ctx.zip_kind() == "keras"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         found: list[Finding] = []
@@ -231,6 +233,8 @@ class KerasH5Inspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".h5", ".hdf5"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+        # An HDF5 file with a user block (its signature at 512, 1024... bytes) is found by the
+        # dispatcher's content check when no inspector claims the file by its first bytes.
         return head.startswith(HDF5_MAGIC)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:

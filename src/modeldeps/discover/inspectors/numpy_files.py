@@ -92,7 +92,9 @@ class NumpyInspector(Inspector):
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
         if head.startswith(NPY_MAGIC):
             return True
-        return head.startswith(ZIP_MAGIC) and Path(ctx.rel).suffix.lower() == ".npz"
+        if not head.startswith(ZIP_MAGIC):
+            return False
+        return Path(ctx.rel).suffix.lower() == ".npz" or ctx.zip_kind() == "npz"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         with ctx.open() as fh:

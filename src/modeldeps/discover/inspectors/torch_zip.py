@@ -64,12 +64,11 @@ class TorchInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = TORCH_SUFFIXES | frozenset({".zip"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        suffix = Path(ctx.rel).suffix.lower()
-        if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-            return suffix not in _NOT_OURS
-        if head.startswith(SEVEN_ZIP_MAGIC) or head.startswith(_LEGACY_HEAD):
+        # Keras and NumPy zips are claimed before this (by name or members); any other zip,
+        # a 7z, or a legacy checkpoint is read here whatever it is called.
+        if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC, SEVEN_ZIP_MAGIC, _LEGACY_HEAD)):
             return True
-        return suffix in TORCH_SUFFIXES and looks_like_pickle(head)
+        return Path(ctx.rel).suffix.lower() in TORCH_SUFFIXES and looks_like_pickle(head)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         head = ctx.head(HEAD_BYTES)
