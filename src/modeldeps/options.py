@@ -64,4 +64,5 @@ class ScanOptions:
     fail_on: Severity | None = Severity.HIGH  # None: never fail on findings
     strict: bool = False  # exit 3 when anything was skipped
     usage_file: Path | None = None  # usage figures (the cost usage file): weigh concentration
+    inspect_budget_s: float = 300.0  # wall time for inspecting every model file of one scan
     extra: dict[str, str] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -74,6 +75,7 @@ def scan(
     walked_text: list[WalkedFile] = []
     skipped: list[Skipped] = []
     walk_lines: list[str] = []  # the walk as the whole-scan cache key sees it
+    origin: dict[str, tuple[str, Path]] = {}  # text file rel -> (path on disk, its root)
     seen = 0
     for root, prefix in zip(roots, prefixes, strict=True):
         for item in walk(root, opts):
@@ -86,11 +88,13 @@ def scan(
             seen += 1
             rel = _rebase(item.rel, prefix)
             walk_lines.append(f"{rel}\0{item.size}\0{item.mtime_ns}\0{item.kind.value}")
-            if item.kind is FileKind.WEIGHT:
+            # A chat template's file is both: detectors read it, the template inspector checks it.
+            if item.kind is not FileKind.TEXT:
                 weight_files.append((item.path, rel, root))
-            else:
+            if item.kind is not FileKind.WEIGHT:
                 text_files.append((item.abspath, rel))
                 walked_text.append(item)
+                origin[rel] = (item.abspath, root)
 
     cache = _open_cache(opts)
     key = _whole_scan_key(roots, walk_lines, opts, started_at) if cache is not None else None
@@ -110,6 +114,7 @@ def scan(
         return replace(again, started_at=started_at, stats=stats)
 
     outcomes, cached_count = _detect(text_files, walked_text, opts, prog, cache)
+    weight_files.extend(_models_named_as_text(outcomes, origin))
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
     bytes_read = 0
@@ -221,24 +226,43 @@ def _detect(
     return outcomes, len(hits)
 
 
+def _models_named_as_text(
+    outcomes: list[FileOutcome], origin: dict[str, tuple[str, Path]]
+) -> list[tuple[Path, str, Path]]:
+    """Files named like text that turned out not to be (a pickle called ``model.py``): the
+    ones whose content is a model format are inspected like any weight file."""
+    binary = [o.rel for o in outcomes if o.binary]
+    if not binary:
+        return []
+    from modeldeps.discover.inspectors.content import sniff_path
+
+    found: list[tuple[Path, str, Path]] = []
+    for rel in binary:
+        abspath, root = origin[rel]
+        try:
+            size = os.stat(abspath).st_size
+        except OSError:
+            continue
+        if sniff_path(abspath, size)[0] is not None:
+            found.append((Path(abspath), rel, root))
+    return found
+
+
 def _inspect(
     files: list[tuple[Path, str, Path]], opts: ScanOptions, prog: Progress
 ) -> tuple[list[ArtifactInfo], list[Skipped]]:
-    from modeldeps.discover.inspectors import all_inspectors, inspect_file
+    """Inspect the weight files, in a pool when it pays, within the scan's time budget."""
+    from modeldeps.discover.inspectors.parallel import InspectJob, inspect_jobs
 
-    inspectors = all_inspectors()
     prog.phase("inspect", len(files))
-    artifacts: list[ArtifactInfo] = []
-    skipped: list[Skipped] = []
-    for path, rel, root in files:
-        try:
-            artifacts.append(
-                inspect_file(path, rel, root, hash_file=opts.hash_artifacts, inspectors=inspectors)
-            )
-        except OSError as exc:
-            skipped.append(Skipped(Location(rel), Stage.INSPECT, f"cannot read: {exc.strerror}"))
-        prog.advance()
-    return artifacts, skipped
+    jobs = [InspectJob(path, rel, root) for path, rel, root in files]
+    return inspect_jobs(
+        jobs,
+        hash_files=opts.hash_artifacts,
+        workers=opts.jobs,
+        on_done=prog.advance,
+        budget_s=opts.inspect_budget_s,
+    )
 
 
 def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:

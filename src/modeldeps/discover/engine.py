@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +22,7 @@ from modeldeps.serialize import (
     skipped_from_data,
     to_data,
 )
+from modeldeps.workers import worker_count
 
 #: Wall-clock limit for all detectors on one file; a file over it becomes a ``Skipped``.
 FILE_TIME_LIMIT_S = 10.0
@@ -42,6 +42,7 @@ class FileOutcome:
     digest: str | None = None
     parsed: bool = False  # a detector ran (the prefilter let the file through)
     bytes_read: int = 0
+    binary: bool = False  # named like text but not text: the pipeline looks at its content
 
     def payload(self) -> dict[str, Any]:
         """Cacheable form, independent of the file's path."""
@@ -50,6 +51,7 @@ class FileOutcome:
             "dependencies": [to_data(d) for d in self.dependencies],
             "skipped": [to_data(s) for s in self.skipped],
             "parsed": self.parsed,
+            "binary": self.binary,
         }
 
     @classmethod
@@ -67,6 +69,7 @@ class FileOutcome:
             skipped=tuple(replace(s, location=at(s.location)) for s in skipped),
             digest=digest,
             parsed=bool(data.get("parsed")),
+            binary=bool(data.get("binary")),
         )
 
 
@@ -123,6 +126,20 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
+def not_text(data: bytes) -> bool:
+    """Whether content read as text is something else: NUL bytes (UTF-16 aside), or a pickle,
+    which protocol 0 writes in printable ASCII. Such a file is not parsed; the pipeline
+    inspects it by content instead, whatever its name."""
+    if b"\0" in data[:8192]:
+        return not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    first = data[:1]
+    if first not in (b"c", b"(", b"\x80"):
+        return False
+    from modeldeps.discover.inspectors.pickle_ops import looks_like_pickle, plausible_pickle
+
+    return looks_like_pickle(data[:256]) or plausible_pickle(data[:4096])
+
+
 def analyse_file(
     path: Path | str,
     rel: str,
@@ -142,6 +159,8 @@ def analyse_file(
         return FileOutcome(rel, skipped=(Skipped(Location(rel), Stage.DETECT, reason),))
     # The digest only keys the cache; a --no-cache scan need not compute it.
     digest = hashlib.blake2b(data, digest_size=16).hexdigest() if hash_content else None
+    if not_text(data):
+        return FileOutcome(rel, digest=digest, bytes_read=len(data), binary=True)
     if len(data) > max_bytes:
         reason = f"larger than the {max_bytes}-byte cap for text files"
         return FileOutcome(
@@ -154,11 +173,11 @@ def analyse_bytes(
     rel: str, data: bytes, accepting: Sequence[Detector], digest: str | None = None
 ) -> FileOutcome:
     """Run ``accepting`` detectors over ``data`` (already read) with prefilter and time limit."""
+    if not_text(data):
+        return FileOutcome(rel, digest=digest, bytes_read=len(data), binary=True)
     chosen = prefilter.select(accepting, data)
     if not chosen:
         return FileOutcome(rel, digest=digest, bytes_read=len(data))
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return FileOutcome(rel, digest=digest, bytes_read=len(data))  # binary content
     source = SourceFile(rel=rel, text=decode(data), data=data)
     refs: list[ModelReference] = []
     deps: list[Dependency] = []
@@ -220,7 +239,7 @@ def analyse_many(
     if not files:
         return []
     dets = tuple(detectors) if detectors is not None else all_detectors()
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    workers = worker_count(jobs, len(files))  # never more processes than usable CPUs
     if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:
         out = []
         for path, rel in files:
