@@ -143,3 +143,16 @@ def test_a_spent_scan_budget_leaves_clear_skipped_entries(tmp_path: Path) -> Non
         "m1.pkl",
         "m2.pkl",
     }
+
+
+def test_every_name_classified_as_text_is_read_by_some_detector() -> None:
+    # A suffix no detector reads would be a file nobody looks at: neither parsed (where a
+    # binary one is caught) nor sniffed. The walk's set must stay within the detectors'.
+    from modeldeps.discover.detectors import all_detectors
+    from modeldeps.discover.walk import TEXT_NAMES, TEXT_SUFFIXES
+
+    detectors = all_detectors()
+    for suffix in TEXT_SUFFIXES:
+        assert any(d.accepts(f"x{suffix}") for d in detectors), suffix
+    for name in TEXT_NAMES:
+        assert any(d.accepts(name) for d in detectors), name
