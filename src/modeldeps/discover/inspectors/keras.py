@@ -225,8 +225,9 @@ class KerasH5Inspector(Inspector):
     """Keras HDF5 ``.h5``: the root group's ``model_config`` and ``keras_version`` attributes.
 
     Read by following the file's HDF5 structure (``hdf5.root_attributes``), wherever the
-    attributes sit. When that structure cannot be followed, or keeps its attributes in dense
-    storage (not parsed), the first ``H5_SCAN`` bytes are searched for the config's text.
+    attributes sit, dense storage included. When that structure cannot be followed, the first
+    ``H5_SCAN`` bytes are searched for the config's text; dense storage that could not be read
+    and held no config found that way is reported high (it was not checked).
     """
 
     name = "keras-h5"
@@ -254,7 +255,8 @@ class KerasH5Inspector(Inspector):
                 if "model_config" in attrs.values:
                     config = _parse_config(attrs.values["model_config"], ctx.rel, found)
                     extra["model_config_source"] = "attribute"
-            if config is None and (attrs is None or attrs.dense):
+            unread = attrs is None or attrs.dense_error is not None
+            if config is None and unread:
                 fh.seek(0)
                 block = fh.read(min(ctx.size, H5_SCAN))
                 if not block.startswith(HDF5_MAGIC) and attrs is None:
@@ -262,13 +264,15 @@ class KerasH5Inspector(Inspector):
                 config = find_model_config(block)
                 if config is not None:
                     extra["model_config_source"] = f"scan of the first {H5_SCAN} bytes"
-                elif attrs is not None and attrs.dense:
+                elif attrs is not None and attrs.dense_error is not None:
+                    # Fail closed: a Lambda there would run on load and was not checked.
                     found.append(
                         finding(
                             "MD209",
-                            Severity.LOW,
-                            "HDF5 root attributes are in dense storage, which is not parsed; "
-                            "a model config there was not checked",
+                            Severity.HIGH,
+                            "HDF5 root attributes are in dense storage that could not be read "
+                            f"({clip(attrs.dense_error, 160)}); a model config there was not "
+                            "checked",
                             ctx.rel,
                             subject="hdf5-dense-attributes",
                         )
