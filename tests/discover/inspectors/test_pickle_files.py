@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import lz4.frame
 import pytest
 
 from modeldeps.discover.inspectors import inspect_file
@@ -17,12 +18,20 @@ from modeldeps.discover.inspectors.pickles import PickleInspector
 from modeldeps.model import Severity
 from tests.discover.inspectors import pickle_gen as g
 
+
+def _zfile(data: bytes) -> bytes:
+    """joblib's format before 0.10: "ZF", the length in hex padded to 19 characters, zlib."""
+    return b"ZF" + hex(len(data)).encode().ljust(19) + zlib.compress(data)
+
+
 COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
     "zlib": zlib.compress,
     "gzip": gzip.compress,
     "bz2": bz2.compress,
     "xz": lzma.compress,
     "lzma": lambda b: lzma.compress(b, format=lzma.FORMAT_ALONE),
+    "lz4": lz4.frame.compress,
+    "zfile": _zfile,
 }
 
 

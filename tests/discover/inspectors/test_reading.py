@@ -182,3 +182,21 @@ def test_gguf_string_array_count_is_bounded(tmp_path: Path) -> None:
     info = run(path)
     assert time.perf_counter() - start < 1.0
     assert any(f.rule_id == "MD210" and "limit" in f.message for f in info.findings)
+
+
+def test_an_inspector_that_fails_leaves_the_file_high_not_clean(tmp_path: Path) -> None:
+    # A reader's own error (not a damaged file) means the file was not checked: fail closed.
+    from modeldeps.discover.inspectors.interface import Inspector
+
+    class Broken(Inspector):
+        name = "broken"
+
+        def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+            return True
+
+        def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+            raise RuntimeError("a bug")
+
+    path = g.write(tmp_path / "m.pkl", PAYLOAD)
+    info = inspect_file(path, path.name, tmp_path, inspectors=(Broken(),))
+    assert [(f.rule_id, f.severity) for f in info.findings] == [("MD209", Severity.HIGH)]

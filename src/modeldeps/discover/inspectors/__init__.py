@@ -123,3 +123,15 @@ def _run(chosen: Inspector, ctx: InspectContext) -> ArtifactInfo:
         return ArtifactInfo(
             location=Location(ctx.rel), format=chosen.name, size_bytes=ctx.size, findings=(finding,)
         )
+    except Exception as exc:  # a reader's own failure: the file was not checked, so fail closed
+        finding = support.finding(
+            "MD209",
+            Severity.HIGH,
+            f"{chosen.name}: the inspection failed ({type(exc).__name__}: {exc}); the file "
+            "was not checked",
+            ctx.rel,
+            subject="inspection-failed",
+        )
+        return ArtifactInfo(
+            location=Location(ctx.rel), format=chosen.name, size_bytes=ctx.size, findings=(finding,)
+        )

@@ -180,14 +180,14 @@ class DecompressSource:
                 self.error, self._done = f"{self.kind} stream is corrupt: {exc}", True
                 return b""
             if getattr(dec, "eof", False):
-                self._restart(getattr(dec, "unused_data", b""))
+                self._restart(getattr(dec, "unused_data", b"") or b"")
             if out:
                 return bytes(out)
         return b""
 
     def _restart(self, unused: bytes) -> None:
         """After one member ends: another may follow (gzip, bz2 and xz allow several)."""
-        rest = unused + self._pending
+        rest = (unused or b"") + self._pending
         self._pending = rest
         if rest and self.kind in ("gzip", "bz2", "xz", "zlib"):
             self._dec = _decompressor(self.kind)
