@@ -27,6 +27,7 @@ from modeldeps.model import (
 )
 from modeldeps.options import ScanOptions
 from modeldeps.serialize import result_from_data, to_data
+from modeldeps.textsafe import fs_text
 
 
 class Progress(Protocol):
@@ -68,7 +69,7 @@ def scan(
         if not root.exists():
             raise UsageError(f"no such file or directory: {root}")
     # With several roots, locations are prefixed by each root's name so they stay distinct.
-    prefixes = [r.name if len(roots) > 1 else "" for r in roots]
+    prefixes = [fs_text(r.name) if len(roots) > 1 else "" for r in roots]
 
     text_files: list[tuple[str, str]] = []
     weight_files: list[tuple[Path, str, Path]] = []
@@ -132,7 +133,7 @@ def scan(
         skipped.extend(art_skipped)
 
     result = ScanResult(
-        roots=tuple(str(r) for r in roots),
+        roots=tuple(fs_text(str(r)) for r in roots),
         started_at=started_at,
         tool_version=__version__,
         kb_version=None,

@@ -19,8 +19,10 @@ _CONTROL = re.compile(
 )
 #: Only what breaks a line: for formats whose own escaping covers the rest (JSON, XML).
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-#: Markdown punctuation that can start a link, an image, emphasis, code, a table cell or HTML.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
+#: Markdown punctuation that can open a link or image (brackets), code, HTML, emphasis or
+#: strikethrough, or end a table cell. Parentheses, "!" and "_" inside words are left alone:
+#: without a bracket no link or image can form, and GFM does not emphasise inside words.
+_MARKDOWN = re.compile(r"([\\`*\[\]|~<>])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -61,7 +63,7 @@ def markdown(text: object) -> str:
     """``text`` as literal Markdown (GitHub-flavoured) inline text, safe in a table cell: no
     link, image, emphasis, code span, HTML or cell break can be formed, and it stays on one
     line."""
-    s = _MARKDOWN.sub(r"\\\1", terminal(text))
+    s = _MARKDOWN.sub(lambda m: "\\" + m.group(0), terminal(text))
     return s.replace("&", "&amp;")
 
 

@@ -15,6 +15,7 @@ from modeldeps.cli.scan_cmd import parse_fail_on, write_output
 from modeldeps.errors import UsageError
 from modeldeps.model import SCHEMA_VERSION, ArtifactInfo, Identity, Skipped
 from modeldeps.report.units import human_count, human_size
+from modeldeps.textsafe import terminal
 
 _FORMATS = ("table", "json")
 
@@ -56,9 +57,10 @@ def render_table(
     infos: list[ArtifactInfo], skipped: list[Skipped], dirs: list[tuple[str, Identity]]
 ) -> str:
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(show_lines=False)
+    from modeldeps.report.table import SafeTable
+
+    table = SafeTable(show_lines=False)
     for col in ("path", "format", "size", "params", "dtype", "family", "findings"):
         table.add_column(col, justify="right" if col in ("size", "params") else "left")
     for info in infos:
@@ -79,20 +81,27 @@ def render_table(
         for info in infos:
             for f in sorted(info.findings, key=lambda f: -f.severity.rank):
                 console.print(
-                    f"{f.severity.value.upper():8} {f.rule_id} {info.location.path}: {f.message}",
+                    terminal(
+                        f"{f.severity.value.upper():8} {f.rule_id} {info.location.path}: "
+                        f"{f.message}"
+                    ),
                     markup=False,
                     highlight=False,
                 )
         for rel, ident in dirs:
             who = ident.publisher.name if ident.publisher else "unknown publisher"
             console.print(
-                f"model folder {rel}: {ident.canonical_id or '?'} · family {ident.family or '?'}"
-                f" · {who} ({ident.country}) · decided by {ident.decided_by}",
+                terminal(
+                    f"model folder {rel}: {ident.canonical_id or '?'} · family "
+                    f"{ident.family or '?'} · {who} ({ident.country}) · decided by "
+                    f"{ident.decided_by}"
+                ),
                 markup=False,
                 highlight=False,
             )
         for s in skipped:
-            console.print(f"skipped {s.location.path}: {s.reason}", markup=False, highlight=False)
+            line = terminal(f"skipped {s.location.path}: {s.reason}")
+            console.print(line, markup=False, highlight=False)
     return cap.get()
 
 

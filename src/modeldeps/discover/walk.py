@@ -13,6 +13,7 @@ import pathspec
 
 from modeldeps.model import Location, Skipped, Stage
 from modeldeps.options import DEFAULT_EXCLUDED_DIRS, ScanOptions
+from modeldeps.textsafe import fs_text
 
 Spec = pathspec.GitIgnoreSpec
 
@@ -171,7 +172,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         st = root.stat()
         kind = classify_root(str(root), st.st_size)
         if kind is not None:
-            yield WalkedFile(str(root), root.name, st.st_size, st.st_mtime_ns, kind)
+            yield WalkedFile(str(root), fs_text(root.name), st.st_size, st.st_mtime_ns, kind)
         return
     user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes) if options.excludes else None
     root_str = str(root)
@@ -206,7 +207,9 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             yield Skipped(
-                Location(rel_dir or "."), Stage.WALK, f"cannot list directory: {exc.strerror}"
+                Location(fs_text(rel_dir) or "."),
+                Stage.WALK,
+                f"cannot list directory: {exc.strerror}",
             )
             continue
         if rel_dir and any(e.name == "pyvenv.cfg" for e in entries):
@@ -226,14 +229,17 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                     target = os.path.realpath(entry.path)
                     if target != root_str and not target.startswith(root_str + os.sep):
                         yield Skipped(
-                            Location(rel), Stage.WALK, "symlink points outside the scan root"
+                            Location(fs_text(rel)),
+                            Stage.WALK,
+                            "symlink points outside the scan root",
                         )
                         continue
                     st = os.stat(entry.path)
                 else:
                     st = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                yield Skipped(Location(rel), Stage.WALK, f"cannot stat: {exc.strerror or exc}")
+                reason = f"cannot stat: {exc.strerror or exc}"
+                yield Skipped(Location(fs_text(rel)), Stage.WALK, reason)
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if entry.name in DEFAULT_EXCLUDED_DIRS or ignored(rel, True, specs):
@@ -245,6 +251,7 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 kind = classify(entry.name, entry.path, st.st_size)
                 if kind is None:
                     continue
-                yield WalkedFile(entry.path, rel, st.st_size, st.st_mtime_ns, kind)
+                # Reported names are text: bytes that are not UTF-8 are shown as \xNN.
+                yield WalkedFile(entry.path, fs_text(rel), st.st_size, st.st_mtime_ns, kind)
         for path, rel, child_key in reversed(subdirs):
             stack.append((path, rel, specs, child_key))

@@ -361,11 +361,12 @@ def parse_string_line(line: bytes) -> str:
 
 
 def _utf8(raw: bytes) -> str:
-    """BINUNICODE and GLOBAL text; invalid UTF-8 (which the loader rejects) is kept escaped."""
+    """BINUNICODE and GLOBAL text; invalid UTF-8 (which the loader rejects) is kept as
+    ``\\xNN`` escapes, so every name a finding quotes is printable text."""
     try:
-        return raw.decode("utf-8", "surrogatepass")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def looks_like_pickle(head: bytes) -> bool:
