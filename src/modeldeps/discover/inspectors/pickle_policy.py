@@ -8,8 +8,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from modeldeps import safeyaml
 from modeldeps.discover.inspectors.pickle_ops import PickleAnalysis
 from modeldeps.discover.inspectors.support import finding
 from modeldeps.errors import InspectorError
@@ -102,7 +101,7 @@ def fix_imports(module: str, name: str) -> tuple[str, str] | None:
 def allowlist() -> frozenset[str]:
     """The bundled allowlist (``data/pickle_allowlist.yaml``) as exact dotted names."""
     text = resources.files(__package__).joinpath("data/pickle_allowlist.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safeyaml.load(text)
     if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
         raise InspectorError("pickle allowlist: expected a mapping with a 'groups' list")
     names: set[str] = set()
