@@ -125,6 +125,31 @@ def zip_kind(names: list[str]) -> str | None:
     return None
 
 
+#: Members of an otherwise ordinary zip whose first bytes are checked for a pickle.
+_PEEK_MEMBERS = 16
+
+
+def _zip_with_pickle(fh: BinaryIO | Any, size: int) -> str | None:
+    """A zip whose members are not named like models, but one of the first few is a pickle
+    (a payload under ``data.txt``): a model container all the same."""
+    from modeldeps.discover.inspectors.archive import list_members, read_member
+    from modeldeps.discover.inspectors.support import CountingFile
+    from modeldeps.errors import InspectorError
+
+    counted = fh if isinstance(fh, CountingFile) else CountingFile(fh)
+    try:
+        members, _note = list_members(counted, size)
+        for m in members[:_PEEK_MEMBERS]:
+            if m.encrypted or m.name.endswith("/"):
+                continue
+            head = read_member(counted, m, HEAD)
+            if looks_like_pickle(head) or plausible_pickle(head):
+                return "zip-model"
+    except (InspectorError, OSError, ValueError, EOFError):
+        return None
+    return None
+
+
 def hdf5_at_user_block(fh: BinaryIO | Any, size: int) -> bool:
     """HDF5 keeps its signature at 0 or after a user block of 512, 1024, 2048... bytes."""
     off = 512
@@ -153,7 +178,8 @@ def model_format(fh: BinaryIO, size: int, head: bytes) -> str | None:
         return "7z"
     if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         fh.seek(0)
-        return zip_kind(zip_names(fh))
+        kind = zip_kind(zip_names(fh))
+        return kind if kind is not None else _zip_with_pickle(fh, size)
     if is_safetensors(head, size):
         return "safetensors"
     if is_tar(head):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from modeldeps.discover.inspectors import inspect_file
+from modeldeps.discover.inspectors.content import sniff_path
 from modeldeps.discover.inspectors.support import finding
 from modeldeps.discover.walk import FileKind, classify, walk
 from modeldeps.model import ArtifactInfo, Location, Severity, Skipped, Stage
@@ -71,6 +72,9 @@ def jobs_for_tree(
         elif item.kind in (FileKind.WEIGHT, FileKind.TEMPLATE) or item.rel.endswith(
             ".safetensors.index.json"
         ):
+            jobs.append(InspectJob(item.path, item.rel, root))
+        elif sniff_path(item.abspath, item.size)[0] is not None:
+            # Named like text (which a scan reads and then finds binary): a model all the same.
             jobs.append(InspectJob(item.path, item.rel, root))
     return jobs, skipped
 

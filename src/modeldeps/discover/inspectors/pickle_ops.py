@@ -396,16 +396,22 @@ def plausible_pickle(head: bytes, min_ops: int = PLAUSIBLE_OPS) -> bool:
     walk = _Walk(Limits(max_ops=min_ops, max_depth=0), joblib=False, sniff=True)
     reader = _Reader(BytesSource(head), len(head), walk.limits.max_bytes)
     proto = head[0] == 0x80 and len(head) > 1 and head[1] <= HIGHEST_PROTOCOL
+    whole = 0
     try:
-        walk.run_one(reader, 0)
-        # A whole pickle; two or three opcodes of text ("C" + 111 bytes + ".") are not one.
-        return proto or walk.ops + walk.skipped_ops >= 4 or _imported(walk)
+        # A stream may hold several short pickles (a legacy checkpoint's magic is two
+        # opcodes); two or three opcodes of text ("C" + 111 bytes + ".") make no pickle.
+        while reader.ensure(1):
+            walk.run_one(reader, 0)
+            whole += 1
+            if proto or walk.ops + walk.skipped_ops >= 4 or _imported(walk):
+                return True
+        return False
     except _Stop:
         return True  # min_ops opcodes decoded
     except _Short:
         return _imported(walk) or walk.ops + walk.skipped_ops >= 2 or proto
     except _Bad:
-        return _imported(walk) or walk.dynamic
+        return _imported(walk) or walk.dynamic or (whole > 0 and walk.ops >= 4)
 
 
 def _imported(walk: _Walk) -> bool:
