@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit browser clean
+.PHONY: demo test lint typecheck unit browser postgres clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/python:
 # Byte-compile our sources once: an editable install is otherwise compiled on every start when
 # PYTHONDONTWRITEBYTECODE is set, which costs a short scan a fifth of its time.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[store]'
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@
 
@@ -33,17 +33,35 @@ browser:
 	      || echo "warning: could not install chromium"; \
 	    else echo "warning: chromium is not installed (apt-get install chromium)"; fi; }
 
+# The store tests run on a real PostgreSQL server: install Debian's when it is missing. The
+# test run starts a throwaway cluster on 127.0.0.1 and stops it afterwards (tests/pg_cluster.py).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	      || { echo "error: could not install postgresql"; exit 1; }; \
+	    else echo "error: the store tests need PostgreSQL: apt-get install postgresql"; exit 1; fi; }
+
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed-dev browser
-	$(BIN)/pytest -n 2 -q
+# loadgroup: the Ray tests share one worker, so the run starts one local Ray, not two.
+unit: $(VENV)/.installed-dev browser postgres
+	$(BIN)/python tests/pg_cluster.py run -- $(BIN)/pytest -n 2 -q --dist loadgroup
 
 test: lint typecheck unit
+
+# Refresh the generated knowledge-base files from the pinned sources (docs/kb.md). Run by a
+# developer refreshing the KB, never at install or in `make test`. KB_INPUTS holds the fetched
+# inputs (outside git); pass KB_CLONES="--clone-from URL=GIT_DIR" to reuse local clones.
+KB_INPUTS ?= .kb-inputs
+kb: $(VENV)/.installed
+	$(BIN)/python tools/kb_inputs.py --dest $(KB_INPUTS) $(KB_CLONES)
+	$(BIN)/python tools/build_kb.py --inputs $(KB_INPUTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -8,7 +8,12 @@ the full resolver:
 - ``signals-only``: the same, ignoring folder names (file contents only);
 - ``org-baseline``: what a name lookup alone gives: the folder's org looked up in the KB.
 
-    python benchmarks/provenance_accuracy.py [--corpus PATH]
+    python benchmarks/provenance_accuracy.py [--corpus PATH] [--ids FILE]
+
+First, by model id: publisher, country, licence, base model and open weights of every id in
+``--ids`` (default benchmarks/data/provenance_ids.yaml, expected answers taken from each model's
+card or provider page, never from the KB), against the resolver's answers, and how many wrong
+answers carried "high" confidence (the target is none).
 """
 
 from __future__ import annotations
@@ -174,6 +179,66 @@ def pct(a: int, b: int) -> str:
     return f"{100.0 * a / b:5.1f} %" if b else "  n/a"
 
 
+DEFAULT_IDS = Path(__file__).resolve().parent / "data" / "provenance_ids.yaml"
+
+
+def _variant(r: Resolver, licence: object) -> str | None:
+    """The KB's record for the same licence text when a clause depends on the model being
+    multimodal (the card says ``llama3.2``; a Vision model resolves to its multimodal record)."""
+    rec = r.kb.license(str(licence)) if licence else None
+    return rec.multimodal_variant if rec else None
+
+
+def score_ids(path: Path, r: Resolver) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Accuracy by field over the id list, and the misses (a high-confidence miss is marked)."""
+    import yaml
+
+    from modeldeps.model import Confidence, ModelReference, RefKind
+
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    fields = ("publisher", "country", "license", "base", "open_weights")
+    counts = {f: [0, 0] for f in fields}
+    misses: list[str] = []
+    for row in rows:
+        value = str(row["id"])
+        if value.startswith("ollama:"):
+            kind, value = RefKind.OLLAMA_MODEL, value.removeprefix("ollama:")
+        else:
+            kind = RefKind.HUB_MODEL if "/" in value else RefKind.API_MODEL
+        ident = r.resolve_reference(ModelReference(kind, value, Location("bench"), "bench"))
+        got = {
+            "publisher": ident.publisher.id if ident.publisher else None,
+            "country": ident.country,
+            "license": ident.licenses[0] if ident.licenses else None,
+            "base": ident.lineage[0].base if ident.lineage else None,
+            "open_weights": ident.open_weights,
+        }
+        conf = {
+            "license": ident.license_confidence,
+            "base": ident.confidence,
+        }
+        for f in fields:
+            if f == "base" and row.get("base") is None and got["base"] is None:
+                counts[f][0] += 1
+                counts[f][1] += 1
+                continue
+            counts[f][1] += 1
+            want = row.get(f)
+            if f == "base":
+                ok = str(got[f] or "").lower() == str(want or "").lower()
+            elif f == "license":
+                ok = got[f] == want or _variant(r, want) == got[f]
+            else:
+                ok = got[f] == want
+            if ok:
+                counts[f][0] += 1
+            else:
+                c = conf.get(f, ident.confidence)
+                high = " HIGH-CONFIDENCE" if c is Confidence.HIGH else ""
+                misses.append(f"{row['id']}: {f} {got[f]!r} != {want!r}{high}")
+    return {f: (c[0], c[1]) for f, c in counts.items()}, misses
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -182,11 +247,20 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_CORPUS,
         help="corpus root holding artifacts/ (default: ../shared/corpus)",
     )
+    ap.add_argument("--ids", type=Path, default=DEFAULT_IDS, help="model id list with answers")
     args = ap.parse_args(argv)
+    by_field, id_misses = score_ids(args.ids, Resolver.create())
+    print(f"provenance accuracy by model id over {args.ids.name}")
+    for f, (ok, n) in by_field.items():
+        print(f"  {f:<14}{ok:>4}/{n:<4}{pct(ok, n)}")
+    high = sum("HIGH-CONFIDENCE" in m for m in id_misses)
+    print(f"  wrong answers with high confidence: {high}")
+    for m in id_misses:
+        print(f"  miss: {m}")
     root = args.corpus / "artifacts"
     if not (root / "labels.csv").is_file():
-        print(f"no labels.csv under {root}", file=sys.stderr)
-        return 2
+        print(f"no labels.csv under {root}: artifact corpus skipped", file=sys.stderr)
+        return 0
     units = load_units(root)
     t0 = time.perf_counter()
     r = Resolver.create()

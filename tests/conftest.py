@@ -52,6 +52,15 @@ def _isolated_cache(
     yield cache
 
 
+@pytest.fixture(autouse=True)
+def _isolated_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's scan store (the default one or $MODELDEPS_STORE)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("MODELDEPS_STORE", raising=False)
+
+
 # --- fakes for the extension seams (test doubles of the seams, not of our implementations) -----
 
 

@@ -65,3 +65,22 @@ def test_a_scanned_config_billion_laughs_does_not_blow_up(tmp_path: Path) -> Non
     start = time.perf_counter()
     scan([tmp_path], ScanOptions(use_cache=False))
     assert time.perf_counter() - start < 10.0
+
+
+def test_no_module_reads_yaml_around_the_bounded_loader() -> None:
+    # One source of truth: every YAML read goes through safeyaml (a direct call would be a
+    # billion laughs waiting to happen).
+    import re
+
+    import modeldeps
+
+    src = Path(modeldeps.__file__).resolve().parent
+    direct = re.compile(
+        r"(?<![\w.])yaml\.(safe_load|load|full_load|unsafe_load|compose|compose_all)\("
+    )
+    offenders = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if p.name != "safeyaml.py" and direct.search(p.read_text("utf-8"))
+    ]
+    assert offenders == []

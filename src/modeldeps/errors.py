@@ -59,3 +59,7 @@ class ReportError(ModeldepsError):
 
 class CostError(ModeldepsError):
     """Cost estimation failed (unknown model, GPU or price)."""
+
+
+class StoreError(ModeldepsError):
+    """The scan store cannot be opened, is from a newer modeldeps, or refused a write. Exit 2."""

@@ -66,6 +66,7 @@ class Stage(StrEnum):
     INSPECT = "inspect"
     RESOLVE = "resolve"
     ASSESS = "assess"
+    LOCK = "lock"  # models.lock could not be used (malformed, newer format)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -135,6 +136,24 @@ class Identity:
     def known(self) -> bool:
         return self.publisher is not None or self.family is not None
 
+    @property
+    def license_confidence(self) -> Confidence | None:
+        """How sure the licence is, from the evidence that says where it came from
+        (``LICENSE_BASIS``); None when no licence evidence was recorded."""
+        found = [LICENSE_BASIS[e.rule] for e in self.evidence if e.rule in LICENSE_BASIS]
+        order = (Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW)
+        return min(found, key=order.index) if found else None
+
+
+#: Evidence rules naming where a model's licence came from, and the confidence each gives
+#: (docs/kb.md, "Confidence"): only an exact sourced record for this model is high.
+LICENSE_BASIS: Mapping[str, Confidence] = {
+    "license-exact": Confidence.HIGH,
+    "license-rule": Confidence.MEDIUM,
+    "license-card": Confidence.MEDIUM,
+    "license-online": Confidence.MEDIUM,
+    "license-assumed": Confidence.LOW,
+}
 
 UNKNOWN_IDENTITY = Identity()
 

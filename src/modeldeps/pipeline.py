@@ -97,6 +97,11 @@ def scan(
                 walked_text.append(item)
                 origin[rel] = (item.abspath, root)
 
+    locked = opts.check_lock and _has_lock(roots)
+    if locked:  # drift depends on the lock and on local copies outside the tree
+        from modeldeps.lock.scancheck import key_lines
+
+        walk_lines += key_lines(roots)
     cache = _open_cache(opts)
     key = _whole_scan_key(roots, walk_lines, opts, started_at) if cache is not None else None
     stored = cache.get_scan(key) if cache is not None and key is not None else None
@@ -144,6 +149,10 @@ def scan(
         artifacts=tuple(sorted(artifacts, key=lambda a: a.location.path)),
         skipped=tuple(sorted(skipped, key=lambda s: (s.location.path, s.stage.value, s.reason))),
     )
+    if locked:
+        from modeldeps.lock.scancheck import apply_lock
+
+        result = apply_lock(result, opts, roots, prefixes)
     if opts.resolve:
         result = resolve_result(result, opts)
     if opts.assess:
@@ -161,6 +170,12 @@ def scan(
             cache.put_scan(key, to_data(result))
         cache.close()
     return result
+
+
+def _has_lock(roots: Sequence[Path]) -> bool:
+    from modeldeps.lock import LOCK_FILENAME
+
+    return any((root / LOCK_FILENAME).is_file() for root in roots)
 
 
 def _open_cache(opts: ScanOptions) -> ScanCache | None:

@@ -20,8 +20,8 @@ APP = """\
 from openai import OpenAI
 
 client = OpenAI(base_url="https://api.deepseek.com")
-client.chat.completions.create(model="deepseek-chat", messages=[])
-client.chat.completions.create(model="deepseek-reasoner", messages=[])
+client.chat.completions.create(model="deepseek-v4-flash", messages=[])
+client.chat.completions.create(model="deepseek-v4-pro", messages=[])
 """
 
 
@@ -47,7 +47,7 @@ def test_a_deepseek_call_fails_ci_once_with_the_keys_to_change(
     assert code == 1
     (f,) = md501  # the client and both calls: one finding, at the base_url
     assert (f["severity"], f["location"]["line"]) == ("high", 3)
-    assert "(models: deepseek-chat, deepseek-reasoner)" in f["message"]
+    assert "(models: deepseek-v4-flash, deepseek-v4-pro)" in f["message"]
     assert '[watch] jurisdictions = ["prc"] (the default watch list)' in f["message"]
     assert 'add "deepseek" to [allow] publishers' in f["message"]
 

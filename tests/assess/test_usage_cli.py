@@ -15,15 +15,15 @@ from anthropic import Anthropic
 from openai import OpenAI
 
 OpenAI().chat.completions.create(model="gpt-4o", messages=[])
-Anthropic().messages.create(model="claude-3-5-haiku-20241022", max_tokens=9, messages=[])
+Anthropic().messages.create(model="claude-haiku-4-5-20251001", max_tokens=9, messages=[])
 OpenAI(base_url="https://api.deepseek.com").chat.completions.create(
-    model="deepseek-chat", messages=[]
+    model="deepseek-v4-flash", messages=[]
 )
 """
 
 USAGE = """\
 [[models]]
-model = "deepseek-chat"
+model = "deepseek-v4-flash"
 monthly_input_tokens = 8_000_000
 monthly_output_tokens = 1_000_000
 
@@ -33,7 +33,7 @@ monthly_input_tokens = 400_000
 monthly_output_tokens = 100_000
 
 [[models]]
-model = "claude-3-5-haiku-20241022"
+model = "claude-haiku-4-5-20251001"
 requests = 1000
 input_tokens = 400
 output_tokens = 100
@@ -65,7 +65,7 @@ def test_usage_file_weighs_concentration_by_monthly_tokens(
 ) -> None:
     root = _project(tmp_path)
     models = {r["value"] for r in _scan(capsys, str(root))[1]["references"]}
-    assert {"gpt-4o", "claude-3-5-haiku-20241022", "deepseek-chat"} <= models
+    assert {"gpt-4o", "claude-haiku-4-5-20251001", "deepseek-v4-flash"} <= models
     # By references: US 2 of 3, three publishers (HHI 3333): under every threshold.
     code, report, _ = _scan(capsys, str(root))
     assert code == 0 and _by_rule(report) == {}
@@ -91,11 +91,12 @@ def test_usage_matches_canonical_names_and_unlisted_models_weigh_nothing(
 ) -> None:
     root = _project(tmp_path)
     usage = tmp_path / "usage.yaml"
-    # "claude-3-5-haiku" is the canonical id of the dated name in the code; deepseek is absent.
+    # Names match case-insensitively ("GPT-4o"); deepseek is absent.
     usage.write_text(
         "models:\n"
         "  - {model: GPT-4o, monthly_input_tokens: 100, monthly_output_tokens: 0}\n"
-        "  - {model: claude-3-5-haiku, monthly_input_tokens: 100, monthly_output_tokens: 0}\n",
+        "  - {model: claude-haiku-4-5-20251001, monthly_input_tokens: 100,"
+        " monthly_output_tokens: 0}\n",
         encoding="utf-8",
     )
     found = _by_rule(_scan(capsys, str(root), "--usage", str(usage))[1])

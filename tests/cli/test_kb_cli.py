@@ -57,3 +57,39 @@ def test_overlay_flag(tmp_path: Path) -> None:
 def test_bad_format_is_a_usage_error() -> None:
     result = runner.invoke(build_app(), ["kb", "stats", "--format", "xml"])
     assert result.exit_code == 2
+
+
+def test_show_resolves_every_id_form_the_scan_prints() -> None:
+    forms = {
+        "ollama:qwen2.5:7b": "Alibaba (Qwen) [alibaba] (CN)",
+        "qwen2.5:7b": "Alibaba (Qwen) [alibaba] (CN)",
+        "openai:gpt-4o-mini": "OpenAI [openai] (US)",
+        "hf://Qwen/Qwen2.5-3B-Instruct": "Alibaba (Qwen) [alibaba] (CN)",
+        "https://huggingface.co/meta-llama/Llama-3.2-1B": "Meta",
+        "Qwen/Qwen2.5-3B-Instruct": "Alibaba (Qwen) [alibaba] (CN)",
+        "https://api.deepseek.com/v1": "DeepSeek [deepseek] (CN)",
+        "gpt-4-vision-preview": "OpenAI [openai] (US)",
+    }
+    for value, publisher in forms.items():
+        out = run("kb", "show", value)
+        assert publisher in out, (value, out)
+    assert "qwen-research (confidence medium)" in run("kb", "show", "hf://Qwen/Qwen2.5-3B-Instruct")
+
+
+def test_search_without_a_match_says_so_and_resolves_scan_ids() -> None:
+    assert "no match for 'zz-no-such-thing'" in run("kb", "search", "zz-no-such-thing")
+    assert json.loads(run("kb", "search", "zz-no-such-thing", "--format", "json")) == []
+    out = run("kb", "search", "ollama:qwen2.5:7b")
+    assert "resolved" in out and "Alibaba" in out
+
+
+def test_show_names_an_overlay_as_the_origin(tmp_path: Path) -> None:
+    overlay = tmp_path / "org.yaml"
+    overlay.write_text(
+        "api_models:\n- {id: house-chat-1, publisher: mistral, retired: '2025-01-01',"
+        " sources: [spdx-list]}\n",
+        encoding="utf-8",
+    )
+    out = run("kb", "show", "house-chat-1", "--kb", str(overlay))
+    assert "[overlay org.yaml/api-model]" in out
+    assert "[bundled-kb/api-model]" in run("kb", "show", "gpt-4-vision-preview")

@@ -44,7 +44,7 @@ def test_lookups() -> None:
     kb = load_kb()
     assert kb.publisher_for_org("deepseek-ai").country == "CN"  # type: ignore[union-attr]
     op, country, flags = kb.endpoint_operator("dashscope-intl.aliyuncs.com")  # type: ignore[misc]
-    assert (op.id, country) == ("alibaba-qwen", "CN") and "prc-operator" in flags
+    assert (op.id, country) == ("alibaba", "CN") and "prc-operator" in flags
     op, country, flags = kb.endpoint_operator("api.together.xyz")  # type: ignore[misc]
     assert country == "US" and "prc" not in flags
     assert kb.endpoint_operator("my-res.openai.azure.com")[0].id == "microsoft"  # type: ignore[index]
@@ -91,7 +91,7 @@ def test_display_names_are_short_and_long_names_kept() -> None:
         assert len(p.name) <= 40 and p.name != p.full_name, p.id
     assert kb.publishers["deepseek"].name == "DeepSeek"
     assert "Hangzhou" in (kb.publishers["deepseek"].full_name or "")
-    assert kb.publishers["alibaba-qwen"].name == "Alibaba (Qwen)"
+    assert kb.publishers["alibaba"].name == "Alibaba (Qwen)"
     assert (kb.publishers["zhipu"].name, kb.publishers["meta"].name) == ("Zhipu AI", "Meta")
     assert kb.publishers["huggingface"].name == "Hugging Face"
     assert kb.search("Hangzhou DeepSeek")[0][1] == "deepseek"  # the long name stays searchable

@@ -64,7 +64,7 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def test_online_fills_lineage_the_kb_lacks(hub: str, tmp_path: Path) -> None:
     offline = Resolver.create()
-    assert not offline.resolve_hub_id("acme-ml/support-bot").known
+    assert offline.resolve_hub_id("acme-ml/support-bot").decided_by == "hub-account"
     r = Resolver.create(online=True, cache_dir=tmp_path)
     ident = r.resolve_hub_id("acme-ml/support-bot")
     assert ident.decided_by == "online" and ident.publisher is None

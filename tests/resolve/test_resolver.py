@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from modeldeps.model import Location, ModelReference, RefKind
+from modeldeps.model import Confidence, Location, ModelReference, RefKind
 from modeldeps.resolve import Resolver
 
 
@@ -23,7 +23,7 @@ def test_distill_reports_publisher_and_base_country(r: Resolver) -> None:
     ident = r.resolve_reference(ref(RefKind.HUB_MODEL, "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"))
     assert ident.publisher is not None and ident.publisher.id == "deepseek"
     assert ident.country == "CN" and ident.lineage_countries == ("CN",)
-    assert ident.lineage[0].publisher == "alibaba-qwen" and ident.lineage[0].relation == "distill"
+    assert ident.lineage[0].publisher == "alibaba" and ident.lineage[0].relation == "distill"
     assert ident.licenses[0] == "mit" and "apache-2.0" in ident.licenses
     assert ident.decided_by == "exact" and any(e.citation for e in ident.evidence)
 
@@ -43,17 +43,28 @@ def test_foreign_finetune_keeps_own_country_and_base_country(r: Resolver) -> Non
     assert ident.decided_by == "publisher-org"
 
 
-def test_unknown_org_is_not_guessed(r: Resolver) -> None:
+def test_unknown_org_is_its_own_publisher_of_unknown_country(r: Resolver) -> None:
+    """An account the KB does not know published the repository: named, never given a country
+    (and never the family's publisher)."""
     fine = r.resolve_hub_id("some-user/qwen2.5-7b-support-lora")
-    assert fine.publisher is None and fine.family == "qwen" and fine.lineage_countries == ("CN",)
+    assert fine.publisher is not None and fine.publisher.id == "hf:some-user"
+    assert fine.country == "unknown" and fine.family == "qwen"
+    assert fine.lineage_countries == ("CN",) and fine.lineage[0].publisher == "alibaba"
     nothing = r.resolve_hub_id("some-user/my-model")
-    assert nothing.publisher is None and nothing.decided_by == "unknown" and not nothing.known
+    assert nothing.publisher is not None and nothing.publisher.id == "hf:some-user"
+    assert nothing.country == "unknown" and nothing.decided_by == "hub-account"
+    assert nothing.confidence is Confidence.LOW and not nothing.lineage
+    assert any(e.rule == "hub-account" for e in nothing.evidence)
+
+
+def test_aggregator_ids_are_not_hub_accounts(r: Resolver) -> None:
+    assert not r.resolve_api_model("someprovider/some-model").known
 
 
 def test_api_models_and_aggregator_ids(r: Resolver) -> None:
     gpt = r.resolve_reference(ref(RefKind.API_MODEL, "gpt-4o-2024-08-06"))
     assert gpt.publisher is not None and gpt.publisher.id == "openai" and gpt.open_weights is False
-    assert "released 2024-05-13" in gpt.evidence[0].detail
+    assert "released 2024-08-06" in gpt.evidence[0].detail  # the snapshot's own record
     qwen = r.resolve_reference(ref(RefKind.API_MODEL, "qwen-max"))
     assert qwen.country == "CN"
     routed = r.resolve_reference(ref(RefKind.API_MODEL, "deepseek/deepseek-r1"))

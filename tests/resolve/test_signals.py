@@ -79,7 +79,7 @@ def test_card_body_base_model_field(r: Resolver, tmp_path: Path) -> None:
 def test_mlx_conversion_keeps_the_base_publisher(r: Resolver, tmp_path: Path) -> None:
     card = "---\nlibrary_name: mlx\nbase_model: Qwen/Qwen3-1.7B\ntags: [mlx]\n---\n# x\n"
     ident = _dir(r, tmp_path, {"model_type": "qwen3", "vocab_size": 151936}, card)
-    assert ident.publisher is not None and ident.publisher.id == "alibaba-qwen"
+    assert ident.publisher is not None and ident.publisher.id == "alibaba"
     assert ident.lineage[0].relation == "quantized"
 
 
@@ -108,7 +108,7 @@ def test_gguf_general_organization_and_urls(r: Resolver) -> None:
     org = _gguf(r, **{"general.organization": "Nous Research"})
     assert org.publisher is not None and org.publisher.id == "nous-research"
     src = _gguf(r, **{"general.source.url": "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct"})
-    assert src.publisher is not None and src.publisher.id == "alibaba-qwen"
+    assert src.publisher is not None and src.publisher.id == "alibaba"
     assert src.lineage[0].relation == "quantized"
     own = _gguf(r, **{"general.url": "https://huggingface.co/NousResearch/Hermes-3-Llama-3.1-8B"})
     assert own.publisher is not None and own.publisher.id == "nous-research"

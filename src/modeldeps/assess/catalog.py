@@ -72,6 +72,8 @@ def rules_markdown() -> str:
                 + (
                     "; reported by the weight-file inspectors"
                     if cls.emitted_by == "inspect"
+                    else "; reported by the lock check of `scan`"
+                    if cls.emitted_by == "lock"
                     else ""
                 ),
                 "",

@@ -21,6 +21,11 @@ COMMAND_MODULES: dict[str, str] = {
     "rules": "rules_cmd",
     "baseline": "rules_cmd",
     "cost": "cost_cmd",
+    "scan-many": "scan_many_cmd",
+    "history": "history_cmd",
+    "org-report": "org_cmd",
+    "lock": "lock_cmd",
+    "verify": "lock_cmd",
 }
 
 
@@ -56,4 +61,14 @@ def build_app(command: str | None = None) -> typer.Typer:
     return app
 
 
-_ORDER = ["scan_cmd", "inspect_cmd", "kb_cmd", "rules_cmd", "cost_cmd"]
+_ORDER = [
+    "scan_cmd",
+    "inspect_cmd",
+    "kb_cmd",
+    "rules_cmd",
+    "cost_cmd",
+    "lock_cmd",
+    "scan_many_cmd",
+    "history_cmd",
+    "org_cmd",
+]

@@ -28,8 +28,35 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
+#: Prefixes of the id forms a scan prints, and the reference kind each names.
+_PREFIXED = (
+    ("ollama:", RefKind.OLLAMA_MODEL),
+    ("hf://", RefKind.HUB_MODEL),
+    ("hf:", RefKind.HUB_MODEL),
+    ("https://huggingface.co/", RefKind.HUB_MODEL),
+    ("huggingface.co/", RefKind.HUB_MODEL),
+)
+
+
+def reference_for(value: str, kb: Any) -> ModelReference:
+    """The reference an id names, in any form the scan prints: ``ollama:name:tag``,
+    ``hf://org/name``, ``provider:model`` (``openai:gpt-4o``), a Hub id, a host or URL, an
+    Ollama tag or an API model name."""
+    v = value.strip()
+    for prefix, kind in _PREFIXED:
+        if v.lower().startswith(prefix):
+            return ModelReference(kind, v[len(prefix) :], Location("<cli>"), "cli")
+    head, sep, _rest = v.partition(":")
+    if sep and "/" not in head and (kb.publisher(head.lower()) or head.lower() in _PROVIDERS):
+        return ModelReference(RefKind.API_MODEL, v, Location("<cli>"), "cli")
+    return ModelReference(_kind(v), v, Location("<cli>"), "cli")
+
+
+_PROVIDERS = frozenset({"gemini", "vertex", "azure", "bedrock", "groq", "openrouter"})
+
+
 def _kind(value: str) -> RefKind:
-    """Guess what an id names: host, Ollama tag, Hub id or API model name."""
+    """Guess what an unprefixed id names: host, Ollama tag, Hub id or API model name."""
     if "://" in value or (value.count(".") >= 2 and "/" not in value and ":" not in value):
         return RefKind.ENDPOINT
     if value.count("/") == 1 and not value.startswith("hf.co/"):
@@ -63,7 +90,8 @@ def _identity_lines(ident: Identity, kb: Any) -> list[str]:
         f"family:      {ident.family or 'unknown'}",
         f"publisher:   {f'{pub.name} [{pub.id}] ({pub.country})' if pub else 'unknown'}",
         *_full_name(pub.id if pub else None, kb),
-        f"licenses:    {', '.join(ident.licenses) or 'unknown'}",
+        f"licenses:    {', '.join(ident.licenses) or 'unknown'}"
+        + (f" (confidence {lc.value})" if (lc := ident.license_confidence) else ""),
         f"open weights: {_yes_no(ident.open_weights)}",
     ]
     if ident.uploader:
@@ -107,8 +135,7 @@ def register(app: typer.Typer) -> None:
         """What is known about ID and why: publisher, country, licences, lineage, sources."""
         _check_format(fmt)
         r = _resolver(kb)
-        ref = ModelReference(_kind(model_id), model_id, Location("<cli>"), "cli")
-        ident = r.resolve_reference(ref)
+        ident = r.resolve_reference(reference_for(model_id, r.kb))
         if fmt == "json":
             typer.echo(
                 json.dumps({"kb_version": r.kb_version, "identity": identity_dict(ident)}, indent=2)
@@ -120,7 +147,20 @@ def register(app: typer.Typer) -> None:
     def search(text: str = typer.Argument(...), fmt: str = _FORMAT, kb: list[Path] = _KB) -> None:
         """Publishers, families, models, API models, hosts and licences matching TEXT."""
         _check_format(fmt)
-        rows = _resolver(kb).kb.search(text)
+        r = _resolver(kb)
+        rows = r.kb.search(text)
+        if not rows:  # an id as the scan prints it: say what it resolves to
+            ident = r.resolve_reference(reference_for(text, r.kb))
+            if ident.known:
+                pub = ident.publisher
+                who = f"by {pub.name} ({pub.country})" if pub else f"family {ident.family}"
+                rows = [("resolved", ident.canonical_id or text, f"{who}; {ident.decided_by}")]
+        if not rows:
+            if fmt == "json":
+                typer.echo("[]")
+            else:
+                typer.echo(f"no match for {text!r} in the knowledge base")
+            return
         if fmt == "json":
             typer.echo(
                 json.dumps([{"kind": k, "id": i, "summary": s} for k, i, s in rows], indent=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from modeldeps.cli.progress import progress_for
 from modeldeps.errors import UsageError
 from modeldeps.model import ScanResult, Severity
 from modeldeps.options import ScanOptions
+
+if TYPE_CHECKING:
+    from modeldeps.store.connect import Store
 
 
 def parse_fail_on(value: str | None) -> Severity | None:
@@ -111,6 +114,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--reproducible", help="Drop timestamps and absolute paths.")
         ] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        save: Annotated[
+            bool, typer.Option("--save", help="Keep the scan in the store (see `history`).")
+        ] = False,
+        store: Annotated[
+            str | None, typer.Option("--store", help="Store URL or file for --save.")
+        ] = None,
     ) -> int:
         """Find every AI model the given paths depend on, and report it."""
         from modeldeps.pipeline import scan
@@ -124,6 +133,7 @@ def register(app: typer.Typer) -> None:
         if usage is not None and not usage.is_file():
             raise UsageError(f"--usage: no such file: {usage}")
         threshold = parse_fail_on(fail_on)
+        saver = _store_for_save(paths, store) if save else None
         options = ScanOptions(
             excludes=tuple(exclude or ()),
             use_gitignore=not no_gitignore,
@@ -140,10 +150,26 @@ def register(app: typer.Typer) -> None:
         )
         with progress_for(enabled=not quiet) as progress:
             result = scan(paths, options, progress)
+        if saver is not None:
+            from modeldeps.cli.store_support import save_result
+
+            save_result(saver, result, paths[0])
         color = output is None and fmt == "table" and sys.stdout.isatty()
         text = render(result, fmt, RenderOptions(reproducible=reproducible, color=color))
         write_output(text, output)
         return exit_code(result, options.fail_on, strict)
+
+
+def _store_for_save(paths: list[Path], store: str | None) -> Store:
+    """Check ``--save`` can work before scanning: one folder, a store that opens."""
+    from modeldeps.cli.store_support import open_cli_store
+
+    if len(paths) != 1 or not paths[0].is_dir():
+        raise UsageError(
+            "--save keeps the scan of one repository: give one folder "
+            "(use `modeldeps scan-many` for several)"
+        )
+    return open_cli_store(store, create=True)
 
 
 def _configured_fail_on(root: Path, config: Path | None) -> Severity | None:

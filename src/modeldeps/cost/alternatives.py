@@ -84,21 +84,21 @@ def pinned_peer(closed_model: str, model: str) -> Peer:
     return Peer(closed_model, model, 0, "user choice", "pinned in the usage file", "", "user", True)
 
 
-@cache
-def _publishers() -> dict[str, tuple[str, str, str]]:
-    return {
-        r["publisher"]: (r["name"], r["country"], r["source"]) for r in bundled("publishers.csv")
-    }
-
-
-@cache
-def _hosts() -> dict[str, tuple[str, str]]:
-    return {r["provider"]: (r["country"], r["source"]) for r in bundled("host_countries.csv")}
+def _kb_publisher(pid: str) -> tuple[str, str, str] | None:
+    """(name, country, citation) of a publisher or API operator from the knowledge base, the
+    one source of countries (ids in any of the operator's aliases: ``moonshotai``, ``zai``)."""
+    kb = _resolver().kb
+    key = pid.split(" ")[0].removeprefix("huggingface_").lower()
+    rec = kb.publisher(key)
+    if rec is None:
+        return None
+    return rec.name, rec.country, kb.citation(rec.sources) or ""
 
 
 def publisher_jurisdiction(publisher: str) -> Jurisdiction:
     """Headquarters country of a publisher id from the bundled table."""
-    name, country, source = _publishers().get(publisher, (publisher or "unknown", "unknown", ""))
+    found = _kb_publisher(publisher) if publisher else None
+    name, country, source = found or (publisher or "unknown", "unknown", "")
     return Jurisdiction(country, name, source)
 
 
@@ -137,5 +137,5 @@ def closed_jurisdiction(model: str, provider: str | None) -> Jurisdiction:
 
 def host_country(provider: str) -> str:
     """Headquarters country of an API host, or ``unknown``."""
-    key = provider.split(" ")[0].removeprefix("huggingface_")
-    return _hosts().get(key, ("unknown", ""))[0]
+    found = _kb_publisher(provider)
+    return found[1] if found else "unknown"

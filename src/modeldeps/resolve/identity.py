@@ -23,11 +23,17 @@ def weakest(*levels: Confidence) -> Confidence:
     return min(levels, key=lambda c: _RANK[c])
 
 
-def licenses_of(kb: KnowledgeBase, values: Iterable[str]) -> tuple[str, ...]:
-    """Normalise licence strings to KB ids where known, keep others as written, dedupe."""
+def licenses_of(
+    kb: KnowledgeBase, values: Iterable[str], *, multimodal: bool = False
+) -> tuple[str, ...]:
+    """Normalise licence strings to KB ids where known, keep others as written, dedupe. For a
+    multimodal model a licence with a multimodal variant (``llama3.2``) becomes that variant:
+    a clause of its use policy covers multimodal models only."""
     out: list[str] = []
     for v in values:
         lic = kb.license(v)
+        if lic is not None and multimodal and lic.multimodal_variant:
+            lic = kb.license(lic.multimodal_variant) or lic
         out.append(lic.id if lic else v.strip().lower())
     return tuple(dict.fromkeys(x for x in out if x))
 

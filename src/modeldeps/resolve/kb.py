@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from modeldeps.errors import KnowledgeBaseError
@@ -19,6 +19,7 @@ class Source:
     url: str | None = None
     citation: str | None = None
     verified: bool = False
+    license: str | None = None  # licence of the data set a fact was taken from
 
     @property
     def ref(self) -> str:
@@ -32,6 +33,8 @@ class Publisher:
     country: str
     type: str
     full_name: str | None = None
+    aliases: tuple[str, ...] = ()  # earlier or other ids of this operator (one id scheme)
+    epoch_orgs: tuple[str, ...] = ()  # organization names in Epoch AI's data, for the build
     hub_orgs: tuple[str, ...] = ()
     hq: str | None = None
     parent: str | None = None
@@ -40,6 +43,7 @@ class Publisher:
     sources: tuple[str, ...] = ()
     url: str | None = None
     notes: str | None = None
+    origin: str = "bundled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,9 @@ class License:
     restrictions: tuple[str, ...] = ()
     attribution: str | None = None
     hub_values: tuple[str, ...] = ()
+    # the record that applies instead when the model is multimodal (a clause of the licence or
+    # its use policy covers multimodal models only: Llama 3.2's EU clause)
+    multimodal_variant: str | None = None
     notes: str | None = None
     sources: tuple[str, ...] = ()
 
@@ -92,6 +99,58 @@ class ModelEntry:
     bases: tuple[BaseEdge, ...] = ()
     sources: tuple[str, ...] = ()
     notes: str | None = None
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseRule:
+    """A sourced versioned family rule: Hub names matching ``match`` get ``license``."""
+
+    id: str
+    match: str
+    sources: tuple[str, ...]
+    license: str | None = None
+    family: str | None = None
+    orgs: tuple[str, ...] = ()
+    open_weights: bool = True
+    notes: str | None = None
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
+class BaseRule:
+    """A sourced naming rule: a Hub repository whose name matches ``match`` was built on
+    ``base`` (``{org}`` and ``\\1``-style groups of the match are filled in)."""
+
+    id: str
+    match: str
+    base: str
+    sources: tuple[str, ...]
+    relation: str = "finetune"
+    orgs: tuple[str, ...] = ()
+    notes: str | None = None
+    origin: str = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
+class CountryEvidence:
+    """A data set's record of a publisher's country (the build's Epoch AI extract)."""
+
+    publisher: str
+    country: str
+    source: str
+    organization: str = ""
+    rows: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    """A named group of countries a policy may watch (``prc``: CN, HK, MO)."""
+
+    id: str
+    name: str
+    countries: tuple[str, ...]
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +162,13 @@ class ApiModel:
     released: str | None = None
     deprecated: str | None = None  # deprecation announced; the model still answers until retired
     retired: str | None = None
-    open_weights: bool = False
+    open_weights: bool | None = None  # None: not stated by this record (a later one may say)
     notes: str | None = None
     verified: bool = True
     sources: tuple[str, ...] = ()
+    replacement: str | None = None  # the provider's recommended successor
+    alias_of: str | None = None  # the dated snapshot an alias points to, where documented
+    origin: str = "bundled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +179,7 @@ class Endpoint:
     region: str | None = None
     flags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    origin: str = "bundled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +200,7 @@ class OllamaEntry:
     family: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    origin: str = "bundled"
 
 
 def _tuples(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,21 +219,40 @@ class KnowledgeBase:
         try:
             self.sources = {s["id"]: Source(**s) for s in doc.get("sources", [])}
             self.publishers = {p["id"]: Publisher(**_tuples(p)) for p in doc.get("publishers", [])}
+            self._aliases = {
+                a: p.id for p in self.publishers.values() for a in p.aliases if a != p.id
+            }
             self.families = {f["id"]: Family(**_tuples(f)) for f in doc.get("families", [])}
             self.licenses = {x["id"]: License(**_tuples(x)) for x in doc.get("licenses", [])}
-            self.models = {m["id"].lower(): _model(m) for m in doc.get("models", [])}
-            self.api_models = [ApiModel(**_tuples(a)) for a in doc.get("api_models", [])]
-            self.endpoints = [Endpoint(**_tuples(e)) for e in doc.get("endpoints", [])]
+            self.models = {m["id"].lower(): _model(self._canon(m)) for m in doc.get("models", [])}
+            self.api_models = [
+                ApiModel(**_tuples(self._canon(a))) for a in doc.get("api_models", [])
+            ]
+            self.endpoints = [
+                Endpoint(**_tuples(self._canon(e, "operator"))) for e in doc.get("endpoints", [])
+            ]
             self.reuploaders = {
                 r["org"].lower(): Reuploader(**_tuples(r)) for r in doc.get("reuploaders", [])
             }
             self.ollama = {
-                o["name"].lower(): OllamaEntry(**_tuples(o)) for o in doc.get("ollama", [])
+                o["name"].lower(): OllamaEntry(**_tuples(self._canon(o)))
+                for o in doc.get("ollama", [])
+            }
+            self.license_rules = [LicenseRule(**_tuples(r)) for r in doc.get("license_rules", [])]
+            self.base_rules = [BaseRule(**_tuples(r)) for r in doc.get("base_rules", [])]
+            self.country_evidence = [
+                CountryEvidence(**self._canon(c)) for c in doc.get("country_evidence", [])
+            ]
+            self.jurisdictions = {
+                j["id"]: Jurisdiction(**_tuples(j)) for j in doc.get("jurisdictions", [])
             }
         except TypeError as exc:  # an unknown or missing field slipped past the schema
             raise KnowledgeBaseError(f"invalid knowledge-base record: {exc}") from exc
         self.strip_suffixes: tuple[str, ...] = tuple(
             sorted(doc.get("strip_suffixes", []), key=len, reverse=True)
+        )
+        self.strip_prefixes: tuple[str, ...] = tuple(
+            sorted(doc.get("strip_prefixes", []), key=len, reverse=True)
         )
         self._org_index = {
             org.lower(): p.id for p in self.publishers.values() for org in p.hub_orgs
@@ -180,17 +263,36 @@ class KnowledgeBase:
             for value in (lic.id, lic.spdx or "", *lic.hub_values):
                 if value:
                     self._license_index.setdefault(value.lower(), lic.id)
-        self._api_exact = {a.id.lower(): a for a in self.api_models if a.id}
+        self._api_exact = _merge_api_records(a for a in self.api_models if a.id)
         self._api_patterns = [
             (re.compile(a.pattern, re.IGNORECASE), a) for a in self.api_models if a.pattern
         ]
-        self._hosts_exact = {e.host.lower(): e for e in self.endpoints if "*" not in e.host}
+        self._hosts_exact: dict[str, Endpoint] = {}
+        for e in self.endpoints:  # first record wins: an overlay's comes before the bundled one
+            if "*" not in e.host:
+                self._hosts_exact.setdefault(e.host.lower(), e)
         self._hosts_glob = [
             (re.compile(fnmatch.translate(e.host.lower())), e)
             for e in self.endpoints
             if "*" in e.host
         ]
+        self._rules = [
+            (re.compile(r.match, re.IGNORECASE), frozenset(o.lower() for o in r.orgs), r)
+            for r in self.license_rules
+        ]
+        self._base_rules = [
+            (re.compile(r.match, re.IGNORECASE), frozenset(o.lower() for o in r.orgs), r)
+            for r in self.base_rules
+        ]
         self._check_references()
+
+    def _canon(self, record: Mapping[str, Any], key: str = "publisher") -> dict[str, Any]:
+        """The record with an alias publisher id (``alibaba-qwen``) replaced by its canonical id,
+        so overlays written with an older id keep working."""
+        out = dict(record)
+        if isinstance(out.get(key), str):
+            out[key] = self._aliases.get(out[key], out[key])
+        return out
 
     def _check_references(self) -> None:
         """Every id a record points at must exist; a dangling id is a KB bug, found at load."""
@@ -214,12 +316,61 @@ class KnowledgeBase:
         for o in self.ollama.values():
             if o.publisher not in self.publishers:
                 problems.append(f"ollama {o.name}: unknown publisher {o.publisher}")
+        for lic in self.licenses.values():
+            if lic.multimodal_variant and lic.multimodal_variant not in self.licenses:
+                problems.append(f"licence {lic.id}: unknown variant {lic.multimodal_variant}")
+        for r in self.license_rules:
+            if r.license and r.license not in self.licenses:
+                problems.append(f"license rule {r.id}: unknown licence {r.license}")
+            problems += [
+                f"license rule {r.id}: unknown source {s}"
+                for s in r.sources
+                if s not in self.sources
+            ]
+        for b in self.base_rules:
+            problems += [
+                f"base rule {b.id}: unknown source {s}" for s in b.sources if s not in self.sources
+            ]
+        for c in self.country_evidence:
+            if c.publisher not in self.publishers:
+                problems.append(f"country evidence: unknown publisher {c.publisher}")
         if problems:
             raise KnowledgeBaseError("; ".join(problems[:10]))
 
     # ------------------------------------------------------------------ lookups
     def publisher(self, pid: str) -> Publisher | None:
-        return self.publishers.get(pid)
+        """A publisher by id or by one of its aliases."""
+        return self.publishers.get(self._aliases.get(pid, pid))
+
+    def license_rule(self, org: str, name: str) -> LicenseRule | None:
+        """The first versioned licence rule matching a Hub repository name (org may be empty)."""
+        o = org.lower()
+        for rx, orgs, rule in self._rules:
+            if (not orgs or o in orgs) and rx.search(name):
+                return rule
+        return None
+
+    def base_by_rule(self, org: str, name: str) -> tuple[str, BaseRule] | None:
+        """(base model id, rule) of the first naming rule that matches a Hub repository name;
+        None when no rule matches or the rule would name the model itself."""
+        o = org.lower()
+        for rx, orgs, rule in self._base_rules:
+            if orgs and o not in orgs:
+                continue
+            m = rx.fullmatch(name)
+            if m is None:
+                continue
+            base = m.expand(rule.base.replace("{org}", org))
+            if base.lower() != f"{org}/{name}".lower():
+                return base, rule
+        return None
+
+    def country_sources(self, pid: str) -> tuple[CountryEvidence, ...]:
+        """Data-set records that agree with the curated country of publisher pid."""
+        p = self.publisher(pid)
+        return tuple(
+            c for c in self.country_evidence if p and c.publisher == p.id and c.country == p.country
+        )
 
     def publisher_for_org(self, org: str) -> Publisher | None:
         pid = self._org_index.get(org.lower())
@@ -252,15 +403,54 @@ class KnowledgeBase:
         return self.licenses.get(key) if key else None
 
     def api_model(self, name: str) -> ApiModel | None:
+        """An API model by exact id (an alias carries its snapshot's dates), then by the id
+        without a date suffix, then by a provider pattern."""
         key = name.strip().lower()
         for candidate in (key, _DATE_SUFFIX.sub("", key)):
             hit = self._api_exact.get(candidate)
             if hit:
-                return hit
+                return self._with_family(self._follow_alias(hit))
+        return self.api_pattern(key)
+
+    def api_pattern(self, name: str) -> ApiModel | None:
         for rx, rec in self._api_patterns:
-            if rx.search(key):
+            if rx.search(name):
                 return rec
         return None
+
+    def _follow_alias(self, rec: ApiModel) -> ApiModel:
+        target = self._api_exact.get(rec.alias_of.lower()) if rec.alias_of else None
+        if target is None:
+            return rec
+        if rec.open_weights is None:
+            rec = replace(rec, open_weights=target.open_weights)
+        if not (rec.retired or rec.deprecated) and (target.retired or target.deprecated):
+            return replace(
+                rec,
+                released=rec.released or target.released,
+                deprecated=target.deprecated,
+                retired=target.retired,
+                replacement=rec.replacement or target.replacement,
+                sources=tuple(dict.fromkeys((*target.sources, *rec.sources))),
+                verified=target.verified,
+            )
+        return replace(
+            rec,
+            released=rec.released or target.released,
+            deprecated=rec.deprecated or target.deprecated,
+            retired=rec.retired or target.retired,
+            replacement=rec.replacement or target.replacement,
+            sources=tuple(dict.fromkeys((*rec.sources, *target.sources))),
+            verified=rec.verified and target.verified,
+        )
+
+    def _with_family(self, rec: ApiModel) -> ApiModel:
+        if rec.family or rec.id is None:
+            return rec
+        pat = self.api_pattern(rec.id.lower())
+        if pat is None or pat.publisher != rec.publisher:
+            return rec
+        return replace(rec, family=pat.family)
 
     def endpoint(self, host: str) -> Endpoint | None:
         h = host.strip().lower().rstrip(".")
@@ -339,3 +529,35 @@ def _model(raw: Mapping[str, Any]) -> ModelEntry:
     data = dict(raw)
     bases: Sequence[Mapping[str, str]] = data.pop("bases", [])
     return ModelEntry(**_tuples(data), bases=tuple(BaseEdge(**b) for b in bases))
+
+
+def _merge_api_records(records: Iterable[ApiModel]) -> dict[str, ApiModel]:
+    """One record per API model id: the first record (overlay, then curated, then generated)
+    decides each field; later records fill only the fields it leaves empty."""
+    out: dict[str, ApiModel] = {}
+    for rec in records:
+        key = (rec.id or "").lower()
+        cur = out.get(key)
+        if cur is None:
+            out[key] = rec
+            continue
+        if cur.publisher != rec.publisher:
+            continue  # another publisher's claim on the id: the first stays
+        changes: dict[str, Any] = {}
+        # an alias takes its snapshot's dates, unless first-party data dates the alias itself
+        skip_dates = cur.alias_of is not None and not rec.verified
+        for f in fields(ApiModel):
+            if f.name in ("sources", "verified", "origin"):
+                continue
+            if skip_dates and f.name in ("retired", "deprecated", "replacement"):
+                continue
+            if getattr(cur, f.name) is None and getattr(rec, f.name) is not None:
+                changes[f.name] = getattr(rec, f.name)
+        if "retired" in changes or "deprecated" in changes:
+            # the dates come from this record: so do their citation and verification
+            changes["verified"] = rec.verified
+            changes["sources"] = tuple(dict.fromkeys((*rec.sources, *cur.sources)))
+        else:
+            changes["sources"] = tuple(dict.fromkeys((*cur.sources, *rec.sources)))
+        out[key] = replace(cur, **changes)
+    return out

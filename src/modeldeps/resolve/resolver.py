@@ -18,6 +18,7 @@ from modeldeps.model import (
     Identity,
     LineageEdge,
     ModelReference,
+    PublisherRef,
     RefKind,
 )
 from modeldeps.resolve.identity import (
@@ -28,12 +29,41 @@ from modeldeps.resolve.identity import (
     weakest,
     with_lineage,
 )
-from modeldeps.resolve.kb import Family, KnowledgeBase, Publisher
+from modeldeps.resolve.kb import BaseRule, Family, KnowledgeBase, Publisher
 from modeldeps.resolve.recognize import Recognizer, Signals
 from modeldeps.resolve.sources.artifact import gguf_metadata, read_model_dir, signals_from_gguf
 from modeldeps.resolve.sources.interface import KnowledgeSource, KnowledgeSourceError
 
 KB = "bundled-kb"
+
+
+#: "provider:" prefixes of model ids (AI SDK registries, LiteLLM, the scan's own ids).
+_PROVIDER_PREFIXES = frozenset(
+    {"openai", "anthropic", "google", "gemini", "vertex", "azure", "bedrock", "mistral", "groq",
+     "ollama", "hf", "huggingface", "xai", "deepseek", "cohere", "together", "openrouter"}
+)  # fmt: skip
+
+
+#: Publisher ids of Hub accounts the KB does not know: ``hf:<account>``.
+ACCOUNT_PREFIX = "hf:"
+
+
+def hub_account(org: str) -> Publisher:
+    """The Hub account that published a repository, as a publisher of unknown country."""
+    return Publisher(
+        id=f"{ACCOUNT_PREFIX}{org}", name=f"{org} (Hub account)", country="unknown", type="account"
+    )
+
+
+def is_account(pub: Publisher | PublisherRef) -> bool:
+    return pub.id.startswith(ACCOUNT_PREFIX)
+
+
+def _origin(origin: str) -> str:
+    """Evidence source of a KB record: the bundled KB, or the overlay file it came from."""
+    return KB if origin == "bundled" else origin
+
+
 MAX_DEPTH = 4
 #: Files that make a folder a model folder whose identity its weight files share.
 _MODEL_DIR_FILES = ("config.json", "tokenizer_config.json", "chat_template.jinja")
@@ -51,6 +81,8 @@ class Resolver:
         self.online = online
         self.recognizer = Recognizer(kb)
         self._names = {m.id.split("/", 1)[-1].lower(): m.id for m in kb.models.values()}
+        suffixes = "|".join(re.escape(x) for x in kb.strip_suffixes) or "(?!)"
+        self._suffixes = re.compile(f"(?:{suffixes})$", re.IGNORECASE)
         self._hub = lru_cache(maxsize=65536)(self._resolve_hub_uncached)
         # every shard of a folder resolves to the folder's identity: read its files once
         self._folder = lru_cache(maxsize=1024)(self._folder_uncached)
@@ -103,32 +135,52 @@ class Resolver:
                 )
                 lineage += edge_to(b.relation, base, b.base)
                 lics += base.licenses
-            ev = Evidence(KB, "exact", f"{entry.id} is a KB entry", self.kb.citation(entry.sources))
+            src = _origin(entry.origin)
+            ev = Evidence(
+                src, "exact", f"{entry.id} is a KB entry", self.kb.citation(entry.sources)
+            )
+            lic_ev = (
+                (
+                    Evidence(
+                        src,
+                        "license-exact",
+                        f"licence {', '.join(entry.licenses)} recorded for {entry.id}",
+                        self.kb.citation(entry.sources),
+                    ),
+                )
+                if entry.licenses
+                else ()
+            )
             return build(
                 canonical_id=entry.id,
                 family=fam,
                 publisher=pub,
                 licenses=lics,
                 lineage=lineage,
-                evidence=(ev, *self.pub_ev(pub)),
+                evidence=(ev, *lic_ev, *self.pub_ev(pub)),
                 confidence=Confidence.HIGH,
                 decided_by="exact",
                 open_weights=entry.open_weights,
             )
         rup = self.kb.reuploader(org)
         if rup and depth < MAX_DEPTH:  # step 2: re-uploader inherits the base's provenance
-            base_name = self._strip(name)
+            base_name = self._strip(name, prefixes=True)
             base_id = self._names.get(base_name.lower())
+            guessed = None if base_id else self._publisher_repo(base_name)
+            target = base_id or guessed
             base = (
-                self.resolve_hub_id(base_id, depth + 1) if base_id else self.resolve_name(base_name)
+                self.resolve_hub_id(target, depth + 1) if target else self.resolve_name(base_name)
             )
             if base.known:
+                how = "" if base_id or not guessed else " (the family publisher's Hub org)"
                 ev = Evidence(
                     KB,
                     "reuploader",
-                    f"{org} is a re-uploader ({rup.relation}); base {base_id or base_name}",
+                    f"{org} is a re-uploader ({rup.relation}); base "
+                    f"{base_id or guessed or base_name}{how}",
                     self.kb.citation(rup.sources),
                 )
+                base_id = base_id or guessed
                 return with_lineage(
                     base,
                     edge_to(rup.relation, base, base_id or base_name),
@@ -142,6 +194,7 @@ class Resolver:
                 )
         org_pub = self.kb.publisher_for_org(org)
         named = self.recognizer.by_name(name)
+        based = self.kb.base_by_rule(org, self._strip(name)) if depth < MAX_DEPTH else None
         if org_pub:  # step 3: publisher by organization (+ family by name for lineage)
             fam = named[0] if named else None
             return self.with_family(
@@ -149,14 +202,18 @@ class Resolver:
                 org_pub,
                 fam,
                 "publisher-org",
-                Confidence.HIGH,
+                Confidence.MEDIUM,
                 Evidence(KB, "publisher-org", f"Hub org {org} belongs to {org_pub.name}"),
+                repo=(org, name),
+                based=based,
+                depth=depth,
             )
+        account = hub_account(org)
         if named:  # step 4: family by name; the unknown org is the publisher, not the family's
             fam, _anchored = named
             return self.with_family(
                 model_id,
-                None,
+                account,
                 fam,
                 "family-pattern",
                 Confidence.MEDIUM,
@@ -165,14 +222,25 @@ class Resolver:
                     "family-pattern",
                     f"name {name!r} matches family {fam.name}; org {org} not in KB",
                 ),
+                repo=(org, name),
+                based=based,
+                depth=depth,
             )
         online = self._online(model_id, depth)  # step 5
         if online is not None:
             return online
-        return replace(
-            UNKNOWN_IDENTITY,
-            canonical_id=model_id,
-            evidence=(Evidence(KB, "unknown", f"org {org} and name {name!r} not in KB"),),
+        # step 6: the account that published the repository is its publisher; who they are
+        # and where is unknown (docs/kb.md, "Hub accounts")
+        return self.with_family(
+            model_id,
+            account,
+            None,
+            "hub-account",
+            Confidence.LOW,
+            Evidence(KB, "not-in-kb", f"org {org} and name {name!r} not in KB"),
+            repo=(org, name),
+            based=based,
+            depth=depth,
         )
 
     def with_family(
@@ -184,13 +252,50 @@ class Resolver:
         conf: Confidence,
         ev: Evidence,
         licenses: Sequence[str] = (),
+        repo: tuple[str, str] | None = None,
+        based: tuple[str, BaseRule] | None = None,
+        depth: int = 0,
     ) -> Identity:
         """Publisher plus family: when the family belongs to someone else, the model is a
-        derivative and the family's publisher becomes a lineage edge."""
+        derivative and the family's publisher becomes a lineage edge. Without licences from
+        the caller, the licence is resolved in order (docs/kb.md): a versioned rule for the
+        name, the Hub with --online, and only then the family's usual licence, *assumed*.
+        ``based`` is the base a naming rule gives (``Qwen2.5-7B-Instruct`` -> ``Qwen2.5-7B``):
+        it replaces the family edge and, for a derivative without a licence of its own, gives
+        the base's licence."""
         lineage: list[LineageEdge] = []
         lics = list(licenses)
+        lic_ev: list[Evidence] = []
+        open_weights: bool | None = True
         fam_pub = self.kb.publishers[fam.publisher] if fam else None
-        if fam and fam_pub and (pub is None or fam_pub.id != pub.id):
+        derivative = bool(fam and fam_pub and (pub is None or fam_pub.id != pub.id))
+        org, name = repo if repo else ("", cid or "")
+        found = self.license_by_rule(org, name) if not lics else None
+        if found is not None:
+            rule_lics, rule_ev, open_weights = found
+            if derivative:  # the name is the base's: its licence binds the derivative too
+                rule_ev = replace(rule_ev, detail=rule_ev.detail + " (inherited from the base)")
+            lics, lic_ev = list(rule_lics), [rule_ev]
+        elif not lics and repo and self.online is not None:
+            online = self._online_license(f"{org}/{name}")
+            if online is not None:
+                lics, lic_ev = list(online[0]), [online[1]]
+        base_ev: tuple[Evidence, ...] = ()
+        if based is not None:
+            base_id, brule = based
+            base_ident = self.resolve_hub_id(base_id, depth + 1)
+            lineage = list(edge_to(brule.relation, base_ident, base_id))
+            if not lics and found is None and (derivative or pub is None or is_account(pub)):
+                lics = list(base_ident.licenses)  # a derivative is bound by its base's licence
+            base_ev = (
+                Evidence(
+                    _origin(brule.origin),
+                    "base-rule",
+                    f"built on {base_id} ({brule.relation}) by naming rule {brule.id}",
+                    self.kb.citation(brule.sources),
+                ),
+            )
+        elif derivative and fam and fam_pub:
             base = build(
                 canonical_id=family_base_id(fam),
                 family=fam,
@@ -202,9 +307,24 @@ class Resolver:
                 decided_by=rule,
             )
             lineage = list(edge_to("finetune", base, family_base_id(fam)))
-        elif fam and fam.default_license and not lics:
+        elif fam and fam.default_license and not lics and found is None and not derivative:
             lics.append(fam.default_license)
-        evs = (ev, *self.pub_ev(pub), *self.pub_ev(fam_pub if lineage else None))
+            lic_ev.append(
+                Evidence(
+                    KB,
+                    "license-assumed",
+                    f"licence {fam.default_license} assumed: the usual licence of {fam.name} "
+                    "models; no record or rule for this model",
+                    self.kb.citation(fam.sources),
+                )
+            )
+        evs = (
+            ev,
+            *base_ev,
+            *lic_ev,
+            *self.pub_ev(pub),
+            *self.pub_ev(fam_pub if lineage and based is None else None),
+        )
         return build(
             canonical_id=cid,
             family=fam,
@@ -214,25 +334,76 @@ class Resolver:
             evidence=evs,
             confidence=conf,
             decided_by=rule,
+            open_weights=open_weights,
         )
+
+    def license_by_rule(self, org: str, name: str) -> tuple[tuple[str, ...], Evidence, bool] | None:
+        """(licences, evidence, open weights) from the first versioned rule for a Hub name."""
+        rule = self.kb.license_rule(org, self._strip(name))
+        if rule is None:
+            return None
+        what = f"licence {rule.license}" if rule.license else "closed model (no open weights)"
+        ev = Evidence(
+            _origin(rule.origin),
+            "license-rule",
+            f"{what} by versioned rule {rule.id} for {name}",
+            self.kb.citation(rule.sources),
+        )
+        return ((rule.license,) if rule.license else ()), ev, rule.open_weights
+
+    def _online_license(self, model_id: str) -> tuple[tuple[str, ...], Evidence] | None:
+        try:
+            facts = self.online.hub_facts(model_id) if self.online else None
+        except KnowledgeSourceError:
+            return None
+        if facts is None or not facts.licenses:
+            return None
+        ev = Evidence(
+            "online",
+            "license-online",
+            f"licence {', '.join(facts.licenses)} from the Hub card of {model_id}",
+            f"https://huggingface.co/{model_id}",
+        )
+        return facts.licenses, ev
 
     def pub_ev(self, pub: Publisher | None) -> tuple[Evidence, ...]:
         if pub is None:
             return ()
+        if is_account(pub):
+            return (
+                Evidence(
+                    KB,
+                    "hub-account",
+                    f"published by the Hub account {pub.id.removeprefix(ACCOUNT_PREFIX)}, which "
+                    "the knowledge base does not know: who they are and their country are unknown",
+                ),
+            )
         return (
             Evidence(
                 KB, "publisher-country", f"{pub.name}: {pub.country}", self.kb.citation(pub.sources)
             ),
         )
 
-    def _strip(self, name: str) -> str:
-        changed = True
-        while changed:
-            changed = False
-            for suf in self.kb.strip_suffixes:
-                if name.lower().endswith(suf.lower()) and len(name) > len(suf):
-                    name, changed = name[: -len(suf)], True
+    def _strip(self, name: str, *, prefixes: bool = False) -> str:
+        """The name without format suffixes (``-GGUF``, ``-AWQ``...) and, for a re-upload,
+        without a converter's prefix (``faster-``)."""
+        # one anchored alternation: its leftmost match is the longest suffix; repeat for
+        # stacked suffixes (-Instruct-AWQ-4bit)
+        while (m := self._suffixes.search(name)) is not None and m.start() > 0:
+            name = name[: m.start()]
+        for pre in self.kb.strip_prefixes if prefixes else ():
+            if name.lower().startswith(pre.lower()) and len(name) > len(pre):
+                return name[len(pre) :]
         return name
+
+    def _publisher_repo(self, name: str) -> str | None:
+        """``org/name`` under the Hub org of the family's publisher, for a re-upload whose
+        name is the family's own product name (``Meta-Llama-3.1-8B-Instruct``)."""
+        named = self.recognizer.by_name(name)
+        if not named or not named[1]:
+            return None
+        pub = self.kb.publishers.get(named[0].publisher)
+        return f"{pub.hub_orgs[0]}/{name}" if pub and pub.hub_orgs else None
 
     def _online(self, model_id: str, depth: int) -> Identity | None:
         if self.online is None or depth >= MAX_DEPTH:
@@ -261,13 +432,19 @@ class Resolver:
             facts.detail or f"Hub card of {model_id}",
             f"https://huggingface.co/{model_id}",
         )
+        lic_ev = Evidence(
+            "online",
+            "license-online",
+            f"licence {', '.join(facts.licenses)} from the Hub card of {model_id}",
+            f"https://huggingface.co/{model_id}",
+        )
         return build(
             canonical_id=model_id,
             family=fam,
             publisher=None,
             licenses=licenses_of(self.kb, lics),
             lineage=lineage,
-            evidence=(ev,),
+            evidence=(ev, lic_ev) if facts.licenses else (ev,),
             confidence=Confidence.MEDIUM,
             decided_by="online",
         )
@@ -288,17 +465,31 @@ class Resolver:
             + ("" if anchored else "; publisher of this derivative unknown"),
         )
         return self.with_family(
-            name, pub, fam, "family-pattern", Confidence.MEDIUM if anchored else Confidence.LOW, ev
+            name,
+            pub,
+            fam,
+            "family-pattern",
+            Confidence.MEDIUM if anchored else Confidence.LOW,
+            ev,
+            repo=("", stem.rsplit("/", 1)[-1]),
         )
 
     def resolve_api_model(self, name: str) -> Identity:
+        prefix, sep, rest = name.partition(":")
+        if sep and rest and (prefix.lower() in _PROVIDER_PREFIXES or self.kb.publisher(prefix)):
+            # "provider:model" as AI SDK registries and the scan print it
+            if prefix.lower() == "ollama":
+                return self.resolve_ollama(rest)
+            if prefix.lower() in ("hf", "huggingface"):
+                return self.resolve_hub_id(rest)
+            return self.resolve_api_model(rest)
         rec = self.kb.api_model(name)
         if rec is None and "/" in name:  # aggregator ids: "<vendor>/<model>" or Hub ids
             vendor, _, rest = name.rpartition("/")
             rec = self.kb.api_model(rest)
             if rec is None:
                 ident = self.resolve_hub_id(f"{vendor.split('/')[-1]}/{rest}")
-                if ident.known:
+                if ident.known and not (ident.publisher and is_account(ident.publisher)):
                     return ident
         if rec is None:
             ident = self.resolve_name(name)
@@ -307,10 +498,13 @@ class Resolver:
         dates = ", ".join(
             f"{k} {v}" for k, v in (("released", rec.released), ("retired", rec.retired)) if v
         )
+        snapshot = f"; alias of {rec.alias_of}" if rec.alias_of else ""
         ev = Evidence(
-            KB,
+            _origin(rec.origin),
             "api-model",
-            f"{rec.id or rec.pattern} served by {pub.name}" + (f" ({dates})" if dates else ""),
+            f"{rec.id or rec.pattern} served by {pub.name}"
+            + (f" ({dates})" if dates else "")
+            + snapshot,
             self.kb.citation(rec.sources),
         )
         fam = self.kb.family(rec.family) if rec.family else None
@@ -323,10 +517,13 @@ class Resolver:
             evidence=(ev, *self.pub_ev(pub)),
             confidence=Confidence.HIGH if rec.id else Confidence.MEDIUM,
             decided_by="api-model",
-            open_weights=rec.open_weights,
+            # an API model whose weights no record says are published is taken as closed
+            open_weights=bool(rec.open_weights),
         )
 
     def resolve_ollama(self, value: str) -> Identity:
+        if value.lower().startswith("ollama:"):
+            value = value[len("ollama:") :]  # the id form the scan prints
         if value.startswith(("hf.co/", "huggingface.co/")):
             return self.resolve_hub_id(value)
         name, _, tag = value.partition(":")
@@ -338,7 +535,7 @@ class Resolver:
         base_id = entry.tags.get(size, entry.base)
         base = self.resolve_hub_id(base_id)
         ev = Evidence(
-            KB,
+            _origin(entry.origin),
             "ollama",
             f"Ollama library {name}:{tag or 'latest'} -> {base_id}",
             self.kb.citation(entry.sources),
@@ -364,7 +561,7 @@ class Resolver:
         ep = self.kb.endpoint(host)
         kind = ep.kind if ep else "?"
         ev = Evidence(
-            KB,
+            _origin(ep.origin) if ep else KB,
             "endpoint",
             f"{host}: {kind} operated by {op.name}; jurisdiction {country}"
             + (f"; flags {', '.join(flags)}" if flags else ""),

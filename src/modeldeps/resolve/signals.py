@@ -6,6 +6,7 @@ GGUF ``general.organization``), never inferred from the family: a fine-tune look
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -65,12 +66,25 @@ def find_maker(r: Resolver, s: Signals, fam: Family | None) -> Maker:
     return Maker()
 
 
+#: Config model types, architectures or names of models that take images (or other media) in.
+_MULTIMODAL = re.compile(r"mllama|vision|llava|(^|[-_])vl([-_]|$)|image-text", re.IGNORECASE)
+
+
+def multimodal(s: Signals) -> bool:
+    """Whether the artifact's config or names say the model is multimodal (licence clauses
+    such as Llama 3.2's EU clause depend on it)."""
+    return any(_MULTIMODAL.search(x) for x in (s.model_type or "", *s.architectures, *s.names))
+
+
 def resolve_signals(r: Resolver, s: Signals) -> Identity:
     arch, tok = r.recognizer.by_signals(s)
     named = next((n for n in (r.recognizer.by_name(x) for x in s.names) if n), None)
     fam: Family | None = arch.family if arch else tok.family if tok else named[0] if named else None
     sig_ev = tuple(Evidence("artifact", m.rule, m.detail) for m in (arch, tok) if m)
-    own_lics = licenses_of(r.kb, s.licenses)
+    own_lics = licenses_of(r.kb, s.licenses, multimodal=multimodal(s))
+    if own_lics:  # the model's own card or config states its licence: medium (docs/kb.md)
+        lic = ", ".join(own_lics)
+        sig_ev += (Evidence("card", "license-card", f"licence {lic} stated by the model's card"),)
     maker = find_maker(r, s, fam)
     rel = (s.base_relation or "").lower()
     relation = rel if rel in _RELATIONS else "finetune"
@@ -104,7 +118,7 @@ def resolve_signals(r: Resolver, s: Signals) -> Identity:
             licenses=licenses_of(r.kb, lics),
             lineage=lineage,
             evidence=(ev, *ev_maker, *sig_ev, *r.pub_ev(pub)),
-            confidence=Confidence.HIGH if pub else Confidence.MEDIUM,
+            confidence=Confidence.MEDIUM,  # a card's word, not an exact sourced record
             decided_by="card-base-model",
         )
     if pub is not None and maker.evidence is not None:
@@ -190,7 +204,7 @@ def add_bases(
     fam: Family | None,
     sig_ev: tuple[Evidence, ...],
 ) -> Identity:
-    own = licenses_of(r.kb, s.licenses)
+    own = licenses_of(r.kb, s.licenses, multimodal=multimodal(s))
     # the card states the model's own licence: it goes first (MD305 reads licenses[0] as the
     # model's own), and replaces a family-default guess; KB facts and bases' licences follow
     guessed = ident.decided_by in _GUESSED_LICENSE_STEPS
@@ -203,10 +217,20 @@ def add_bases(
             lineage = [*edge_to(relation, base, b), *lineage]
             lics += base.licenses
     family = ident.family or (fam.id if fam else None)
+    card_ev: tuple[Evidence, ...] = ()
+    evidence = ident.evidence
+    if own:
+        card_ev = (
+            Evidence(
+                "card", "license-card", f"licence {', '.join(own)} stated by the model's card"
+            ),
+        )
+        if guessed:  # the card's own statement replaces an assumed licence
+            evidence = tuple(e for e in evidence if e.rule != "license-assumed")
     return with_lineage(
         ident,
         lineage,
         licenses=tuple(dict.fromkeys(lics)),
         family=family,
-        evidence=(*ident.evidence, *sig_ev),
+        evidence=(*evidence, *sig_ev, *card_ev),
     )

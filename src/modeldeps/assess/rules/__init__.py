@@ -12,7 +12,7 @@ from modeldeps.assess.rules.license import (
     UnknownLicense,
     UsageThreshold,
 )
-from modeldeps.assess.rules.lifecycle import RetiredApiModel, UnpinnedRevision
+from modeldeps.assess.rules.lifecycle import LockDrift, RetiredApiModel, UnpinnedRevision
 from modeldeps.assess.rules.meta import ExpiredIgnore
 from modeldeps.assess.rules.provenance import (
     CountryConcentration,
@@ -62,6 +62,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     UnknownLicense,
     UnpinnedRevision,
     RetiredApiModel,
+    LockDrift,
     WatchedEgress,
 )
 

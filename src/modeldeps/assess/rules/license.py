@@ -21,8 +21,19 @@ def licensed(ctx: RuleContext) -> Iterator[tuple[Subject, str, LicenseFacts | No
     for s in subjects(ctx.result):
         if s.kind not in _LICENSED_KINDS or s.identity is None or not s.identity.known:
             continue
+        if s.identity.open_weights is False:
+            continue  # a closed model named like a Hub id: no weights licence applies
         for lic in dict.fromkeys(s.identity.licenses):
             yield s, lic, ctx.kb.license(lic)
+
+
+def basis(s: Subject) -> tuple[Confidence | None, str]:
+    """The confidence of the model's licence and the words a finding adds when it is low: a
+    licence assumed from the publisher's usual one must not fail CI silently as a fact."""
+    conf = s.identity.license_confidence if s.identity else None
+    if conf is Confidence.LOW:
+        return conf, " (licence assumed from the publisher's usual licence: low confidence)"
+    return conf, ""
 
 
 def _clauses(items: tuple[str, ...]) -> str:
@@ -48,10 +59,12 @@ class NonCommercialLicense(Rule):
         for s, lic, facts in licensed(ctx):
             if facts is not None and facts.commercial == "no":
                 name = facts.name or lic
+                conf, note = basis(s)
                 yield self.make(
-                    f"{s.model_id}: {name} does not allow commercial use",
+                    f"{s.model_id}: {name} does not allow commercial use{note}",
                     s.location,
                     f"{s.model_id}:{lic}",
+                    confidence=conf,
                 )
 
 
@@ -64,10 +77,12 @@ class _ClauseRule(Rule):
         for s, lic, facts in licensed(ctx):
             clauses = getattr(facts, self.clause, ()) if facts is not None else ()
             if facts is not None and clauses:
+                conf, note = basis(s)
                 yield self.make(
-                    f"{s.model_id}: {facts.name or lic} — {_clauses(clauses)}",
+                    f"{s.model_id}: {facts.name or lic} — {_clauses(clauses)}{note}",
                     s.location,
                     f"{s.model_id}:{lic}",
+                    confidence=conf,
                 )
 
 
@@ -106,8 +121,11 @@ class UsageThreshold(_ClauseRule):
 class TerritoryExclusion(_ClauseRule):
     """The model's licence grants no rights in some territories.
 
-    Some licences exclude the European Union, the UK or other regions (for example Llama 3.2
-    multimodal for EU-domiciled entities). Shipping there, or being domiciled there, is a breach.
+    Some licences exclude the European Union, the UK or other regions. A clause that covers only
+    some models of a licence fires only for those: the Llama 3.2 use policy withholds rights from
+    EU-domiciled licensees for its multimodal models (11B/90B Vision), not for the 1B/3B text
+    models, so the knowledge base records the multimodal ones under ``llama3.2-multimodal``;
+    every Llama 4 model is multimodal. Shipping there, or being domiciled there, is a breach.
     """
 
     id = "MD304"
@@ -168,6 +186,8 @@ class UnknownLicense(Rule):
         for s in subjects(ctx.result):
             ident = s.identity
             if s.kind not in _LICENSED_KINDS or ident is None or not ident.known:
+                continue
+            if ident.open_weights is False:
                 continue
             if not ident.licenses:
                 yield self.make(f"{s.model_id}: no licence recorded", s.location, s.model_id)

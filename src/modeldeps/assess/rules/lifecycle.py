@@ -17,6 +17,9 @@ class UnpinnedRevision(Rule):
     Without ``revision="<40-hex commit>"`` every download takes whatever the repository holds
     that day: weights, tokenizer, chat template and remote code can change under you, silently
     and without review. A branch or tag (``main``, ``v1.0``) is not a pin; it moves.
+
+    A model that ``models.lock`` at the scan root pins (``modeldeps lock``) is not reported:
+    the lock holds its commit and file hashes, and ``modeldeps verify`` checks the copies.
     """
 
     id = "MD401"
@@ -35,6 +38,8 @@ class UnpinnedRevision(Rule):
             revision = ref.context.get("revision")
             if revision is not None and is_commit(str(revision)):
                 continue
+            if is_commit(str(ref.context.get("locked_revision") or "")):
+                continue  # pinned in models.lock
             said = f"revision {revision!r} is a branch or tag" if revision else "no revision"
             loaded = bool(ref.context.get("loader"))
             yield self.make(
@@ -43,6 +48,34 @@ class UnpinnedRevision(Rule):
                 ref.value,
                 confidence=Confidence.HIGH if loaded else Confidence.MEDIUM,
             )
+
+
+class LockDrift(Rule):
+    """A model's local copy differs from the bytes ``models.lock`` pins.
+
+    With a ``models.lock`` at the scan root, every local copy it pins that is present on this
+    machine is hashed and compared with the lock: weight files in the project, the files of a
+    cached Hub snapshot (the Hugging Face cache, found as huggingface_hub finds it), Ollama
+    manifests and layers. A difference means the bytes that would run are not the bytes that
+    were reviewed: a swapped file in a shared cache, a tampered blob, a tag pulled again. A
+    link in a cache that points outside it is drift too, and is never read.
+
+    Copies absent from this machine are not findings (CI runners rarely hold model caches);
+    ``modeldeps verify`` reports them. A lockfile that cannot be read is a ``Skipped`` entry
+    (stage ``lock``). Digests are remembered by each file's device, inode, size, modification
+    and change time, so an unchanged cache is not hashed again on every scan; ``verify``
+    always hashes.
+    """
+
+    id = "MD403"
+    title = "Model differs from models.lock"
+    severity = Severity.HIGH
+    cwe = 345
+    remediation = (
+        "Restore the locked bytes (download the locked revision again, pull the tag again), or "
+        "review the new bytes and pin them with `modeldeps lock --upgrade`."
+    )
+    emitted_by = "lock"
 
 
 class RetiredApiModel(Rule):

@@ -107,7 +107,8 @@ class UnknownProvenance(Rule):
     """A model whose publisher could not be determined.
 
     Fires for Hub, Ollama and API model references, and for inspected weight files, when the
-    resolver could not tell who published the model. Unknown origin is not proof of risk, but a
+    resolver could not tell who published the model, or only that a Hub account the knowledge
+    base does not know did, with no country. Unknown origin is not proof of risk, but a
     dependency nobody can attribute cannot be reviewed under any policy. Teach the resolver with
     a knowledge-base overlay (``--kb FILE``) or ``--online``.
     """
@@ -126,9 +127,12 @@ class UnknownProvenance(Rule):
         for ref in ctx.result.references:
             if ref.kind.value not in _NAMED_KINDS:
                 continue
-            if ref.identity is None or ref.identity.publisher is None:
+            pub = ref.identity.publisher if ref.identity else None
+            if pub is None or pub.country == "unknown":
+                # a Hub account the KB does not know is named, but not who or where it is
+                who = "publisher unknown" if pub is None else f"{pub.name}: country unknown"
                 yield self.make(
-                    f"{ref.value}: publisher unknown", ref.location, f"{ref.kind.value}:{ref.value}"
+                    f"{ref.value}: {who}", ref.location, f"{ref.kind.value}:{ref.value}"
                 )
         for art in ctx.result.artifacts:
             if art.format in {"unrecognized", "chat-template", "safetensors-index"}:

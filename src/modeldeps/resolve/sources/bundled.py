@@ -24,9 +24,16 @@ from modeldeps.resolve.kb import KnowledgeBase
 
 _DATA = "modeldeps.resolve.data"
 #: Keys whose records are identified by a field other than ``id``.
-_KEYS = {"endpoints": "host", "reuploaders": "org", "ollama": "name", "strip_suffixes": ""}
+_KEYS = {
+    "endpoints": "host",
+    "reuploaders": "org",
+    "ollama": "name",
+    "strip_suffixes": "",
+    "strip_prefixes": "",
+    "country_evidence": "",
+}
 #: Bump when merge_into changes what the merged document looks like: old caches then miss.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "3"
 
 
 def _read_text(name: str) -> str:
@@ -146,6 +153,30 @@ def merge_into(base: dict[str, Any], doc: Mapping[str, Any], *, overlay: bool) -
         base[key] = [*value, *kept] if overlay else [*kept, *value]
 
 
+def tag_origin(doc: dict[str, Any], origin: str) -> dict[str, Any]:
+    """Mark every record of an overlay with where it came from, so evidence can say "overlay"
+    instead of "bundled"; a publisher's legacy ``api_hosts`` become first-party endpoints."""
+    for p in doc.get("publishers", []):
+        hosts = p.pop("api_hosts", None) if isinstance(p, dict) else None
+        for host in hosts or ():
+            doc.setdefault("endpoints", []).append(
+                {"host": host, "operator": p["id"], "kind": "first-party", "sources": p["sources"]}
+            )
+    for key, value in doc.items():
+        if key in (
+            "sources",
+            "licenses",
+            "families",
+            "strip_suffixes",
+            "strip_prefixes",
+            "reuploaders",
+        ):
+            continue
+        if isinstance(value, list):
+            doc[key] = [{**v, "origin": origin} if isinstance(v, dict) else v for v in value]
+    return doc
+
+
 def _key(record: Any, field: str) -> str:
     if isinstance(record, Mapping):
         # api_models without an id are keyed by their pattern
@@ -160,7 +191,7 @@ def load_kb(overlays: Sequence[Path] = ()) -> KnowledgeBase:
 
     doc = {k: (list(v) if isinstance(v, list) else v) for k, v in bundled_document().items()}
     for path in overlays:
-        merge_into(doc, read_overlay(path), overlay=True)
+        merge_into(doc, tag_origin(read_overlay(path), f"overlay {path.name}"), overlay=True)
     version = str(doc.get("kb_version", "unknown"))
     if overlays:
         version += "+overlay"

@@ -1,0 +1,182 @@
+"""Small scan results built from contract types, and helpers to save them."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from modeldeps.model import (
+    ArtifactInfo,
+    Confidence,
+    Dependency,
+    Evidence,
+    Finding,
+    Identity,
+    LineageEdge,
+    Location,
+    ModelReference,
+    PublisherRef,
+    RefKind,
+    ScanResult,
+    ScanStats,
+    Severity,
+    Skipped,
+    Stage,
+)
+from modeldeps.store.connect import Store
+from modeldeps.store.identify import RepoIdentity
+from modeldeps.store.save import SaveOutcome, save_scan
+
+QWEN = Identity(
+    canonical_id="Qwen/Qwen2.5-7B-Instruct",
+    family="qwen2.5",
+    publisher=PublisherRef("alibaba-qwen", "Alibaba Cloud (Qwen)", "CN"),
+    licenses=("apache-2.0",),
+    open_weights=True,
+    evidence=(Evidence("bundled-kb", "exact", "Qwen/Qwen2.5-7B-Instruct", "https://x.test/q"),),
+    confidence=Confidence.HIGH,
+    decided_by="exact",
+)
+LLAMA = Identity(
+    canonical_id="meta-llama/Llama-3.1-8B-Instruct",
+    family="llama3.1",
+    publisher=PublisherRef("meta", "Meta", "US"),
+    licenses=("llama3.1",),
+    open_weights=True,
+    confidence=Confidence.HIGH,
+    decided_by="exact",
+)
+DEEPSEEK_DISTILL = Identity(
+    canonical_id="deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
+    family="deepseek-r1-distill",
+    publisher=PublisherRef("deepseek", "DeepSeek", "CN"),
+    licenses=("mit", "llama3.1"),
+    open_weights=True,
+    lineage=(LineageEdge("distill", "meta-llama/Llama-3.1-8B", "meta", "US"),),
+    lineage_countries=("US",),
+    confidence=Confidence.HIGH,
+    decided_by="exact",
+)
+OPENAI = Identity(
+    canonical_id="gpt-4o",
+    publisher=PublisherRef("openai", "OpenAI", "US"),
+    open_weights=False,
+    confidence=Confidence.HIGH,
+    decided_by="exact",
+)
+
+
+def ref(
+    kind: RefKind, value: str, path: str, line: int, ident: Identity | None, **context: object
+) -> ModelReference:
+    return ModelReference(kind, value, Location(path, line, 5), "python", dict(context), ident)  # type: ignore[arg-type]
+
+
+def finding(rule: str, sev: Severity, subject: str, *locs: Location) -> Finding:
+    return Finding(
+        rule_id=rule,
+        severity=sev,
+        confidence=Confidence.HIGH,
+        title=f"{rule} title",
+        message=f"{rule} about {subject}",
+        location=locs[0],
+        remediation="do something",
+        subject=subject,
+    ).with_fingerprint()
+
+
+def result(
+    *refs: ModelReference,
+    findings: tuple[Finding, ...] = (),
+    started: str = "2026-11-01T10:00:00+00:00",
+    artifacts: tuple[ArtifactInfo, ...] = (),
+) -> ScanResult:
+    return ScanResult(
+        roots=("/repos/app",),
+        started_at=started,
+        tool_version="0.1.0",
+        kb_version="2026.11.3",
+        references=refs,
+        dependencies=(Dependency("pypi", "openai", ">=1.0", Location("requirements.txt", 3)),),
+        artifacts=artifacts,
+        findings=findings,
+        skipped=(Skipped(Location("big.json"), Stage.DETECT, "larger than 4 MiB"),),
+        stats=ScanStats(
+            files_seen=10, files_parsed=8, files_cached=1, bytes_read=1234, duration_s=0.5
+        ),
+    )
+
+
+def rich_result(started: str = "2026-11-01T10:00:00+00:00") -> ScanResult:
+    """A result with every kind of content the store keeps."""
+    art_finding = finding(
+        "MD201", Severity.CRITICAL, "weights/model.pt", Location("weights/model.pt")
+    )
+    artifact = ArtifactInfo(
+        location=Location("weights/model.pt"),
+        format="pytorch-zip",
+        size_bytes=10**10,
+        sha256="ab" * 32,
+        tensors=291,
+        params=8_030_000_000,
+        dtype="bf16",
+        metadata={"general.architecture": "llama", "nested": {"a": [1, 2]}},
+        findings=(art_finding,),
+        bytes_read=4096,
+        identity=LLAMA,
+    )
+    return result(
+        ref(
+            RefKind.HUB_MODEL,
+            "Qwen/Qwen2.5-7B-Instruct",
+            "app/chat.py",
+            12,
+            QWEN,
+            loader="transformers.AutoModel.from_pretrained",
+            trust_remote_code=True,
+        ),
+        ref(RefKind.HUB_MODEL, "Qwen/Qwen2.5-7B-Instruct", "app/chat.py", 13, QWEN),
+        ref(RefKind.API_MODEL, "gpt-4o", "app/llm.py", 4, OPENAI, provider="openai"),
+        ref(
+            RefKind.ENDPOINT, "https://api.deepseek.com/v1", "app/llm.py", 9, None, egress="client"
+        ),
+        ref(RefKind.HUB_MODEL, "acme/unknown-model", "train.py", 2, None),
+        findings=(
+            finding(
+                "MD205",
+                Severity.HIGH,
+                "Qwen/Qwen2.5-7B-Instruct",
+                Location("app/chat.py", 12, 5),
+                Location("app/chat.py", 13, 5),
+            ),
+            finding(
+                "MD501", Severity.HIGH, "https://api.deepseek.com/v1", Location("app/llm.py", 9)
+            ),
+        ),
+        started=started,
+        artifacts=(artifact,),
+    )
+
+
+def repo(name: str = "app", commit: str | None = "a" * 40) -> RepoIdentity:
+    return RepoIdentity(
+        key=f"git.example.test/acme/{name}",
+        name=name,
+        path=f"/repos/{name}",
+        remote_url=f"https://git.example.test/acme/{name}.git",
+        commit=commit,
+        branch="main",
+    )
+
+
+def save(store: Store, res: ScanResult, rep: RepoIdentity, tree: str | None = None) -> SaveOutcome:
+    with store.write() as conn:
+        return save_scan(conn, res, rep, tree_digest=tree)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None)
+
+
+def with_started(res: ScanResult, started: str) -> ScanResult:
+    return dataclasses.replace(res, started_at=started)
