@@ -156,3 +156,24 @@ def test_every_name_classified_as_text_is_read_by_some_detector() -> None:
         assert any(d.accepts(f"x{suffix}") for d in detectors), suffix
     for name in TEXT_NAMES:
         assert any(d.accepts(name) for d in detectors), name
+
+
+def test_the_walks_first_bytes_check_never_calls_a_model_format_plain_text() -> None:
+    # The walk's quick check keeps the content sniffer unloaded for ordinary text; it must
+    # hand every magic the sniffer knows on to it (a copy that drifted would hide a format).
+    from modeldeps.discover.inspectors import content
+    from modeldeps.discover.inspectors.streams import COMPRESSION_MAGIC
+    from modeldeps.discover.walk import _plain_text
+
+    magics = [m for m, _ in COMPRESSION_MAGIC] + [
+        content.ZIP_MAGIC, content.EMPTY_ZIP_MAGIC, content.SEVEN_ZIP_MAGIC,
+        content.HDF5_MAGIC, content.NPY_MAGIC, content.GGUF_MAGIC, content.LEGACY_TORCH_HEAD,
+        g.proto(2), b"\x08\x07\x12\x07pytorch",
+    ]  # fmt: skip
+    for magic in magics:
+        assert not _plain_text(magic + b"\x01\x02\x03"), magic
+    assert not _plain_text(b"a" * 257 + b"ustar\x0000")
+    for pickle in (g.call("os", "system", protocol=0), b"(0" + g.call("os", "system"), b"I1\n0."):
+        assert not _plain_text(pickle), pickle
+    assert _plain_text(b"Copyright (c) 2024 The Authors.\n")
+    assert _plain_text(b"# Notes\n\nSome text.\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,10 +115,46 @@ def classify_name(name: str) -> FileKind | None:
     return None
 
 
+#: How a protocol-0 pickle can begin (GLOBAL, MARK, INT/LONG/FLOAT/STRING, NONE, containers,
+#: PUT/GET): text that starts otherwise is not worth the pickle reader's look.
+_PICKLE_TEXT_START = re.compile(rb"c[\w.]+\n|[(\])}N.][\x00-\x7f]|[ILF][-+ .\d]|S['\"]|V|[pg]\d")
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_MAGICS = (
+    b"GGUF", b"ZF0x", b"\x04\x22\x4d\x18", b"BZh", b"\x1f\x8b", b"\xfd7zXZ", b"\x5d\x00\x00",
+    b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda", b"PK",
+)  # fmt: skip
+
+
+def _plain_text(head: bytes) -> bool:
+    """Whether a file's first bytes are text that no model format starts with: the cheap
+    first-bytes check that keeps a scan of a source tree from loading the content sniffer."""
+    sample = head[:512]
+    if sample[:1] == b"\x80" or _PICKLE_TEXT_START.match(sample):
+        return False
+    if _CONTROL.search(sample):  # text has tabs and line ends, not other C0 bytes (ONNX's \x08)
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < max(len(sample) - 4, 1):  # not a character cut by the sample's end
+            return False
+    # Magics that can pass for text in a short sample, and a tar's "ustar".
+    return not sample.startswith(_MAGICS) and head[257:262] != b"ustar"
+
+
 def classify_content(path: str, size: int) -> FileKind | None:
     """How a file is treated by its first bytes: a model format is a weight file whatever it
     is called; text goes to the detectors; any other binary is left alone."""
-    from modeldeps.discover.inspectors.content import sniff_path  # only when a name is unknown
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    if _plain_text(head):
+        return FileKind.TEXT
+    from modeldeps.discover.inspectors.content import sniff_path  # a candidate: look closer
 
     fmt, text = sniff_path(path, size)
     if fmt is not None:

@@ -1,49 +1,52 @@
-"""Inspector registry and dispatch: magic bytes first, extension second."""
+"""Inspector registry and dispatch: magic bytes first, extension second.
+
+Inspector modules are imported on first use: the walk's content check (``content``) lives in
+this package and must not pull in every reader (Jinja2, gguf, NumPy) with it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 from modeldeps.discover.inspectors import support
-from modeldeps.discover.inspectors.content import hdf5_at_user_block
-from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
-from modeldeps.discover.inspectors.keras import KerasH5Inspector, KerasInspector
-from modeldeps.discover.inspectors.numpy_files import NumpyInspector
-from modeldeps.discover.inspectors.onnx import OnnxInspector
-from modeldeps.discover.inspectors.pickles import PickleInspector
-from modeldeps.discover.inspectors.safetensors import (
-    SafetensorsIndexInspector,
-    SafetensorsInspector,
-)
-from modeldeps.discover.inspectors.savedmodel import SavedModelInspector
-from modeldeps.discover.inspectors.templates import ChatTemplateInspector
-from modeldeps.discover.inspectors.torch_tar import TorchTarInspector
-from modeldeps.discover.inspectors.torch_zip import TorchInspector
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Location, Severity
 
-#: The registry, in sniffing order. Add an inspector by importing its class here (see ADDING.md).
-INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
-    SafetensorsIndexInspector,
-    ChatTemplateInspector,
-    GGUFInspector,
-    SafetensorsInspector,
-    OnnxInspector,
-    SavedModelInspector,
-    KerasInspector,
-    KerasH5Inspector,
-    NumpyInspector,
-    TorchTarInspector,
-    TorchInspector,
-    PickleInspector,
+#: The registry, in sniffing order: module and class of each inspector. Add an inspector by
+#: adding its row here (see ADDING.md).
+INSPECTORS: tuple[tuple[str, str], ...] = (
+    ("safetensors", "SafetensorsIndexInspector"),
+    ("templates", "ChatTemplateInspector"),
+    ("gguf", "GGUFInspector"),
+    ("safetensors", "SafetensorsInspector"),
+    ("onnx", "OnnxInspector"),
+    ("savedmodel", "SavedModelInspector"),
+    ("keras", "KerasInspector"),
+    ("keras", "KerasH5Inspector"),
+    ("numpy_files", "NumpyInspector"),
+    ("torch_tar", "TorchTarInspector"),
+    ("torch_zip", "TorchInspector"),
+    ("pickles", "PickleInspector"),
 )
 
 
+@cache
+def inspector_classes() -> tuple[type[Inspector], ...]:
+    """Every registered inspector class, in sniffing order (imports their modules)."""
+    out: list[type[Inspector]] = []
+    for module, name in INSPECTORS:
+        cls: type[Inspector] = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        out.append(cls)
+    return tuple(out)
+
+
 def all_inspectors() -> tuple[Inspector, ...]:
-    return tuple(cls() for cls in INSPECTOR_CLASSES)
+    return tuple(cls() for cls in inspector_classes())
 
 
 def choose(head: bytes, ctx: InspectContext, inspectors: tuple[Inspector, ...]) -> Inspector | None:
@@ -53,10 +56,12 @@ def choose(head: bytes, ctx: InspectContext, inspectors: tuple[Inspector, ...]) 
         if insp.sniff(head, ctx):
             return insp
     if ctx.size > 512:
+        from modeldeps.discover.inspectors.content import hdf5_at_user_block
+
         with ctx.open() as fh:
             user_block = hdf5_at_user_block(fh, ctx.size)
         for insp in inspectors:
-            if user_block and isinstance(insp, KerasH5Inspector):
+            if user_block and insp.name == "keras-h5":
                 return insp
     suffix = Path(ctx.rel).suffix.lower()
     for insp in inspectors:

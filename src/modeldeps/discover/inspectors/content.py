@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import struct
-import zipfile
 from typing import Any, BinaryIO
 
 from modeldeps.discover.inspectors.pickle_ops import (
@@ -103,6 +102,8 @@ def _varint(data: bytes, pos: int) -> tuple[int | None, int]:
 
 def zip_names(fh: BinaryIO | Any) -> list[str]:
     """Member names from a zip's central directory (none when it cannot be read)."""
+    import zipfile  # only a zip needs it
+
     try:
         with zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()

@@ -8,8 +8,6 @@ incomplete (dangerous), never as a quiet "clean".
 
 from __future__ import annotations
 
-import bz2
-import lzma
 import zlib
 from typing import Any, BinaryIO
 
@@ -17,6 +15,7 @@ from modeldeps.discover.inspectors.pickle_ops import Incomplete
 
 _CHUNK = 1 << 20
 _ZLIB = type(zlib.decompressobj())
+
 
 #: Compression magics joblib (and people) wrap pickles in: name by leading bytes. joblib's own
 #: prefixes are these (``joblib.compressor``); ``ZF`` is joblib's format before 0.10.
@@ -85,8 +84,12 @@ def _decompressor(kind: str) -> Any:
     if kind == "deflate":
         return zlib.decompressobj(-15)
     if kind == "bz2":
+        import bz2  # imported when needed: the walk's content check loads this module
+
         return bz2.BZ2Decompressor()
     if kind in ("xz", "lzma"):
+        import lzma
+
         return lzma.LZMADecompressor()
     if kind == "lz4":
         try:
@@ -176,7 +179,7 @@ class DecompressSource:
                     return b""
             try:
                 out = dec.decompress(data, want)
-            except (OSError, EOFError, lzma.LZMAError, RuntimeError, ValueError) as exc:
+            except Exception as exc:  # any decompressor's error (LZMAError, lz4's RuntimeError)
                 self.error, self._done = f"{self.kind} stream is corrupt: {exc}", True
                 return b""
             if getattr(dec, "eof", False):
