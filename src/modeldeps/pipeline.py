@@ -76,7 +76,6 @@ def scan(
     walked_text: list[WalkedFile] = []
     skipped: list[Skipped] = []
     walk_lines: list[str] = []  # the walk as the whole-scan cache key sees it
-    origin: dict[str, tuple[str, Path]] = {}  # text file rel -> (path on disk, its root)
     seen = 0
     for root, prefix in zip(roots, prefixes, strict=True):
         for item in walk(root, opts):
@@ -95,7 +94,6 @@ def scan(
             if item.kind is not FileKind.WEIGHT:
                 text_files.append((item.abspath, rel))
                 walked_text.append(item)
-                origin[rel] = (item.abspath, root)
 
     locked = opts.check_lock and _has_lock(roots)
     if locked:  # drift depends on the lock and on local copies outside the tree
@@ -120,7 +118,7 @@ def scan(
         return replace(again, started_at=started_at, stats=stats)
 
     outcomes, cached_count = _detect(text_files, walked_text, opts, prog, cache)
-    weight_files.extend(_models_named_as_text(outcomes, origin))
+    weight_files.extend(_models_named_as_text(outcomes, text_files, roots))
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
     bytes_read = 0
@@ -243,23 +241,25 @@ def _detect(
 
 
 def _models_named_as_text(
-    outcomes: list[FileOutcome], origin: dict[str, tuple[str, Path]]
+    outcomes: list[FileOutcome], text_files: list[tuple[str, str]], roots: Sequence[Path]
 ) -> list[tuple[Path, str, Path]]:
     """Files named like text that turned out not to be (a pickle called ``model.py``): the
     ones whose content is a model format are inspected like any weight file."""
-    binary = [o.rel for o in outcomes if o.binary]
+    binary = {o.rel for o in outcomes if o.binary}
     if not binary:
         return []
     from modeldeps.discover.inspectors.content import sniff_path
 
     found: list[tuple[Path, str, Path]] = []
-    for rel in binary:
-        abspath, root = origin[rel]
+    for abspath, rel in text_files:
+        if rel not in binary:
+            continue
         try:
             size = os.stat(abspath).st_size
         except OSError:
             continue
         if sniff_path(abspath, size)[0] is not None:
+            root = next((r for r in roots if abspath.startswith(str(r))), roots[0])
             found.append((Path(abspath), rel, root))
     return found
 

@@ -101,18 +101,27 @@ class WalkedFile:
 
 def classify_name(name: str) -> FileKind | None:
     """How a file is treated by its name alone, or None when its content must decide."""
-    if name in TEMPLATE_NAMES:
+    kind = _BY_NAME.get(name)
+    if kind is not None:
+        return kind
+    dot = name.rfind(".")
+    if dot <= 0:  # no extension, or a dot file such as .env: the content decides
+        return None
+    suffix = name[dot:].lower()
+    kind = _BY_SUFFIX.get(suffix)
+    if kind is None and suffix == ".jinja" and name.startswith("chat_template"):
         return FileKind.TEMPLATE
-    if name in TEXT_NAMES:
-        return FileKind.TEXT
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix in WEIGHT_SUFFIXES:
-        return FileKind.WEIGHT
-    if suffix in TEXT_SUFFIXES:
-        return FileKind.TEXT
-    if suffix == ".jinja" and name.startswith("chat_template"):
-        return FileKind.TEMPLATE
-    return None
+    return kind
+
+
+_BY_NAME: dict[str, FileKind] = {
+    **{n: FileKind.TEXT for n in TEXT_NAMES},
+    **{n: FileKind.TEMPLATE for n in TEMPLATE_NAMES},
+}
+_BY_SUFFIX: dict[str, FileKind] = {
+    **{s: FileKind.TEXT for s in TEXT_SUFFIXES},
+    **{s: FileKind.WEIGHT for s in WEIGHT_SUFFIXES},
+}
 
 
 #: How a protocol-0 pickle can begin (GLOBAL, MARK, INT/LONG/FLOAT/STRING, NONE, containers,
@@ -285,10 +294,13 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
             elif stat.S_ISREG(st.st_mode):
                 if ignored(rel, False, specs):
                     continue
-                kind = classify(entry.name, entry.path, st.st_size)
+                kind = classify_name(entry.name)
                 if kind is None:
-                    continue
+                    kind = classify_content(entry.path, st.st_size)
+                    if kind is None:
+                        continue
                 # Reported names are text: bytes that are not UTF-8 are shown as \xNN.
-                yield WalkedFile(entry.path, fs_text(rel), st.st_size, st.st_mtime_ns, kind)
+                shown = rel if rel.isascii() else fs_text(rel)
+                yield WalkedFile(entry.path, shown, st.st_size, st.st_mtime_ns, kind)
         for path, rel, child_key in reversed(subdirs):
             stack.append((path, rel, specs, child_key))
