@@ -11,19 +11,24 @@ says exactly what was there.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 #: C0 controls, DEL, C1 controls (U+009B is a one-character CSI), the Unicode line and paragraph
 #: separators, and the bidirectional overrides and isolates that reorder text on screen.
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 #: Only what breaks a line: for formats whose own escaping covers the rest (JSON, XML).
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LINE_BREAK = "[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
 #: Markdown punctuation that can open a link or image (brackets), code, HTML, emphasis or
 #: strikethrough, or end a table cell. Parentheses, "!" and "_" inside words are left alone:
 #: without a bracket no link or image can form, and GFM does not emphasise inside words.
-_MARKDOWN = re.compile(r"([\\`*\[\]|~<>])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MARKDOWN = r"([\\`*\[\]|~<>])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    """Patterns compiled on first use: a scan that shows no hostile text compiles none."""
+    return re.compile(source)
 
 
 def _escape(ch: str) -> str:
@@ -50,20 +55,22 @@ def terminal(text: object) -> str:
     """``text`` for a terminal or any plain-text output: every control character, line break,
     bidi override and undecodable byte shown as an escape; nothing else changed."""
     s = str(text)
-    return _CONTROL.sub(lambda m: _escape(m.group(0)), s) if _CONTROL.search(s) else s
+    pattern = _pattern(_CONTROL)
+    return pattern.sub(lambda m: _escape(m.group(0)), s) if pattern.search(s) else s
 
 
 def one_line(text: object) -> str:
     """``text`` with its line breaks escaped, for formats that escape everything else."""
     s = fs_text(str(text))
-    return _LINE_BREAK.sub(lambda m: _escape(m.group(0)), s) if _LINE_BREAK.search(s) else s
+    pattern = _pattern(_LINE_BREAK)
+    return pattern.sub(lambda m: _escape(m.group(0)), s) if pattern.search(s) else s
 
 
 def markdown(text: object) -> str:
     """``text`` as literal Markdown (GitHub-flavoured) inline text, safe in a table cell: no
     link, image, emphasis, code span, HTML or cell break can be formed, and it stays on one
     line."""
-    s = _MARKDOWN.sub(lambda m: "\\" + m.group(0), terminal(text))
+    s = _pattern(_MARKDOWN).sub(lambda m: "\\" + m.group(0), terminal(text))
     return s.replace("&", "&amp;")
 
 

@@ -130,7 +130,7 @@ def not_text(data: bytes) -> bool:
     """Whether content read as text is something else: NUL bytes (UTF-16 aside), or a pickle,
     which protocol 0 writes in printable ASCII. Such a file is not parsed; the pipeline
     inspects it by content instead, whatever its name."""
-    if b"\0" in data[:8192]:
+    if data.find(b"\0", 0, 8192) >= 0:  # (no slice: this runs on every file read)
         return not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     first = data[:1]
     if first not in (b"c", b"(", b"\x80"):
