@@ -136,3 +136,19 @@ def test_python2_names_follow_the_unpicklers_own_table() -> None:
     assert allowed("__builtin__", "set")  # builtins.set
     assert allowed("copy_reg", "_reconstructor")  # copyreg._reconstructor
     assert not allowed("__builtin__", "eval")
+
+
+def test_the_allowlist_keeps_its_seed_and_contradicts_no_danger_class() -> None:
+    from modeldeps.discover.inspectors.pickle_policy import allowlist
+
+    seed_file = Path(__file__).resolve().parents[2] / "data" / "weights"
+    seed = (seed_file / "torch_weights_only_allowlist.txt").read_text("utf-8").split()
+    assert len(seed) > 100
+    assert [name for name in seed if name not in allowlist()] == []
+    # No allowed name is itself a known primitive (an exact entry would hide it).
+    clashes = []
+    for name in allowlist():
+        module, _, attr = name.rpartition(".")
+        if danger_class(module, attr):
+            clashes.append(name)
+    assert clashes == []
