@@ -145,10 +145,11 @@ def test_the_allowlist_keeps_its_seed_and_contradicts_no_danger_class() -> None:
     seed = (seed_file / "torch_weights_only_allowlist.txt").read_text("utf-8").split()
     assert len(seed) > 100
     assert [name for name in seed if name not in allowlist()] == []
-    # No allowed name is itself a known primitive (an exact entry would hide it).
+    # No allowed name is itself a known primitive (an exact entry would hide it), except the
+    # TorchScript unpickler's own list builders, allowed by name inside the dangerous torch.jit.
     clashes = []
     for name in allowlist():
         module, _, attr = name.rpartition(".")
-        if danger_class(module, attr):
+        if danger_class(module, attr) and not name.startswith("torch.jit._pickle."):
             clashes.append(name)
     assert clashes == []

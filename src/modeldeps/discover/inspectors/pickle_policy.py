@@ -142,12 +142,13 @@ def _danger_of(module: str, name: str) -> str | None:
     for pattern, cls in _DANGER_LEAF:
         if pattern.match(parts[-1]):
             return cls
-    for part in parts:
+    for i, part in enumerate(parts):
         # A private alias of a dangerous module (argparse._os, shutil._os, tempfile._os).
         bare = part.lstrip("_")
         if bare != part and _DANGER.get(bare) in ("process", "network", "filesystem"):
             return _DANGER[bare]
-        if _DUNDER.match(part) and part not in _DUNDER_SAFE:
+        # A dunder in the attribute walk (a module named like one, __builtin__, is a module).
+        if i >= len(mparts) and _DUNDER.match(part) and part not in _DUNDER_SAFE:
             return "import"
     return None
 
