@@ -177,3 +177,40 @@ def test_the_walks_first_bytes_check_never_calls_a_model_format_plain_text() -> 
         assert not _plain_text(pickle), pickle
     assert _plain_text(b"Copyright (c) 2024 The Authors.\n")
     assert _plain_text(b"# Notes\n\nSome text.\n")
+
+
+def test_containers_are_read_by_their_members_not_their_names(tmp_path: Path) -> None:
+    import io
+    import json
+    import zipfile
+
+    # A torch zip named .npz or .keras goes to the torch reader, not the npz/Keras one.
+    for name in ("weights.npz", "model.keras"):
+        path = g.write(tmp_path / name, g.torch_zip(PAYLOAD))
+        infos, *_ = run_inspect([path], quiet=True)
+        assert max(f.severity.rank for f in infos[0].findings) == Severity.CRITICAL.rank, name
+    # A zip both loaders open: the torch reader checks the Keras config too.
+    lam = {"class_name": "Lambda", "config": {"name": "evil", "function": "x"}}
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [lam]}}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("archive/data.pkl", g.torch_state_dict())
+        zf.writestr("archive/data/0", b"\0" * 24)
+        zf.writestr("config.json", json.dumps(config))
+        zf.writestr("metadata.json", json.dumps({"keras_version": "3.8.0"}))
+    path = g.write(tmp_path / "polyglot.bin", buf.getvalue())
+    infos, *_ = run_inspect([path], quiet=True)
+    assert any(f.rule_id == "MD206" for f in infos[0].findings)
+    # A legacy tar checkpoint whose members come in another order.
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for member, data in (("notes", b"x"), ("pickle", PAYLOAD), ("sys_info", g.benign_dict())):
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path = g.write(tmp_path / "reordered.pth", out.getvalue())
+    infos, *_ = run_inspect([path], quiet=True)
+    assert infos[0].format == "pytorch-tar"
+    assert max(f.severity.rank for f in infos[0].findings) == Severity.CRITICAL.rank

@@ -98,6 +98,7 @@ COMPUTED = {
     "set-block": "{% set k %}__init__{% endset %}{{ cycler[k] }}",
     "method": "{{ cycler['__INIT__'.lower()] }}",
     "one-branch": "{% set k = 'content' if x else '__class__' %}{{ message[k] }}",
+    "string-subscript": "{{ ''['__class__']['__mro__'] }}",
 }
 
 
@@ -113,6 +114,8 @@ def test_names_built_at_render_time_are_resolved(name: str) -> None:
         "{{ cycler['X'|urlencode] }}",  # a filter this analysis does not follow
         "{{ cycler[messages[0].content] }}",  # a name from the conversation, on an object
         "{{ cycler[bos_token] }}",  # a token the config did not give
+        "{{ message['%c%c' % (95, 95) ~ 'class' ~ '%c%c' % (95, 95)] }}",  # numbers formatted
+        "{{ message[[95, 95]|join ~ 'class'] }}",
     ],
 )
 def test_names_that_cannot_be_resolved_are_high(source: str) -> None:

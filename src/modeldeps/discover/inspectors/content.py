@@ -59,6 +59,32 @@ def tar_first_name(head: bytes) -> str:
     return head[:100].split(b"\0", 1)[0].decode("utf-8", "replace")
 
 
+def tar_names(fh: BinaryIO | Any, limit: int = 16) -> list[str]:
+    """The names of a tar's first ``limit`` members (torch.load finds its members by name, in
+    any order); none when it is not a readable tar."""
+    import tarfile
+
+    names: list[str] = []
+    try:
+        fh.seek(0)
+        with tarfile.open(fileobj=fh, mode="r:") as tar:
+            for _ in range(limit):
+                info = tar.next()
+                if info is None:
+                    break
+                names.append(info.name)
+    except (tarfile.TarError, OSError, ValueError, EOFError):
+        return names
+    return names
+
+
+def torch_tar(fh: BinaryIO | Any, head: bytes) -> bool:
+    """A tar holding any of a legacy ``torch.save``'s members."""
+    if tar_first_name(head) in TORCH_TAR_MEMBERS:
+        return True
+    return any(name in TORCH_TAR_MEMBERS for name in tar_names(fh))
+
+
 def is_onnx(head: bytes, size: int) -> bool:
     """An ONNX ModelProto: ir_version first (every exporter writes it first), then fields of the
     right numbers and wire types, lengths within the file."""
@@ -184,7 +210,7 @@ def model_format(fh: BinaryIO, size: int, head: bytes) -> str | None:
     if is_safetensors(head, size):
         return "safetensors"
     if is_tar(head):
-        return "torch-tar" if tar_first_name(head) in TORCH_TAR_MEMBERS else None
+        return "torch-tar" if torch_tar(fh, head) else None
     if head.startswith(LEGACY_TORCH_HEAD) or looks_like_pickle(head):
         return "pickle"
     if head and head[0] in OPCODES and plausible_pickle(head):

@@ -131,7 +131,8 @@ class KerasInspector(Inspector):
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
         if head[:4] != ZIP_MAGIC:
             return False
-        return ctx.rel.lower().endswith(".keras") or ctx.zip_kind() == "keras"
+        # By members, not by name: a torch zip called .keras is the torch reader's.
+        return ctx.zip_kind() == "keras"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         found: list[Finding] = []
@@ -168,6 +169,16 @@ class KerasInspector(Inspector):
         if config is None and not found:
             found.append(malformed(ctx.rel, "keras: archive has no config.json"))
         return _describe(ctx, self.name, config, found, ctx.meter.total, extra)
+
+
+def keras_config_findings(ctx: InspectContext, fh: CountingFile, member: Member) -> list[Finding]:
+    """MD206 findings of a Keras ``config.json`` found in a zip another reader handles."""
+    found: list[Finding] = []
+    config = _member_json(fh, member, "config.json", ctx.rel, found)
+    if isinstance(config, dict) and ("class_name" in config or "module" in config):
+        found.extend(_walk(config, ctx.rel)[0])
+        return [f for f in found if f.rule_id != "MD210"]
+    return []
 
 
 def _member_json(

@@ -6,7 +6,6 @@ import ast
 import math
 import struct
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from modeldeps.discover.inspectors.archive import (
@@ -118,7 +117,8 @@ class NumpyInspector(Inspector):
             return True
         if not head.startswith(ZIP_MAGIC):
             return False
-        return Path(ctx.rel).suffix.lower() == ".npz" or ctx.zip_kind() == "npz"
+        # By members, not by name: a torch zip called .npz is the torch reader's.
+        return ctx.zip_kind() == "npz"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         with ctx.open() as fh:

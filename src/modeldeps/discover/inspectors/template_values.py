@@ -89,13 +89,13 @@ def join(a: Value | None, b: Value) -> Value:
 
 def _combine(parts: list[Value]) -> Value:
     """String concatenation of ``parts`` (``~``, ``+`` on strings, ``join``)."""
-    if any(p.kind == UNKNOWN for p in parts):
-        return _UNKNOWN
+    if any(p.kind in (UNKNOWN, NUM) for p in parts):
+        return _UNKNOWN  # a number's text is not tracked: the result could be any name
     if any(p.kind in (DATA, OBJ) for p in parts):
-        return _DATA if all(p.kind in (DATA, STR, NUM) for p in parts) else _UNKNOWN
+        return _DATA if all(p.kind in (DATA, STR) for p in parts) else _UNKNOWN
     out = {""}
     for p in parts:
-        texts = p.strings if p.kind == STR else frozenset({"0"})
+        texts = p.strings
         out = {a + b for a in out for b in texts}
         if len(out) > MAX_STRINGS:
             return _UNKNOWN
@@ -301,7 +301,8 @@ class Evaluator:
         args = right.items if isinstance(right, nodes.Tuple) else [right]
         values = [self.value(a) for a in args]
         if not all(v.kind == STR and len(v.strings) == 1 for v in values):
-            return _UNKNOWN if any(v.kind in (UNKNOWN, OBJ) for v in values) else _DATA
+            # '%c' % 95 builds '_': a number formatted in is as unknown as a computed name.
+            return _DATA if all(v.kind in (DATA, STR) for v in values) else _UNKNOWN
         try:
             texts = tuple(next(iter(v.strings)) for v in values)
             return Value(STR, frozenset(f % texts for f in fmt.strings))

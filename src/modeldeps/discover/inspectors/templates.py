@@ -96,10 +96,9 @@ def _accesses(tree: nodes.Template, constants: Mapping[str, str]) -> Iterator[_A
         if isinstance(node, nodes.Getattr):
             yield from _judge(ev.value(node.node), Value.of(node.attr), line)
         elif isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Slice):
-            base = ev.value(node.node)
-            if base.kind == STR:
-                continue  # indexing a string constant only picks characters
-            yield from _judge(base, ev.value(node.arg), line)
+            # ''['__class__'] fails as an item and Jinja tries it as an attribute: a string
+            # constant's subscript is judged like any other.
+            yield from _judge(ev.value(node.node), ev.value(node.arg), line)
         elif isinstance(node, nodes.Filter) and node.name in _ATTR_FILTERS:
             base = ev.value(node.node) if node.node is not None else _OBJECT
             args = [kw.value for kw in node.kwargs if kw.key == "attribute"]

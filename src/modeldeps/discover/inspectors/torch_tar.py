@@ -14,7 +14,7 @@ import struct
 import tarfile
 from typing import Any, ClassVar
 
-from modeldeps.discover.inspectors.content import TORCH_TAR_MEMBERS, is_tar, tar_first_name
+from modeldeps.discover.inspectors.content import TORCH_TAR_MEMBERS, is_tar, torch_tar
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.pickle_ops import GlobalValue, Limits, PickleAnalysis
 from modeldeps.discover.inspectors.pickle_ops import analyse_source as walk
@@ -46,7 +46,10 @@ class TorchTarInspector(Inspector):
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
         if len(head) < 262:
             head = ctx.head(512)
-        return is_tar(head) and tar_first_name(head) in TORCH_TAR_MEMBERS
+        if not is_tar(head):
+            return False
+        with ctx.open() as fh:
+            return torch_tar(fh, head)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         analyses: list[tuple[str, PickleAnalysis]] = []

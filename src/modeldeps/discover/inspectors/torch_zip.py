@@ -160,6 +160,12 @@ class TorchInspector(Inspector):
                 )
             )
         meta: dict[str, Any] = {"members": len(members)}
+        config = next((m for m in members if m.name == "config.json"), None)
+        if config is not None:
+            # A zip both torch.load and keras.load open (a polyglot): check the Keras side too.
+            from modeldeps.discover.inspectors.keras import keras_config_findings
+
+            extra.extend(keras_config_findings(ctx, fh, config))
         fmt = "pytorch-zip" if is_torch else "zip"
         if code:
             fmt = "torchscript"
