@@ -154,3 +154,21 @@ LOOKUPS = [
 @pytest.mark.parametrize("source", LOOKUPS)
 def test_ordinary_lookups_stay_clean(source: str) -> None:
     assert check_template(source, "t.jinja") == []
+
+
+def test_every_template_file_the_walk_names_is_read_by_the_template_inspector(
+    tmp_path: Path,
+) -> None:
+    from modeldeps.discover.walk import TEMPLATE_NAMES
+
+    for name in sorted(TEMPLATE_NAMES):
+        body = (
+            ESCAPES[0][0]
+            if name.endswith(".jinja")
+            else json.dumps({"chat_template": ESCAPES[0][0]})
+        )
+        p = tmp_path / name
+        p.write_text(body)
+        info = inspect(p)
+        assert info.format == "chat-template", name
+        assert any(f.rule_id == "MD207" for f in info.findings), name

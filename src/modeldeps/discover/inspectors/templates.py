@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -200,12 +200,12 @@ class ChatTemplateInspector(Inspector):
     """``tokenizer_config.json`` / ``chat_template.json`` / ``chat_template.jinja`` files."""
 
     name = "chat-template"
-    _NAMES: ClassVar[frozenset[str]] = frozenset(
-        {"tokenizer_config.json", "chat_template.json", "chat_template.jinja"}
-    )
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        return ctx.rel.rsplit("/", 1)[-1] in self._NAMES
+        # The walk's own list (one source of truth for which files carry templates).
+        from modeldeps.discover.walk import FileKind, classify_name
+
+        return classify_name(ctx.rel.rsplit("/", 1)[-1]) is FileKind.TEMPLATE
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         base = ArtifactInfo(location=Location(ctx.rel), format=self.name, size_bytes=ctx.size)
