@@ -214,3 +214,18 @@ def test_containers_are_read_by_their_members_not_their_names(tmp_path: Path) ->
     infos, *_ = run_inspect([path], quiet=True)
     assert infos[0].format == "pytorch-tar"
     assert max(f.severity.rank for f in infos[0].findings) == Severity.CRITICAL.rank
+
+
+def test_every_pool_sizes_itself_through_the_worker_cap() -> None:
+    # --jobs of scan, inspect, scan-many and lock: no pool is built from a raw user number.
+    import modeldeps
+
+    src = Path(modeldeps.__file__).resolve().parent
+    pools = ("ProcessPoolExecutor(", "ThreadPoolExecutor(", "_Slot(ctx")
+    unguarded = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if any(x in p.read_text("utf-8") for x in pools)
+        and "worker_count" not in p.read_text("utf-8")
+    ]
+    assert unguarded == []
