@@ -164,10 +164,21 @@ def scan(
     )
     result = replace(result, stats=stats)
     if cache is not None:
-        if key is not None:
+        # A result cut by the time budget depends on how busy the machine was, not only on
+        # its inputs: it is not stored, so the next scan tries again.
+        if key is not None and not _timed_out(result):
             cache.put_scan(key, to_data(result))
         cache.close()
     return result
+
+
+def _timed_out(result: ScanResult) -> bool:
+    from modeldeps.discover.inspectors.parallel import OVER_BUDGET
+    from modeldeps.discover.inspectors.pickle_ops import TIME_BUDGET
+
+    if any(s.reason == OVER_BUDGET for s in result.skipped):
+        return True
+    return any(TIME_BUDGET in f.message for a in result.artifacts for f in a.findings)
 
 
 def _has_lock(roots: Sequence[Path]) -> bool:

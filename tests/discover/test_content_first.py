@@ -6,6 +6,7 @@ import gzip
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,21 @@ def test_every_pool_sizes_itself_through_the_worker_cap() -> None:
         and "worker_count" not in p.read_text("utf-8")
     ]
     assert unguarded == []
+
+
+def test_a_scan_cut_by_the_time_budget_is_not_stored_for_the_next(tmp_path: Path) -> None:
+    import sqlite3
+
+    g.write(tmp_path / "repo" / "m.pkl", g.benign_dict())
+    opts = ScanOptions(cache_dir=tmp_path / "cache", inspect_budget_s=0.0)
+    first = scan([tmp_path / "repo"], opts)
+    assert any(s.reason == OVER_BUDGET for s in first.skipped)
+
+    def stored() -> int:
+        with sqlite3.connect(tmp_path / "cache" / "scan-cache.sqlite3") as db:
+            count: int = db.execute("SELECT COUNT(*) FROM scans").fetchone()[0]
+        return count
+
+    assert stored() == 0  # how busy the machine was is no input a key can know
+    again = scan([tmp_path / "repo"], replace(opts, inspect_budget_s=300.0))
+    assert again.artifacts and not again.skipped and stored() == 1

@@ -136,6 +136,7 @@ def run_inspect(
     hash_files: bool = False,
     jobs: int = 0,
     quiet: bool = False,
+    budget_s: float | None = 300.0,
 ) -> tuple[list[ArtifactInfo], list[Path], list[Skipped], list[tuple[str, Identity]]]:
     """Collect jobs from paths and stores, inspect them on every core, attach identities."""
     from modeldeps.discover.inspectors.hf_cache import hf_cache_jobs
@@ -161,7 +162,11 @@ def run_inspect(
     with progress_for(enabled=not quiet) as progress:
         progress.phase("inspect", len(all_jobs))
         infos, skip = inspect_jobs(
-            all_jobs, hash_files=hash_files, workers=jobs, on_done=progress.advance
+            all_jobs,
+            hash_files=hash_files,
+            workers=jobs,
+            on_done=progress.advance,
+            budget_s=budget_s,
         )
     skipped.extend(skip)
     root_of = {j.rel: j.root for j in all_jobs}
@@ -222,6 +227,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--strict", help="Exit 3 when any file could not be handled.")
         ] = False,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: cores).")] = 0,
+        time_budget: Annotated[
+            float,
+            typer.Option(
+                "--time-budget", help="Seconds for inspecting every file; the rest is skipped."
+            ),
+        ] = 300.0,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> int:
         """Tell what each model file is and flag anything that can run code, without running it."""
@@ -239,6 +250,7 @@ def register(app: typer.Typer) -> None:
             hash_files=hash_files,
             jobs=jobs,
             quiet=quiet,
+            budget_s=time_budget,
         )
         if fmt == "json":
             text = to_json(infos, roots, skipped, dirs)

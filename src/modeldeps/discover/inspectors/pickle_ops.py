@@ -37,6 +37,8 @@ _LEGACY_PICKLES = 5
 #: The highest protocol CPython's unpickler accepts in PROTO.
 HIGHEST_PROTOCOL = 5
 
+#: Why a walk stopped on time (a per-file or the scan's shared deadline).
+TIME_BUDGET = "the analysis time budget ran out"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_<>]*)*$")
 _B64 = re.compile(rb"^[A-Za-z0-9+/=\s_-]+$")
 # Base64 of b"\x80" + protocol 2..5 starts "gA" then one of these (the protocol's high bits).
@@ -566,7 +568,7 @@ class _Walk:
         if self.ops > self.limits.max_ops:
             raise _Stop(f"more than {self.limits.max_ops} opcodes")
         if time.monotonic() > self.deadline:
-            raise _Stop("the analysis time budget ran out")
+            raise _Stop(TIME_BUDGET)
 
     # -- nested payloads ---------------------------------------------------------------------
     def nested(self, value: Any, pos: int, depth: int) -> None:
