@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit browser postgres clean kb
+.PHONY: demo serve test lint typecheck unit browser postgres clean kb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/python:
 # Byte-compile our sources once: an editable install is otherwise compiled on every start when
 # PYTHONDONTWRITEBYTECODE is set, which costs a short scan a fifth of its time.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[store]'
+	$(BIN)/python -m pip install -q -e '.[store,web]'
 	$(BIN)/python -m compileall -q src/modeldeps >/dev/null
 	touch $@
 
@@ -24,14 +24,24 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/modeldeps scan examples/demo-project --fail-on none
+	@echo "The organization dashboard on the bundled examples: make serve"
 
-# The HTML report test drives Debian's Chromium; install it when it is missing and we may.
+# The dashboard on the bundled examples: scan them into a fresh store in .demo/, then serve it
+# read-only on http://127.0.0.1:8765/ (Ctrl-C stops it).
+DEMO_STORE := .demo/store.sqlite3
+serve: $(VENV)/.installed
+	rm -rf .demo && mkdir -p .demo
+	$(BIN)/modeldeps scan-many examples/org examples/demo-project --store $(DEMO_STORE) --quiet
+	$(BIN)/modeldeps serve --store $(DEMO_STORE) --usage examples/usage.toml
+
+# The HTML report and dashboard tests drive Debian's Chromium: install it when it is missing,
+# and stop here when it cannot be had (the browser tests would fail anyway, less clearly).
 browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "warning: could not install chromium"; \
-	    else echo "warning: chromium is not installed (apt-get install chromium)"; fi; }
+	      || { echo "error: could not install chromium"; exit 1; }; \
+	    else echo "error: the browser tests need Chromium: apt-get install chromium"; exit 1; fi; }
 
 # The store tests run on a real PostgreSQL server: install Debian's when it is missing. The
 # test run starts a throwaway cluster on 127.0.0.1 and stops it afterwards (tests/pg_cluster.py).
@@ -64,4 +74,4 @@ kb: $(VENV)/.installed
 	$(BIN)/python tools/build_kb.py --inputs $(KB_INPUTS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .demo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Protocol
 
 from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
+from modeldeps.discover.detectors.crossmodule import link
 from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
 from modeldeps.errors import ModeldepsError, UsageError
@@ -129,6 +130,8 @@ def scan(
         skipped.extend(out.skipped)
         bytes_read += out.bytes_read
         parsed += out.parsed
+    # constants of one module passed to a loader in another
+    references = link(references, [rel for _, rel in text_files], _python_reader(text_files))
 
     artifacts: list[ArtifactInfo] = []
     if opts.inspect_artifacts and weight_files:
@@ -211,6 +214,26 @@ def _whole_scan_key(
         if policy.baseline is not None:
             extra.append(policy.baseline)
     return scan_key(roots, walk_lines, opts, started_at[:10], extra)
+
+
+def _python_reader(files: list[tuple[str, str]]) -> Callable[[str], list[ModelReference]]:
+    """Reads one scanned Python file for the constants it exports (bounded, never executed)."""
+    paths = dict((rel, path) for path, rel in files)
+
+    def read(rel: str) -> list[ModelReference]:
+        from modeldeps.discover.detectors.interface import SourceFile
+        from modeldeps.discover.detectors.python_source import PythonSourceDetector
+        from modeldeps.discover.engine import decode
+
+        try:
+            with open(paths[rel], "rb") as fh:
+                data = fh.read(2 * 1024 * 1024)
+            found = PythonSourceDetector().detect(SourceFile(rel, decode(data), data))
+        except Exception:  # a file we cannot read or parse exports nothing
+            return []
+        return [r for r in found if isinstance(r, ModelReference)]
+
+    return read
 
 
 def _detect(

@@ -125,7 +125,7 @@ def test_only_the_command_being_run_is_registered() -> None:
 
     full = get_command(build_app())
     every = {"scan", "inspect", "kb", "rules", "baseline", "cost", "lock", "verify"}
-    every |= {"scan-many", "history", "org-report"}
+    every |= {"scan-many", "history", "org-report", "serve"}
     assert set(full.commands) == every  # type: ignore[attr-defined]
     only = get_command(build_app("scan"))
     assert set(only.commands) == {"scan"}  # type: ignore[attr-defined]

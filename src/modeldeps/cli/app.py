@@ -24,6 +24,7 @@ COMMAND_MODULES: dict[str, str] = {
     "scan-many": "scan_many_cmd",
     "history": "history_cmd",
     "org-report": "org_cmd",
+    "serve": "serve_cmd",
     "lock": "lock_cmd",
     "verify": "lock_cmd",
 }
@@ -71,4 +72,6 @@ _ORDER = [
     "scan_many_cmd",
     "history_cmd",
     "org_cmd",
+    "serve_cmd",
+    "lock_cmd",
 ]

@@ -30,7 +30,7 @@ def require_extra(extra: str, *modules: str) -> None:
         )
 
 
-def open_cli_store(url: str | None, *, create: bool) -> Store:
+def open_cli_store(url: str | None, *, create: bool, read_only: bool = False) -> Store:
     """Open the store for a command, after checking its extra is installed."""
     require_extra("store", "sqlalchemy", "alembic")
     from modeldeps.store.connect import open_store, resolve_url
@@ -38,7 +38,7 @@ def open_cli_store(url: str | None, *, create: bool) -> Store:
     text, _ = resolve_url(url)
     if text.startswith("postgresql"):
         require_extra("postgres", "psycopg")
-    return open_store(url, create=create)
+    return open_store(url, create=create, read_only=read_only)
 
 
 def parse_when(text: str) -> datetime:

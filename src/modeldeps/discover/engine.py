@@ -186,7 +186,10 @@ def analyse_bytes(
         try:
             with _time_limit(FILE_TIME_LIMIT_S):
                 for item in det.detect(source):
-                    (refs if isinstance(item, ModelReference) else deps).append(item)  # type: ignore[arg-type]
+                    if isinstance(item, Skipped):  # a partial failure the detector survived
+                        skipped.append(item)
+                    else:
+                        (refs if isinstance(item, ModelReference) else deps).append(item)  # type: ignore[arg-type]
         except _Timeout:
             reason = f"{det.name}: gave up after {FILE_TIME_LIMIT_S:.0f} s"
             skipped.append(Skipped(Location(rel), Stage.DETECT, reason))

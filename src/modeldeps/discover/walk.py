@@ -63,9 +63,11 @@ WEIGHT_SUFFIXES: frozenset[str] = frozenset(
 #: the detectors accept (a suffix no detector reads would be a file nobody looks at).
 TEXT_SUFFIXES: frozenset[str] = frozenset(
     {
-        ".py", ".pyw", ".ipynb", ".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts", ".tsx",
-        ".json", ".jsonc", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".env",
-        ".sh", ".bash", ".zsh", ".mk", ".dockerfile", ".http", ".rest", ".modelfile",
+        ".py", ".pyw", ".pyi", ".ipynb", ".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts",
+        ".tsx", ".go", ".java", ".kt", ".kts", ".cs", ".rs",
+        ".json", ".jsonc", ".json5", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env",
+        ".properties", ".sh", ".bash", ".zsh", ".mk", ".dockerfile", ".http", ".rest", ".modelfile",
+        ".sql", ".ps1", ".psm1", ".psd1", ".tf", ".tfvars", ".hcl", ".tftpl", ".nomad",
     }
 )  # fmt: skip
 

@@ -3,7 +3,8 @@
 SQLite runs in WAL mode with a busy timeout, so readers never block the writer and concurrent
 writers wait instead of failing; a write transaction starts with ``BEGIN IMMEDIATE`` so two
 writers queue at the start rather than deadlock on a lock upgrade. A store is migrated to the
-newest schema on open; one written by a newer modeldeps is refused, never changed.
+newest schema on open; one written by a newer modeldeps is refused, never changed. A store
+opened read-only (the dashboard) is never migrated and its connections refuse every write.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _sqlite_engine(url: sa.URL) -> sa.Engine:
+def _sqlite_engine(url: sa.URL, read_only: bool = False) -> sa.Engine:
     # The DBAPI's own transaction handling is switched off (isolation_level=None) so that the
     # "begin" hook below decides: BEGIN for reads, BEGIN IMMEDIATE for writes.
     engine = sa.create_engine(
@@ -112,7 +113,11 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if read_only:
+            # Setting the journal mode may write to the file; a reader leaves it as it is.
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
         # With WAL, NORMAL loses no committed transaction when the process is killed;
@@ -128,12 +133,15 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     return engine
 
 
-def open_store(value: str | None = None, *, create: bool = True) -> Store:
+def open_store(value: str | None = None, *, create: bool = True, read_only: bool = False) -> Store:
     """Open the store named by ``value`` (or ``MODELDEPS_STORE``, or the default).
 
     ``create=False`` (the reading commands) refuses to create a store that does not exist.
+    ``read_only=True`` (the dashboard) also refuses to migrate one, and every connection
+    refuses writes (SQLite ``query_only``, PostgreSQL read-only transactions).
     Raises ``StoreError`` with a message naming the store for every failure.
     """
+    create = create and not read_only
     url_text, is_default = resolve_url(value)
     shown = display_url(url_text)
     try:
@@ -142,11 +150,12 @@ def open_store(value: str | None = None, *, create: bool = True) -> Store:
         raise StoreError(f"invalid store URL {url_text!r}") from None
     try:
         if url.get_backend_name() == "sqlite":
-            engine = _prepare_sqlite(url, is_default, create, shown)
+            engine = _prepare_sqlite(url, is_default, create, shown, read_only)
         elif url.get_backend_name() == "postgresql":
-            engine = sa.create_engine(
-                url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}, pool_pre_ping=True
-            )
+            args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S}
+            if read_only:
+                args["options"] = "-c default_transaction_read_only=on"
+            engine = sa.create_engine(url, connect_args=args, pool_pre_ping=True)
         else:
             raise StoreError(
                 f"unsupported store URL {shown} (use sqlite:///FILE or postgresql+psycopg://…)"
@@ -158,7 +167,7 @@ def open_store(value: str | None = None, *, create: bool = True) -> Store:
         ) from None
     store = Store(engine, url_text)
     try:
-        _ensure_schema(store, create)
+        _ensure_schema(store, create, read_only)
     except StoreError:
         store.close()
         raise
@@ -168,7 +177,9 @@ def open_store(value: str | None = None, *, create: bool = True) -> Store:
     return store
 
 
-def _prepare_sqlite(url: sa.URL, is_default: bool, create: bool, shown: str) -> sa.Engine:
+def _prepare_sqlite(
+    url: sa.URL, is_default: bool, create: bool, shown: str, read_only: bool = False
+) -> sa.Engine:
     path = Path(url.database or "")
     if url.database in (None, "", ":memory:"):
         raise StoreError("an in-memory SQLite store keeps nothing; give a file path")
@@ -184,10 +195,10 @@ def _prepare_sqlite(url: sa.URL, is_default: bool, create: bool, shown: str) -> 
             raise StoreError(f"cannot create store {shown}: no such directory {path.parent}")
     elif not path.is_file():
         raise StoreError(f"store {shown} is not a file")
-    return _sqlite_engine(url)
+    return _sqlite_engine(url, read_only)
 
 
-def _ensure_schema(store: Store, create: bool) -> None:
+def _ensure_schema(store: Store, create: bool, read_only: bool = False) -> None:
     with store.engine.connect() as conn:
         revision = migrate.current_revision(conn)
         tables = set(sa.inspect(conn).get_table_names())
@@ -197,6 +208,12 @@ def _ensure_schema(store: Store, create: bool) -> None:
         return
     if revision is None and not create:
         raise StoreError(f"store {store.display} is empty (nothing has been saved to it yet)")
+    if read_only:
+        raise StoreError(
+            f"store {store.display} has schema revision {revision}, older than this "
+            f"modeldeps reads ({migrate.HEAD}); a writing command (`modeldeps scan --save`) "
+            "upgrades it. Opened read-only, nothing was changed."
+        )
     _migrate(store)
 
 

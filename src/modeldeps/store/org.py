@@ -4,7 +4,7 @@ findings by rule — computed from the latest scan of every repository (at a dat
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,19 +129,30 @@ def compute_shares(uses: Sequence[ModelUse]) -> Shares:
         country[ident.publisher.country] += weight
         publisher[ident.publisher.id] += weight
         labels[ident.publisher.id] = ident.publisher.name
-    total = sum(country.values())
-    unknown = country[UNKNOWN]
+    return shares_from_counts(country, publisher, labels)
+
+
+def shares_from_counts(
+    country: Counter[str], publisher: Counter[str], labels: Mapping[str, str]
+) -> Shares:
+    """Shares and indexes from (repository, model) pairs counted by country and publisher id.
+
+    ``labels`` maps a publisher id to its name. Shared by ``compute_shares`` and by views that
+    count the pairs another way (the dashboard's history of the shares).
+    """
+    total = sum(v for v in country.values() if v > 0)
+    unknown = max(country[UNKNOWN], 0)
 
     def rows(counter: Counter[str], label: bool) -> tuple[ShareRow, ...]:
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         return tuple(
             ShareRow(k, labels.get(k, k) if label else k, v, round(v / total, 4) if total else 0.0)
             for k, v in ranked
-            if v
+            if v > 0
         )
 
     def index(counter: Counter[str]) -> float:
-        known = {k: v for k, v in counter.items() if k != UNKNOWN and v}
+        known = {k: v for k, v in counter.items() if k != UNKNOWN and v > 0}
         whole = sum(known.values())
         return hhi(v / whole for v in known.values()) if whole else 0.0
 

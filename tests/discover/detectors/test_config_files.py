@@ -6,9 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modeldeps.discover.detectors.config_files import ConfigFileDetector
-from modeldeps.discover.detectors.config_values import classify
 from modeldeps.discover.detectors.interface import SourceFile
-from modeldeps.model import ModelReference, RefKind
+from modeldeps.model import ModelReference
 
 
 def refs(rel: str, text: str) -> list[tuple[str, str, int | None]]:
@@ -118,27 +117,29 @@ def test_toml_ini_and_dotenv() -> None:
 
 
 def test_lm_eval_model_args_and_tokenizer_keys() -> None:
-    text = "model_args: pretrained=Qwen/Qwen2.5-7B,dtype=bfloat16\ntokenizer_config: org/tok\n"
+    text = "model_args: pretrained=Qwen/Qwen2.5-7B,dtype=bfloat16\ntokenizer_config: acme/tok\n"
     assert refs("eval.yaml", text) == sorted(
         [
             ("hub_model", "Qwen/Qwen2.5-7B", 1),
-            ("hub_model", "org/tok", 2),
+            ("hub_model", "acme/tok", 2),
         ]
     )
 
 
 def test_provider_prefixes() -> None:
-    assert classify("openai/whisper-large-v3") is not None
-    assert classify("openai/whisper-large-v3").kind is RefKind.HUB_MODEL  # type: ignore[union-attr]
-    found = classify("anthropic/claude-3-5-sonnet-latest")
-    assert found is not None and found.value == "claude-3-5-sonnet-latest"
-    routed = classify("openrouter/meta-llama/llama-3.1-70b-instruct")
-    assert routed is not None and routed.kind is RefKind.HUB_MODEL
-    assert routed.value == "meta-llama/llama-3.1-70b-instruct"
-    assert classify("google/gemma-2-9b-it") is not None
-    assert classify("google/gemma-2-9b-it").kind is RefKind.HUB_MODEL  # type: ignore[union-attr]
-    assert classify("cl100k_base") is None
-    assert classify("text-generation") is None
+    text = (
+        "a: openai/whisper-large-v3\nmodel: anthropic/claude-3-5-sonnet-latest\n"
+        "llm: openrouter/meta-llama/llama-3.1-70b-instruct\nmodel_id: google/gemma-2-9b-it\n"
+        "tokenizer: cl100k_base\ntask: text-generation\n"
+    )
+    assert refs("p.yaml", text) == sorted(
+        [
+            ("hub_model", "openai/whisper-large-v3", 1),
+            ("api_model", "claude-3-5-sonnet-latest", 2),
+            ("hub_model", "meta-llama/llama-3.1-70b-instruct", 3),
+            ("hub_model", "google/gemma-2-9b-it", 4),
+        ]
+    )
 
 
 def test_malformed_files_do_not_raise() -> None:

@@ -61,14 +61,14 @@ def test_dockerfile_env_cmd_and_urls() -> None:
         "ENV MODEL_ID=Qwen/Qwen2.5-7B-Instruct\n"
         "ARG EMBED_MODEL BAAI/bge-m3\n"
         'ENV OPENAI_BASE_URL="https://api.deepseek.com/v1"\n'
-        'CMD ["python", "-m", "vllm.entrypoints.openai.api_server", "--model", "org/m"]\n'
+        'CMD ["python", "-m", "vllm.entrypoints.openai.api_server", "--model", "acme/m"]\n'
     )
     assert refs("Dockerfile", text) == sorted(
         [
             ("hub_model", "Qwen/Qwen2.5-7B-Instruct", 2),
             ("hub_model", "BAAI/bge-m3", 3),
             ("endpoint", "https://api.deepseek.com/v1", 4),
-            ("hub_model", "org/m", 5),
+            ("hub_model", "acme/m", 5),
         ]
     )
 
@@ -96,9 +96,10 @@ def test_helm_template_default_and_makefile_variable() -> None:
         ' "{{ .Values.x }}"]\n'
     )
     assert refs("templates/d.yaml", helm) == [("hub_model", "Qwen/Qwen2-7B", 1)]
-    make = "GGUF := models/q4.gguf\nMODEL ?= org/name\nrun:\n\tllama-server -m $(GGUF)\n"
+    make = "GGUF := models/q4.gguf\nMODEL ?= acme/name\nrun:\n\tllama-server -m $(GGUF)\n"
     assert refs("Makefile", make) == sorted(
-        [("local_artifact", "models/q4.gguf", 4), ("hub_model", "org/name", 2)]
+        # reported where the value is written: the variable's assignment
+        [("local_artifact", "models/q4.gguf", 1), ("hub_model", "acme/name", 2)]
     )
 
 

@@ -68,8 +68,10 @@ def test_code_cells_give_lines_in_the_ipynb_and_cell_index() -> None:
     )
     found = refs(text)
     assert [(r.kind.value, r.value, r.location.line, r.context["cell"]) for r in found] == [
-        ("hub_model", "google/gemma-2-2b-it", line_of(text, "m = AutoModel"), 2)
+        # reported where the string is written, in the cell that writes it
+        ("hub_model", "google/gemma-2-2b-it", line_of(text, "REPO = "), 1)
     ]
+    assert found[0].context["used_at"] == line_of(text, "m = AutoModel")
     assert found[0].detector == "notebook"
 
 

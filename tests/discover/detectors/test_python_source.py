@@ -9,7 +9,7 @@ import pytest
 from modeldeps.discover.detectors.interface import SourceFile
 from modeldeps.discover.detectors.python_source import PythonSourceDetector
 from modeldeps.errors import DetectorError
-from modeldeps.model import ModelReference
+from modeldeps.model import ModelReference, Skipped
 
 Row = tuple[str, str, int]
 
@@ -64,9 +64,10 @@ POSITIVES: list[tuple[str, str, set[Row]]] = [
         client.chat.completions.create(model=MODEL_ID, messages=[])
         """,
         {
-            ("api_model", "gpt-4o-mini", 8),
-            ("api_model", "gpt-4.1", 9),
-            ("hub_model", "Qwen/Qwen2.5-Coder-7B", 10),
+            # each value is reported where its string is written; the f-string where it is used
+            ("api_model", "gpt-4o-mini", 5),
+            ("api_model", "gpt-4.1", 6),
+            ("hub_model", "Qwen/Qwen2.5-Coder-7B", 4),
         },
     ),
     (
@@ -83,7 +84,12 @@ POSITIVES: list[tuple[str, str, set[Row]]] = [
         def embedder(name="all-MiniLM-L6-v2"):
             return SentenceTransformer(name)
         """,
-        {("api_model", "claude-3-5-haiku-20241022", 8), ("hub_model", "all-MiniLM-L6-v2", 10)},
+        {
+            ("api_model", "claude-3-5-haiku-20241022", 4),
+            ("hub_model", "all-MiniLM-L6-v2", 9),
+            # the Anthropic SDK talks to Anthropic's own host: a derived endpoint (egress sdk)
+            ("endpoint", "https://api.anthropic.com", 6),
+        },
     ),
     (
         "litellm-pydantic-dspy-ollama",
@@ -141,6 +147,7 @@ POSITIVES: list[tuple[str, str, set[Row]]] = [
             ("endpoint", "https://acme.openai.azure.com", 4),
             ("api_model", "anthropic.claude-3-5-sonnet-20240620-v1:0", 6),
             ("api_model", "gemini-2.0-flash", 7),
+            ("endpoint", "https://generativelanguage.googleapis.com", 7),  # derived: google.genai
             ("endpoint", "https://api.deepseek.com", 8),
         },
     ),
@@ -205,8 +212,9 @@ NEGATIVES: list[tuple[str, str]] = [
     (
         "prose",
         '"""Uses gpt-4o via AutoModel.from_pretrained("bert-base-uncased")."""\n'
-        'from openai import OpenAI\n# client.chat.completions.create(model="gpt-4o")\n'
-        'print("try claude-3-opus")\nlogger.info("model gpt-4o ready")\n',
+        "from openai import OpenAI\n# Use claude-3-opus or gpt-4o when the context is long\n"
+        'print("try claude-3-opus")\nlogger.info("model gpt-4o ready")\n'
+        'raise ValueError("gpt-4o")\nif name.startswith("claude-3"): pass\n',
     ),
     (
         "argparse-help-and-dataset-repo",
@@ -240,7 +248,7 @@ def test_context_records_loader_revision_trust_and_via() -> None:
     found = refs(
         """
         from transformers import AutoModel
-        REPO = "org/model"
+        REPO = "acme/model"
         m = AutoModel.from_pretrained(REPO, revision="v1.0", trust_remote_code=True)
         """
     )
@@ -275,17 +283,63 @@ def test_unused_model_constant_is_reported_at_its_literal() -> None:
     }
 
 
-def test_syntax_error_is_a_detector_error_naming_the_file() -> None:
-    with pytest.raises(DetectorError, match=r"app\.py"):
-        refs("from openai import OpenAI\ndef broken(:\n")
+def test_commented_out_code_and_docstring_examples_are_marked_in_comment() -> None:
+    found = refs(
+        """
+        from openai import OpenAI
+        # client.chat.completions.create(model="gpt-4o")
+        def f():
+            \"\"\"Load it.
+
+            >>> AutoModel.from_pretrained("acme/tiny-bert")
+            \"\"\"
+        """
+    )
+    assert {(r.value, r.location.line, r.context.get("in_comment")) for r in found} == {
+        ("gpt-4o", 2, True),
+        ("acme/tiny-bert", 6, True),
+    }
+
+
+def test_syntax_error_is_reported_naming_the_file_and_strings_are_still_read() -> None:
+    text = 'from openai import OpenAI\nMODEL = "gpt-4o"\ndef broken(:\n'
+    found = list(PythonSourceDetector().detect(SourceFile("app.py", text)))
+    skipped = [s for s in found if isinstance(s, Skipped)]
+    assert len(skipped) == 1 and "app.py" in skipped[0].reason
+    assert [r.value for r in found if isinstance(r, ModelReference)] == ["gpt-4o"]
 
 
 def test_files_without_triggers_in_code_are_not_parsed() -> None:
-    # Mentions only in a docstring: the detector must not even parse (a syntax error is ignored).
-    assert refs('"""from_pretrained("gpt2")"""\ndef broken(:\n') == []
+    # Mentions only in a docstring's prose: the detector must not even parse (no syntax error).
+    assert (
+        list(PythonSourceDetector().detect(SourceFile("a.py", '"""gpt2"""\ndef broken(:\n'))) == []
+    )
 
 
 def test_oversized_file_is_refused() -> None:
     big = "from openai import OpenAI\n" + "x = 1\n" * 400_000
     with pytest.raises(DetectorError, match="larger than"):
         refs(big)
+
+
+def test_provider_sdk_calls_make_derived_endpoints_with_sdk_egress() -> None:
+    found = refs(
+        """
+        import dashscope
+        from zhipuai import ZhipuAI
+        from anthropic import Anthropic
+        dashscope.Generation.call(model="qwen-plus", messages=[])
+        ZhipuAI(api_key=k).chat.completions.create(model="glm-4", messages=[])
+        Anthropic(base_url="https://llm-proxy.acme.example").messages.create(model="claude-3-haiku")
+        from openai import OpenAI
+        OpenAI(base_url="https://spark-api.xf-yun.com/v1").chat.completions.create(model="x1")
+        """
+    )
+    endpoints = {r.value: r.context for r in found if r.kind.value == "endpoint"}
+    assert endpoints["https://dashscope.aliyuncs.com"]["egress"] == "sdk"
+    assert endpoints["https://dashscope.aliyuncs.com"]["derived"] is True
+    assert endpoints["https://open.bigmodel.cn"]["provider"] == "zhipu"
+    # a client given its own base URL goes there, not to the SDK's default host
+    assert "https://api.anthropic.com" not in endpoints
+    assert endpoints["https://spark-api.xf-yun.com/v1"]["egress"] == "client"
+    assert endpoints["https://spark-api.xf-yun.com/v1"]["provider"] == "iflytek"

@@ -16,11 +16,12 @@ from modeldeps.discover.detectors.interface import Detector, SourceFile
 DETECTORS: tuple[tuple[str, str], ...] = (
     ("modeldeps.discover.detectors.python_source", "PythonSourceDetector"),
     ("modeldeps.discover.detectors.notebook", "NotebookDetector"),
-    ("modeldeps.discover.detectors.javascript", "JavaScriptDetector"),
+    ("modeldeps.discover.detectors.code", "CodeDetector"),
     ("modeldeps.discover.detectors.config_files", "ConfigFileDetector"),
     ("modeldeps.discover.detectors.infra", "InfraDetector"),
     ("modeldeps.discover.detectors.modelfile", "ModelfileDetector"),
     ("modeldeps.discover.detectors.manifests", "ManifestDetector"),
+    ("modeldeps.discover.detectors.text", "TextDetector"),
 )
 
 

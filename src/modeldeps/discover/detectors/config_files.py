@@ -1,7 +1,14 @@
-"""Configuration files (YAML, JSON, TOML, INI, .env): model names and provider URLs by key."""
+"""Configuration files (YAML, JSON, TOML, INI, every ``.env*``): values judged by the recognizer.
+
+A reader turns the file into events (the keys leading to a scalar, its text, where it starts,
+its list or mapping, its siblings), commented-out settings included; each event becomes a
+literal whose key is the nearest key that says something (``models.quick.id`` is read as the
+models' id), and the recognizer decides.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
@@ -10,6 +17,7 @@ from modeldeps.discover.detectors import vocab
 from modeldeps.discover.detectors.config_formats import (
     ENV_RE,
     INI_RE,
+    comment_events,
     json_events,
     line_events,
     toml_events,
@@ -19,82 +27,206 @@ from modeldeps.discover.detectors.config_values import (
     MAX_CONFIG_BYTES,
     MODEL_ARGS_RE,
     Event,
-    classify,
-    judge,
-    make_ref,
+    clean_value,
 )
 from modeldeps.discover.detectors.interface import Detector, SourceFile
-from modeldeps.model import Dependency, ModelReference
+from modeldeps.discover.detectors.literals import Expect, Literal, Site
+from modeldeps.discover.detectors.recognizer import (
+    PROVIDER_PREFIXES,
+    key_weight,
+    prefilter_words,
+    references,
+)
+from modeldeps.model import ContextValue, Dependency, ModelReference
 
 _LOCK_NAMES = frozenset(
-    {"package-lock.json", "npm-shrinkwrap.json", "composer.json", "tsconfig.json"}
+    {"package-lock.json", "npm-shrinkwrap.json", "composer.json", "tsconfig.json", "yarn.lock"}
 )
+#: Suffixes of templates and examples of a configuration file (``config.json.template``).
+_TEMPLATE_SUFFIXES = (".template", ".example", ".sample", ".dist", ".tpl", ".default", ".orig")
+#: Keys that name a part of something: what they mean depends on the key above them.
+_CHILD_KEYS = frozenset(
+    {"id", "name", "path", "url", "uri", "repo", "repo_id", "value", "source", "ref", "src",
+     "location", "file", "dir", "endpoint", "base", "default", "primary", "fallback"}
+)  # fmt: skip
 
 
-def _host_keywords() -> tuple[bytes, ...]:
-    return tuple(
-        host.strip(".").encode() for host, _ in vocab.PROVIDER_HOSTS if len(host.strip(".")) > 6
-    )
+def _own_output(head: str) -> bool:
+    """A modeldeps JSON report (schema and tool versions) or baseline (rule ids, fingerprints)."""
+    if '"schema_version"' in head and '"tool_version"' in head:
+        return True
+    return '"fingerprint"' in head and '"rule_id"' in head
+
+
+_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.+)$")
+_PROVIDER_KEYS = ("provider", "providerId", "provider_id", "type", "backend", "api_type", "engine")
+
+
+def _format(name: str) -> str:
+    lower = name.lower()
+    for suffix in _TEMPLATE_SUFFIXES:
+        if lower.endswith(suffix) and lower.count(".") >= 2:
+            lower = lower[: -len(suffix)]
+    if lower.endswith((".yaml", ".yml")):
+        return "yaml"
+    if lower.endswith((".json", ".jsonc", ".json5")):
+        return "json"
+    if lower.endswith(".toml"):
+        return "toml"
+    if lower.endswith((".ini", ".cfg", ".conf", ".properties")):
+        return "ini"
+    return "env"
+
+
+def _is_env_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.startswith(".env") or lower.endswith(".env") or ".env." in lower
 
 
 class ConfigFileDetector(Detector):
-    """YAML, JSON, TOML, INI and ``.env`` files: values under model-ish and base-URL keys."""
+    """YAML, JSON, TOML, INI and every ``.env*`` file (templates and examples included)."""
 
     name: ClassVar[str] = "config"
     suffixes: ClassVar[frozenset[str]] = frozenset(
-        {".yaml", ".yml", ".json", ".jsonc", ".toml", ".ini", ".cfg", ".env"}
-    )
-    filenames: ClassVar[frozenset[str]] = frozenset({".env", ".env.*", ".envrc", "*.env.example"})
-    keywords: ClassVar[tuple[bytes, ...]] = (
-        b"model",
-        b"llm",
-        b"repo_id",
-        b"deployment_name",
-        b"tokenizer_name",
-        *_host_keywords(),
-    )
-    version: ClassVar[int] = 1
+        {".yaml", ".yml", ".json", ".jsonc", ".json5", ".toml", ".ini", ".cfg", ".env",
+         ".properties", ".conf"}
+    )  # fmt: skip
+    filenames: ClassVar[frozenset[str]] = frozenset(
+        {".env", ".env*", "*.env", ".envrc", "*.env.*", "*.yaml.*", "*.yml.*", "*.json.*",
+         "*.toml.*", "*.ini.*", "*.cfg.*"}
+    )  # fmt: skip
+    keywords: ClassVar[tuple[bytes, ...]] = prefilter_words() or ()
+    version: ClassVar[int] = 2
 
     def accepts(self, rel: str) -> bool:
-        return rel.rsplit("/", 1)[-1] not in _LOCK_NAMES and super().accepts(rel)
+        name = rel.rsplit("/", 1)[-1]
+        if name in _LOCK_NAMES or name.endswith((".lock", ".map")):
+            return False
+        return super().accepts(rel)
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > MAX_CONFIG_BYTES:
             return []
-        events = self._events(source)
+        if _own_output(source.text[:8192]):
+            return []  # a modeldeps report or baseline: our own output, not configuration
         ollama_file = "ollama" in source.rel.lower()
-        refs: list[ModelReference] = []
-        seen: set[tuple[int, str]] = set()
-        for event in events:
-            if event.path and vocab.normalize_key(event.path[-1]) == "model_args":
-                refs.extend(self._model_args(source, event))
-                continue
-            judged = judge(event, ollama_file=ollama_file)
-            if judged is None or (event.offset, judged[0].value) in seen:
-                continue
-            seen.add((event.offset, judged[0].value))
-            found, key = judged
-            refs.append(make_ref(source, event.offset, found, self.name, key=key))
-        return sorted(refs, key=lambda r: r.sort_key())
-
-    def _model_args(self, source: SourceFile, event: Event) -> Iterator[ModelReference]:
-        for m in MODEL_ARGS_RE.finditer(event.value):
-            found = classify(m.group(1))
-            if found is not None:
-                yield make_ref(source, event.offset, found, self.name, key="model_args")
+        literals: list[Literal] = []
+        for event in self._events(source):
+            literals.extend(_literals(event, ollama_file))
+        return references(source, literals, self.name)
 
     def _events(self, source: SourceFile) -> list[Event]:
-        lower = source.name.lower()
         text = source.text
+        kind = _format(source.name)
+        events: list[Event]
         try:
-            if lower.endswith((".yaml", ".yml")):
-                return yaml_events(text)
-            if lower.endswith((".json", ".jsonc")):
-                return json_events(text)
-            if lower.endswith(".toml"):
-                return toml_events(text)
-            if lower.endswith((".ini", ".cfg")):
-                return list(line_events(text, INI_RE))
+            if kind == "yaml":
+                events = yaml_events(text)
+            elif kind == "json":
+                events = json_events(text)
+            elif kind == "toml":
+                events = toml_events(text)
+            elif kind == "ini":
+                events = list(line_events(text, INI_RE))
+            else:
+                events = list(line_events(text, ENV_RE))
         except (tomllib.TOMLDecodeError, ValueError, RecursionError):
-            return list(line_events(text, INI_RE))
-        return list(line_events(text, ENV_RE))
+            events = list(line_events(text, INI_RE))
+        if kind != "json" and "#" in text:
+            events.extend(comment_events(text))
+        return events
+
+
+def _effective_key(path: tuple[str, ...]) -> str:
+    """The key that says what a value is: a generic child key is read with its parents."""
+    if not path:
+        return ""
+    key = path[-1]
+    if vocab.normalize_key(key) not in _CHILD_KEYS:
+        return key
+    for parent in reversed(path[:-1]):
+        if key_weight(parent) > 0:
+            return f"{parent}.{key}"
+        if vocab.normalize_key(parent) not in _CHILD_KEYS and not parent.isdigit():
+            break
+    return key
+
+
+_SECTION_VETO = re.compile(
+    r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|docker|container|"
+    r"image|images|prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
+    r"match_labels|annotations|node_selector)(?:$|_)"
+)
+
+
+def _literals(event: Event, ollama_file: bool) -> Iterator[Literal]:
+    path = event.path
+    for parent in path[:-1]:
+        if _SECTION_VETO.search(vocab.normalize_key(parent)):
+            return  # under an output, dataset or display section
+    key = _effective_key(path)
+    value = event.value
+    if path and vocab.normalize_key(path[-1]) == "model_args":
+        for arg in MODEL_ARGS_RE.finditer(value):
+            yield Literal(arg.group(1), event.offset + arg.start(1), Site.VALUE, key="model")
+        return
+    m = _ASSIGN_RE.match(value.strip())
+    flag = re.match(r"^(--?[\w-]+)=(\S+)$", value.strip())
+    if m:  # compose ``environment: [MODEL_ID=…]``
+        key, value = m.group(1), m.group(2)
+    elif flag:  # ``args: ["--tokenizer=org/name"]``
+        key, value = flag.group(1), flag.group(2)
+    elif vocab.normalize_key(key) == "value" and "name" in event.siblings:
+        key = event.siblings["name"]  # Kubernetes ``env: [{name: MODEL_ID, value: …}]``
+    if vocab.normalize_key(key) == "model_name" and "litellm_params" in event.siblings:
+        return  # a LiteLLM proxy alias, not the model the proxy calls
+    cleaned = clean_value(value)
+    if cleaned is None:
+        return
+    text, env = cleaned
+    offset = event.offset + max(event.value.find(text), 0)
+    context: dict[str, ContextValue] = {"env": env} if env else {}
+    provider_words = " ".join(event.siblings.get(k, "") for k in _PROVIDER_KEYS).lower()
+    provider = next(
+        (PROVIDER_PREFIXES[w] for w in provider_words.split() if PROVIDER_PREFIXES.get(w)), None
+    )
+    ollama = (
+        ollama_file
+        or "ollama" in key.lower()
+        or any("ollama" in p.lower() for p in path)
+        or "ollama" in provider_words.split()
+    )
+    expect = Expect.OLLAMA if ollama and key_weight(key) > 0 else Expect.ANY
+    # Items of one list are a collection; the values of one mapping are settings of
+    # different kinds, so they are no collection (``model:`` beside ``flash_attn:``).
+    listed = bool(event.group) and event.group % 2 == 0
+    site = Site.ELEMENT if listed else Site.VALUE
+    group = event.group if listed else 0
+    if "," in text and " " not in text and "://" not in text and key_weight(key) > 0:
+        # ``OPENAI_COMPATIBLE_MODELS=deepseek-chat,deepseek-reasoner``
+        start = 0
+        for part in text.split(","):
+            if part:
+                yield Literal(
+                    part,
+                    offset + start,
+                    Site.ELEMENT,
+                    key=key,
+                    group=offset + 1,
+                    in_comment=event.in_comment,
+                    provider=provider,
+                    context=context,
+                )
+            start += len(part) + 1
+        return
+    yield Literal(
+        text,
+        offset,
+        site,
+        key=key,
+        group=group,
+        expect=expect,
+        provider=provider,
+        in_comment=event.in_comment,
+        context=context,
+    )

@@ -38,17 +38,25 @@ def _walk_yaml(
         siblings = {
             str(k.value): (str(v.value) if isinstance(v, yaml.ScalarNode) else "") for k, v in pairs
         }
+        group = (node.start_mark.index + 1) * 2 + 1
         for k, v in pairs:
             sub = (*path, str(k.value))
             if isinstance(v, yaml.ScalarNode):
-                out.append(Event(sub, str(v.value), v.start_mark.index, siblings))
+                out.append(Event(sub, str(v.value), v.start_mark.index, siblings, group))
             else:
                 _walk_yaml(v, sub, out, depth + 1, seen)
     elif isinstance(node, yaml.SequenceNode):
+        group = (node.start_mark.index + 1) * 2
+        flag = ""
         for item in node.value:
             if isinstance(item, yaml.ScalarNode):
-                out.append(Event(path, str(item.value), item.start_mark.index))
+                text = str(item.value)
+                # ``args: ["--tokenizer", "org/name"]``: the flag before is the value's key
+                sub = (*path, flag) if flag else path
+                out.append(Event(sub, text, item.start_mark.index, group=0 if flag else group))
+                flag = text if text.startswith("-") and "=" not in text else ""
             else:
+                flag = ""
                 _walk_yaml(item, path, out, depth + 1, seen)
 
 
@@ -101,6 +109,7 @@ class _Frame:
     pending: list[tuple[str, str, int]] = field(default_factory=list)
     key: str | None = None
     expect_key: bool = True
+    start: int = 0
 
 
 def json_events(text: str) -> list[Event]:
@@ -118,15 +127,15 @@ def json_events(text: str) -> list[Event]:
                 path = (*top.path, top.key)
             if len(stack) >= MAX_DEPTH:
                 raise ValueError("JSON nested too deeply")
-            stack.append(_Frame(tok == "{", path))
+            stack.append(_Frame(tok == "{", path, start=m.start()))
         elif tok in "}]":
             if top is None:
                 continue
             stack.pop()
+            group = (top.start + 1) * 2 + (1 if top.is_obj else 0)
             for key, value, off in top.pending:
-                out.append(
-                    Event((*top.path, key) if top.is_obj else top.path, value, off, top.scalars)
-                )
+                path = (*top.path, key) if top.is_obj else top.path
+                out.append(Event(path, value, off, top.scalars, group))
             if stack and stack[-1].is_obj:
                 stack[-1].key, stack[-1].expect_key = None, True
         elif tok == ":" or top is None:
@@ -194,6 +203,33 @@ def toml_events(text: str) -> list[Event]:
 
     walk(data, (), 0)
     return out
+
+
+_COMMENTED_RE = re.compile(
+    r"^[ \t]*(?:(?:#|;|//)[ \t]*)+(?:-[ \t]+)?(?:export[ \t]+)?"
+    r"(?P<key>[\w.\-]+|\"[^\"]+\")[ \t]*(?P<sep>:|=)[ \t]*(?P<val>[^\s#].*?)[ \t]*$",
+    re.MULTILINE,
+)
+_TRAILING_RE = re.compile(
+    r"^[ \t]*(?:-[ \t]+)?(?P<key>[\w.\-]+)[ \t]*[:=][^#\n]*?[ \t]+#[ \t]*(?P<val>\S+)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def comment_events(text: str) -> Iterator[Event]:
+    """Commented-out settings: ``# url: hf://…``, ``# MODEL=…``, ``key: x  # /other/path``."""
+    for m in _COMMENTED_RE.finditer(text):
+        raw = m.group("val")
+        if m.group("sep") == ":" and raw.startswith(("{", "[")):
+            continue
+        raw = re.sub(r"[ \t]+#.*$", "", raw).strip().strip("\"'")
+        if raw and " " not in raw:
+            key = m.group("key").strip('"')
+            yield Event((key,), raw, m.start("val"), in_comment=True)
+    for m in _TRAILING_RE.finditer(text):
+        raw = m.group("val").strip("\"'")
+        if raw and ("/" in raw or ":" in raw):
+            yield Event((m.group("key"),), raw, m.start("val"), in_comment=True)
 
 
 INI_RE = re.compile(r"^[ \t]*([A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(.*?)[ \t]*$", re.MULTILINE)

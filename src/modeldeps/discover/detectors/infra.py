@@ -7,17 +7,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
-from modeldeps.discover.detectors import vocab
-from modeldeps.discover.detectors.config_values import (
-    Classified,
-    classify,
-    classify_url,
-    clean_value,
-    is_endpoint_key,
-    make_ref,
-)
+from modeldeps.discover.detectors.config_values import clean_value
 from modeldeps.discover.detectors.interface import Detector, SourceFile
-from modeldeps.model import Dependency, ModelReference, RefKind
+from modeldeps.discover.detectors.literals import Expect, Literal, Site
+from modeldeps.discover.detectors.recognizer import (
+    intrinsic,
+    is_url_key,
+    key_weight,
+    prefilter_words,
+    references,
+)
+from modeldeps.model import Dependency, ModelReference
 
 #: Files larger than this are not scanned (scripts and manifests are small).
 MAX_INFRA_BYTES = 2 * 1024 * 1024
@@ -126,6 +126,12 @@ _MODULE_COMMANDS = {
 }
 _YAML_SUFFIXES = (".yaml", ".yml")
 _Emit = Callable[..., None]
+#: Commands that serve or pull a model: their model flags name Hub repositories or local weights.
+_SERVERS = frozenset(
+    {"vllm", "text-generation-launcher", "llama.cpp", "sglang", "mlx_lm", "llama-cpp-python",
+     "huggingface-cli", "hf", "ollama", "docker"}
+)  # fmt: skip
+_LOCAL_REQUEST_RE = re.compile(r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0|:\d{2,5}/)")
 _JSON_MODEL_RE = re.compile(r"\\?\"model\\?\"\s*:\s*\\?\"([^\"\\\s]+)\\?\"")
 _ENV_ASSIGN_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\?|:|\+)?=(.*)$")
 
@@ -147,17 +153,11 @@ class InfraDetector(Detector):
          "Makefile", "makefile", "GNUmakefile", "Procfile", "Procfile.*"}
     )  # fmt: skip
     keywords: ClassVar[tuple[bytes, ...]] = (
-        b"model",
-        b"llm",
-        b"vllm",
-        b"llama",
-        b"ollama",
-        b"huggingface-cli",
-        b"hf download",
-        b"-hf",
-        *(h.strip(".").encode() for h, _ in vocab.PROVIDER_HOSTS if len(h.strip(".")) > 6),
+        (*(prefilter_words() or ()), b"vllm", b"llama", b"ollama", b"huggingface-cli", b"-hf")
+        if prefilter_words()
+        else ()
     )
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         text = source.text
@@ -165,26 +165,42 @@ class InfraDetector(Detector):
             return []
         is_yaml = source.name.lower().endswith(_YAML_SUFFIXES)
         ollama_file = "ollama" in text.lower() or ":11434" in text
-        out: dict[tuple[int, str], ModelReference] = {}
+        literals: list[Literal] = []
+        used: set[int] = set()
 
-        def emit(offset: int, found: Classified | None, **ctx: str | None) -> None:
-            if found is None or (offset, found.value) in out:
-                return
-            extra = {k: v for k, v in ctx.items() if v is not None}
-            out[(offset, found.value)] = make_ref(source, offset, found, self.name, **extra)
+        def emit(offset: int, value: str, site: Site = Site.ARGUMENT, **kw: object) -> None:
+            used.add(offset)
+            literals.append(Literal(value, offset, site, **kw))  # type: ignore[arg-type]
 
         toks = tokenize(text)
         variables = {} if is_yaml else {k: v for _, k, v in _pairs(toks) if not v.sep}
-        self._commands(toks, emit, ollama_file, variables)
+        self._commands(toks, emit, ollama_file, variables, used)
         if not is_yaml:  # YAML keys (env, base_url) belong to the config detector
             self._assignments(toks, emit, ollama_file)
             for m in _JSON_MODEL_RE.finditer(text):
-                found = classify(m.group(1), ollama=_ollama_request(text, m.start()))
-                emit(m.start(1), found, key="model", loader="http request body")
-        return sorted(out.values(), key=lambda r: r.sort_key())
+                local = _LOCAL_REQUEST_RE.search(_request_head(text, m.start())) is not None
+                expect = Expect.OLLAMA if _ollama_request(text, m.start()) else Expect.ANY
+                # a request to a local server names whatever it serves: only a known name counts
+                emit(m.start(1), m.group(1), Site.VALUE, key="" if local else "model",
+                     call="http request body", expect=expect)  # fmt: skip
+            # Any other string: reported only when the recognizer is sure by the string alone
+            # (a model URI in a heredoc, a provider URL, a KB model id).
+            for tok in toks:
+                if tok.sep or tok.start in used or len(tok.text) < 3:
+                    continue
+                value = tok.text.rstrip(")'\",;")
+                found = intrinsic(value)
+                if found is not None and found.score >= 0.8:
+                    emit(tok.start, value, Site.TEXT, call=_url_call(toks, tok))
+        return references(source, literals, self.name)
 
     def _commands(
-        self, toks: list[_Tok], emit: _Emit, ollama_file: bool, variables: dict[str, _Tok]
+        self,
+        toks: list[_Tok],
+        emit: _Emit,
+        ollama_file: bool,
+        variables: dict[str, _Tok],
+        used: set[int],
     ) -> None:
         command: str | None = None
         # ``ollama create NAME`` makes a model locally: running it later is no dependency
@@ -206,17 +222,14 @@ class InfraDetector(Detector):
                 continue
             nxt = _resolve(_next_value(toks, i), variables)
             if command == "vllm" and word == "serve" and nxt is not None:
-                self._model(nxt, emit, "vllm serve", ollama_file)
+                self._model(nxt, emit, "vllm serve", Expect.HUB)
             elif command == "ollama" and word in {"pull", "run"} and nxt is not None:
                 if nxt.text in created:
                     continue
-                found = classify(nxt.text, ollama=True)
-                if found is not None and found.kind is RefKind.API_MODEL:
-                    found = Classified(RefKind.OLLAMA_MODEL, nxt.text, {"provider": "ollama"})
-                emit(nxt.start, found, loader=f"ollama {word}")
+                emit(nxt.start, nxt.text, call=f"ollama {word}", expect=Expect.OLLAMA)
             elif command in {"huggingface-cli", "hf"} and word == "download" and nxt is not None:
-                if not _is_non_model_repo(toks, i):
-                    emit(nxt.start, _hub(nxt.text), loader=f"{command} download")
+                expect = Expect.NONE if _is_non_model_repo(toks, i) else Expect.HUB
+                emit(nxt.start, nxt.text, call=f"{command} download", expect=expect)
             elif word.startswith("-") and (not tok.quoted or word in _MODEL_FLAGS):
                 flag, eq, inline = word.partition("=")
                 target = _Tok(inline, tok.start + len(flag) + 1, tok.end, False, False)
@@ -226,44 +239,69 @@ class InfraDetector(Detector):
                 loader = f"{command} {flag}" if command else flag
                 if flag in {"-hf", "-hfr", "--hf-repo"}:
                     repo, _, quant = value.text.partition(":")
-                    emit(value.start, _hub(repo), loader=loader, quant=quant or None)
-                elif _is_model_flag(flag, command, value.text):
-                    self._model(value, emit, loader, ollama_file)
+                    ctx = {"quant": quant} if quant else {}
+                    emit(value.start, repo, call=loader, key=flag, expect=Expect.HUB, context=ctx)
+                elif flag == "--local-dir" and command in {"huggingface-cli", "hf"}:
+                    # a download's destination, unless it downloads a dataset or a space
+                    start = next((j for j in range(i, -1, -1) if toks[j].text == "download"), i)
+                    raw = _next_value(toks, i)  # not a variable set elsewhere
+                    mine = "$" not in (inline if eq else raw.text if raw is not None else "$")
+                    if mine and not _is_non_model_repo(toks, start):
+                        emit(value.start, value.text, call=loader, key=flag, expect=Expect.LOCAL)
+                elif _is_model_flag(flag, command, value.text) and command in _SERVERS:
+                    self._model(value, emit, loader, Expect.HUB, key=flag)
+                elif _is_model_flag(flag, command, value.text) or key_weight(flag) > 0:
+                    # a script's own --model flag: a name sure enough by itself, or a path
+                    cleaned = clean_value(value.text)
+                    found = intrinsic(cleaned[0]) if cleaned is not None else None
+                    if found is not None and found.score >= 0.4:
+                        self._model(value, emit, loader, Expect.ANY, key=flag)
+                elif value is nxt and key_weight(flag) <= -1.0:
+                    used.add(value.start)  # ``--served-model-name gpt-4``: an alias, no model
 
     @staticmethod
-    def _model(tok: _Tok, emit: _Emit, loader: str, ollama_file: bool) -> None:
+    def _model(tok: _Tok, emit: _Emit, loader: str, expect: Expect, key: str = "") -> None:
         cleaned = clean_value(tok.text)
         if cleaned is None:
             return
         value, env = cleaned
         offset = tok.start + max(tok.text.find(value), 0)
-        found = classify(value, hub_first=True)
-        if found is not None and found.kind is RefKind.ENDPOINT:
-            return
-        emit(offset, found, loader=loader, env=env)
+        context = {"env": env} if env else {}
+        emit(offset, value, call=loader, key=key, expect=expect, context=context)
 
     @staticmethod
     def _assignments(toks: list[_Tok], emit: _Emit, ollama_file: bool) -> None:
         """``ENV MODEL_ID=…``, ``export OPENAI_MODEL=…``, ``MODEL ?= …``, and provider URLs."""
-        assigned = {i: (key, value) for i, key, value in _pairs(toks)}
-        for i, tok in enumerate(toks):
-            if tok.sep:
+        for _i, key, value in _pairs(toks):
+            if value.sep:
                 continue
-            if i not in assigned or assigned[i][1].sep:
-                if tok.text.startswith(("http://", "https://")):
-                    _url(tok, emit)
-                continue
-            key, value = assigned[i]
             cleaned = clean_value(value.text)
             if cleaned is None:
                 continue
             text, env = cleaned
             offset = value.start + max(value.text.find(text), 0)
-            if is_endpoint_key(key):
-                emit(offset, classify_url(text), key=key)
-            elif vocab.is_model_key(key):
-                found = classify(text, ollama=ollama_file or "OLLAMA" in key.upper())
-                emit(offset, found, key=key, env=env)
+            ollama = (ollama_file or "OLLAMA" in key.upper()) and key_weight(key) > 0
+            context: dict[str, str] = {"env": env} if env else {}
+            if is_url_key(key):
+                context["egress"] = "config"
+            expect = Expect.OLLAMA if ollama else Expect.ANY
+            emit(offset, text, Site.VALUE, key=key, expect=expect, context=context)
+
+
+def _request_head(text: str, offset: int) -> str:
+    window = text[max(0, offset - 800) : offset]
+    cut = max(window.rfind("###"), window.rfind("curl "))
+    return window[cut:] if cut >= 0 else window
+
+
+def _url_call(toks: list[_Tok], tok: _Tok) -> str:
+    """``curl``/``wget``/``http`` when the URL is that command's argument."""
+    for prev in reversed(toks[: toks.index(tok)][-12:]):
+        if prev.sep and prev.text != "\n":
+            return ""
+        if prev.text in {"curl", "wget", "http", "https", "GET", "POST", "PUT"}:
+            return "curl" if prev.text not in {"wget"} else "wget"
+    return ""
 
 
 def _ollama_request(text: str, offset: int) -> bool:
@@ -303,9 +341,10 @@ def _resolve(tok: _Tok | None, variables: dict[str, _Tok]) -> _Tok | None:
         return tok
     m = _VAR_RE.match(tok.text)
     name = next((g for g in m.groups() if g), "") if m else ""
-    if not name or name not in variables or vocab.is_model_key(name):
+    if not name or name not in variables or key_weight(name) > 0:
         return tok
-    return _Tok(variables[name].text, tok.start, tok.end, True, False)
+    # the value is reported where it is written: at the assignment
+    return variables[name]
 
 
 def _next_value(toks: list[_Tok], i: int) -> _Tok | None:
@@ -349,16 +388,3 @@ def _is_non_model_repo(toks: list[_Tok], i: int) -> bool:
         if tok.text.startswith("--repo-type="):
             return tok.text.split("=", 1)[1] in {"dataset", "space"}
     return False
-
-
-def _hub(value: str) -> Classified | None:
-    cleaned = clean_value(value)
-    if cleaned is None or not vocab.looks_like_hub_id(cleaned[0]):
-        return None
-    return Classified(RefKind.HUB_MODEL, cleaned[0])
-
-
-def _url(tok: _Tok, emit: _Emit) -> None:
-    found = classify_url(tok.text.rstrip(")'\""))
-    if found is not None:
-        emit(tok.start, found)

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from modeldeps.errors import DetectorError
-from modeldeps.model import Dependency, ModelReference
+from modeldeps.model import Dependency, ModelReference, Skipped
 
 __all__ = ["Detector", "DetectorError", "SourceFile"]
 
@@ -37,9 +37,16 @@ class SourceFile:
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset in ``text``."""
+        if "line_starts" not in self.__dict__:
+            # a file with few references: counting is cheaper than indexing every line
+            return self.text.count("\n", 0, offset) + 1
         import bisect
 
         return bisect.bisect_right(self.line_starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        """1-based column of a character offset in ``text``."""
+        return offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
 
 class Detector(ABC):
@@ -96,8 +103,9 @@ class Detector(ABC):
         return re.compile(b"|".join(re.escape(k) for k in self.keywords), re.IGNORECASE)
 
     @abstractmethod
-    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
-        """Yield references and dependencies found in ``source``.
+    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency | Skipped]:
+        """Yield references and dependencies found in ``source``, and a ``Skipped`` for a part
+        the detector could not read while it still read the rest.
 
         Raise ``DetectorError`` for input the detector cannot make sense of; any other exception
         is also caught by the pipeline and recorded as a ``Skipped`` entry naming the file.

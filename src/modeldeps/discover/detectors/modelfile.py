@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from modeldeps.discover.detectors import vocab
-from modeldeps.discover.detectors.config_values import Classified, classify, make_ref
 from modeldeps.discover.detectors.interface import Detector, SourceFile
-from modeldeps.model import Dependency, ModelReference, RefKind
+from modeldeps.discover.detectors.literals import Expect, Literal, Site
+from modeldeps.discover.detectors.recognizer import references
+from modeldeps.model import Dependency, ModelReference
 
 _INSTRUCTION_RE = re.compile(r"^[ \t]*(FROM|ADAPTER)[ \t]+(\S+)", re.IGNORECASE | re.MULTILINE)
 _TRIPLE_RE = re.compile(r'"""(?:.|\n)*?(?:"""|\Z)')
@@ -17,15 +17,13 @@ _LOCAL_PREFIXES = ("./", "../", "/", "~/", ".\\")
 _MAX_MODELFILE_BYTES = 1024 * 1024
 
 
-def _base(value: str) -> Classified | None:
-    v = value.strip("\"'")
-    if v.startswith(_LOCAL_PREFIXES) or v.lower().endswith((".gguf", ".safetensors", ".bin")):
-        return Classified(RefKind.LOCAL_ARTIFACT, v)
-    if vocab.OLLAMA_TAG_RE.match(v) or v.startswith(("hf.co/", "huggingface.co/")):
-        return Classified(RefKind.OLLAMA_MODEL, v, {"provider": "ollama"})
-    if "." not in v.split("/", 1)[0] and "/" not in v:
-        return classify(v, ollama=True)
-    return None
+def _expect(value: str) -> Expect:
+    """A path or a weight file is local; anything else is a model Ollama pulls."""
+    if value.startswith(_LOCAL_PREFIXES) or value.lower().endswith(
+        (".gguf", ".safetensors", ".bin")
+    ):
+        return Expect.LOCAL
+    return Expect.OLLAMA
 
 
 class ModelfileDetector(Detector):
@@ -35,24 +33,20 @@ class ModelfileDetector(Detector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".modelfile"})
     filenames: ClassVar[frozenset[str]] = frozenset({"Modelfile", "Modelfile.*", "*.Modelfile"})
     keywords: ClassVar[tuple[bytes, ...]] = (b"FROM", b"ADAPTER")
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > _MAX_MODELFILE_BYTES:
             return []
-        refs = []
         # SYSTEM/TEMPLATE bodies in triple quotes are prose: blank them, keeping offsets
         text = _TRIPLE_RE.sub(lambda t: re.sub(r"[^\n]", " ", t.group()), source.text)
+        literals: list[Literal] = []
         for m in _INSTRUCTION_RE.finditer(text):
             instruction = m.group(1).upper()
-            value = m.group(2)
-            if instruction == "ADAPTER":
-                found: Classified | None = Classified(RefKind.LOCAL_ARTIFACT, value.strip("\"'"))
-                if not value.startswith(_LOCAL_PREFIXES) and "." not in value:
-                    found = None
-            else:
-                found = _base(value)
-            if found is not None:
-                loader = f"ollama Modelfile {instruction}"
-                refs.append(make_ref(source, m.start(2), found, self.name, loader=loader))
-        return refs
+            value = m.group(2).strip("\"'")
+            if instruction == "ADAPTER" and not (value.startswith(_LOCAL_PREFIXES) or "." in value):
+                continue
+            expect = Expect.LOCAL if instruction == "ADAPTER" else _expect(value)
+            loader = f"ollama Modelfile {instruction}"
+            literals.append(Literal(value, m.start(2), Site.ARGUMENT, call=loader, expect=expect))
+        return references(source, literals, self.name)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from modeldeps.discover.detectors.infra import InfraDetector
 from modeldeps.discover.detectors.interface import Detector, SourceFile
-from modeldeps.discover.detectors.pyast.analyzer import Hit
-from modeldeps.discover.detectors.pyast.triggers import KEYWORDS, has_code_trigger
-from modeldeps.discover.detectors.python_source import analyze, parse_python, to_references
+from modeldeps.discover.detectors.python_source import parse_python, python_literals
+from modeldeps.discover.detectors.recognizer import prefilter_words, references
 from modeldeps.errors import DetectorError
-from modeldeps.model import Dependency, Location, ModelReference
+from modeldeps.model import Dependency, Location, ModelReference, Skipped
 
 #: Notebooks carry outputs (images, tables); the code is a small part. Cap the JSON we decode.
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -133,10 +132,10 @@ class NotebookDetector(Detector):
 
     name = "notebook"
     suffixes = frozenset({".ipynb"})
-    keywords = KEYWORDS
-    version = 1
+    keywords = prefilter_words() or ()
+    version = 2
 
-    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
+    def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency | Skipped]:
         if len(source.text) > MAX_NOTEBOOK_BYTES:
             raise DetectorError(f"{source.rel}: notebook larger than {MAX_NOTEBOOK_BYTES} bytes")
         try:
@@ -144,42 +143,44 @@ class NotebookDetector(Detector):
         except (ValueError, RecursionError) as exc:
             raise DetectorError(f"{source.rel}: invalid notebook JSON: {exc}") from None
         all_cells = _cells(source, doc)
-        found: list[ModelReference | Dependency] = list(self._shell(source, all_cells))
+        found: list[ModelReference | Dependency | Skipped] = list(self._shell(source, all_cells))
         cells = [c for c in all_cells if c.code.strip()]
-        if not any(has_code_trigger(c.code) for c in cells):
+        if not cells:
             return found
-        # One module of all cells, so names defined in one cell reach calls in later cells.
+        # One module of all cells, so names defined in one cell reach calls in later cells;
+        # cells that do not parse are dropped (their strings are still read lexically).
         for _ in range(MAX_BAD_CELLS):
-            starts: list[int] = []
-            parts: list[str] = []
-            line = 1
-            for cell in cells:
-                starts.append(line)
-                parts.append(cell.code)
-                line += cell.code.count("\n") + 1
+            starts, code = _join(cells)
             try:
-                code = "\n".join(parts)
-                tree = parse_python(code, source.rel)
+                parse_python(code, source.rel)
                 break
             except DetectorError as exc:
                 bad = _cell_at(starts, _error_line(str(exc)))
                 if bad is None:
-                    raise
+                    break
                 del cells[bad]
                 if not cells:
                     return found
         else:
             raise DetectorError(f"{source.rel}: more than {MAX_BAD_CELLS} cells do not parse")
-        hits = analyze(tree, code)
+        starts, code = _join(cells)
+        module = SourceFile(source.rel, code)
+        literals, skipped = python_literals(module)
+        if skipped is not None:
+            found.append(skipped)
 
-        def place(hit: Hit) -> tuple[int, dict[str, int]]:
-            i = _cell_at(starts, hit.line) or 0
+        def stored(line: int) -> tuple[int, int]:
+            i = _cell_at(starts, line) or 0
             cell = cells[i]
-            offset = hit.line - starts[i]
-            stored = cell.json_lines[min(offset, len(cell.json_lines) - 1)]
-            return stored, {"cell": cell.index}
+            return cell.json_lines[min(line - starts[i], len(cell.json_lines) - 1)], cell.index
 
-        found.extend(to_references(hits, source.rel, self.name, place))
+        for ref in references(module, literals, self.name):
+            line, index = stored(ref.location.line or 1)
+            ctx = {**ref.context, "cell": index}
+            used = ctx.get("used_at")
+            if isinstance(used, int):
+                ctx["used_at"] = stored(used)[0]
+            found.append(replace(ref, location=Location(source.rel, line, None), context=ctx))
         return found
 
     def _shell(self, source: SourceFile, cells: list[_Cell]) -> Iterable[ModelReference]:
@@ -201,6 +202,18 @@ class NotebookDetector(Detector):
             ctx = {**ref.context, "cell": index}
             loc = Location(source.rel, line, None)
             yield ModelReference(ref.kind, ref.value, loc, self.name, ctx)
+
+
+def _join(cells: list[_Cell]) -> tuple[list[int], str]:
+    """The first line of each cell in the joined module, and the module's text."""
+    starts: list[int] = []
+    parts: list[str] = []
+    line = 1
+    for cell in cells:
+        starts.append(line)
+        parts.append(cell.code)
+        line += cell.code.count("\n") + 1
+    return starts, "\n".join(parts)
 
 
 def _error_line(message: str) -> int | None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
-from modeldeps.discover.detectors import vocab
-from modeldeps.discover.detectors.pyast.classify import classify
+from modeldeps.discover.detectors.literals import Expect, Literal, Site
 from modeldeps.discover.detectors.pyast.loaders import (
     FRAMEWORK_MODEL_KEYWORDS,
     FRAMEWORK_PACKAGES,
@@ -15,7 +13,9 @@ from modeldeps.discover.detectors.pyast.loaders import (
     Kind,
     Rule,
     class_hint,
+    default_host,
     match,
+    sdk_operator,
 )
 from modeldeps.discover.detectors.pyast.values import (
     Resolved,
@@ -31,24 +31,27 @@ from modeldeps.discover.detectors.pyast.walk import (
     own_expressions,
     statements,
 )
-from modeldeps.model import ContextValue, RefKind
+from modeldeps.discover.detectors.recognizer import provider_for_url
+from modeldeps.model import ContextValue
 
 _NOT_REPOS = frozenset({"dataset", "space"})
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A reference found in Python source; lines and columns are those of the parsed text."""
-
-    kind: RefKind
-    value: str
-    line: int
-    column: int
-    context: dict[str, ContextValue] = field(default_factory=dict)
+_EXPECT = {
+    Kind.HUB: Expect.HUB,
+    Kind.API: Expect.API,
+    Kind.OLLAMA: Expect.OLLAMA,
+    Kind.LOCAL: Expect.LOCAL,
+    Kind.PROVIDER: Expect.PROVIDER,
+    Kind.AUTO: Expect.ANY,
+}
 
 
 class Analyzer:
-    """One module's analysis: build scopes, then visit every call with its scope."""
+    """One module's analysis: build scopes, then visit every call with its scope.
+
+    It yields the loader evidence for the literals it can follow into a call: which loader
+    takes them, what kind of argument that is, the client's provider and call-site context.
+    The recognizer decides; the lexical pass supplies every other literal of the file.
+    """
 
     def __init__(self, tree: ast.Module, text: str) -> None:
         self.tree = tree
@@ -57,13 +60,13 @@ class Analyzer:
         self.relevance = Relevance(text, imports)
         self.resolver = Resolver(imports, self.classes)
         self.work: list[tuple[Scope, list[ast.stmt]]] = []
-        self.dicts: list[ast.Dict] = []
-        # (target name, value, scope) for every binding, for model-ish names never used in a call.
+        # (target name, value, scope) for every binding.
         self.bindings: list[tuple[str, ast.expr, Scope]] = []
-        self.hits: list[Hit] = []
-        self._seen: set[tuple[str, str, int]] = set()
+        self.hits: list[Literal] = []
+        self._seen: set[tuple[str, int, int]] = set()
+        self._sdk_seen: set[str] = set()
 
-    def run(self) -> list[Hit]:
+    def run(self) -> list[Literal]:
         module = Scope("module")
         self._build(list(self.tree.body), module)
         touches = self.relevance.touches
@@ -74,10 +77,42 @@ class Analyzer:
                 for node in own_expressions(stmt):
                     if isinstance(node, ast.Call):
                         self._call(node, scope)
-                    elif isinstance(node, ast.Dict):
-                        self.dicts.append(node)
-        self._leftovers()
+        for name, value, scope in self.bindings:
+            if scope.kind in ("module", "class"):
+                self._named_members(name, value, scope)
         return self.hits
+
+    def _named_members(self, name: str, value: ast.expr, scope: Scope) -> None:
+        """``MODELS = [GPT4, CLAUDE]``: the literals behind the names are members too."""
+        elements: list[ast.expr] = []
+        if isinstance(value, ast.List | ast.Tuple | ast.Set):
+            elements = list(value.elts)
+        elif isinstance(value, ast.Dict):
+            elements = [k for k in value.keys if k is not None] + list(value.values)
+        names = [e for e in elements if isinstance(e, ast.Name | ast.Attribute)]
+        if not names:
+            return
+        group = value.lineno * 100_000 + value.col_offset + 1
+        for element in names:
+            got = self.resolver.resolve(element, scope)
+            if got is None or not isinstance(got.carrier, ast.Constant):
+                continue
+            carrier = got.carrier
+            mark = (got.value, carrier.lineno, carrier.col_offset + 1)
+            if mark in self._seen:
+                continue
+            self._seen.add(mark)
+            self.hits.append(
+                Literal(
+                    got.value,
+                    site=Site.ELEMENT,
+                    key=name,
+                    group=group,
+                    line=carrier.lineno,
+                    column=carrier.col_offset + 1,
+                    context={"via": got.via} if got.via else {},
+                )
+            )
 
     # --- scopes -------------------------------------------------------------------------------
 
@@ -179,10 +214,13 @@ class Analyzer:
         raw, ctor = self.resolver.callee(call.func, scope)
         qual = raw.replace("()", "")
         last = qual.rsplit(".", 1)[-1]
-        if last in NEVER:
-            return
         kws = {kw.arg: kw.value for kw in call.keywords if kw.arg}
-        if literal_value(kws.get("repo_type")) in _NOT_REPOS:
+        if last in NEVER or literal_value(kws.get("repo_type")) in _NOT_REPOS:
+            # outputs, datasets, logs: whatever string reaches these calls is not a dependency
+            for arg in [*call.args, *kws.values()]:
+                got = self.resolver.resolve(arg, scope)
+                if got is not None and isinstance(got.carrier, ast.Constant):
+                    self._add(got, call, Expect.NONE, None, "", {})
             return
         ctor_kws = {kw.arg: kw.value for kw in ctor.keywords if kw.arg} if ctor else {}
         ctor_qual = self.resolver.qualname(ctor.func, scope) if ctor else ""
@@ -191,6 +229,8 @@ class Analyzer:
         if base_url is not None:
             context["base_url"] = base_url.value
         self._endpoints(call, kws, scope, qual)
+        if base_url is None:
+            self._sdk(call, qual)
         rule = match(qual)
         if rule is not None:
             self._rule(rule, call, kws, scope, context, ctor_qual, base_url)
@@ -199,12 +239,12 @@ class Analyzer:
             kind, provider = (hint[1], hint[0]) if hint else (Kind.AUTO, None)
             for key in FRAMEWORK_MODEL_KEYWORDS:
                 if key in kws:
-                    self._emit(kws[key], call, scope, kind, provider, context, base_url)
+                    self._emit(kws[key], call, scope, kind, provider, context, base_url, key)
                     break
         else:
             for key, value in kws.items():
-                if vocab.is_model_key(key):
-                    self._emit(value, call, scope, Kind.AUTO, None, context, base_url)
+                if key in FRAMEWORK_MODEL_KEYWORDS or key.endswith("_model"):
+                    self._emit(value, call, scope, Kind.AUTO, None, context, base_url, key)
 
     def _rule(
         self,
@@ -217,9 +257,10 @@ class Analyzer:
         base_url: Resolved | None,
     ) -> None:
         arg: ast.expr | None = None
+        arg_key = ""
         for key in rule.keywords:
             if key in kws:
-                arg = kws[key]
+                arg, arg_key = kws[key], key
                 break
         if arg is None and rule.pos is not None and len(call.args) > rule.pos:
             arg = call.args[rule.pos]
@@ -245,10 +286,12 @@ class Analyzer:
             context["trust_remote_code"] = trust
         if rule.pattern == "torch.load":
             context["weights_only"] = literal_bool(kws.get("weights_only"))
-        if rule.pattern == "torch.hub.load" and call.args:
-            repo = self.resolver.resolve(call.args[0], scope)
-            if repo is not None:
-                context["repo"] = repo.value
+        if rule.pattern == "torch.hub.load":
+            # the second argument names an entry point of the repository, not a model
+            entry = kws.get("model") or (call.args[1] if len(call.args) > 1 else None)
+            got = self.resolver.resolve(entry, scope) if entry is not None else None
+            if got is not None:
+                self._add(got, call, Expect.NONE, None, "model", {})
         if rule.pattern.startswith("timm."):
             text = self.resolver.resolve(arg, scope)
             pretrained = literal_value(kws.get("pretrained"))
@@ -265,7 +308,7 @@ class Analyzer:
             prov = self.resolver.resolve(kws["model_provider"], scope)
             if prov is not None:
                 provider = prov.value
-        self._emit(arg, call, scope, kind, provider, context, base_url)
+        self._emit(arg, call, scope, kind, provider, context, base_url, arg_key)
 
     def _emit(
         self,
@@ -276,25 +319,88 @@ class Analyzer:
         provider: str | None,
         context: dict[str, ContextValue],
         base_url: Resolved | None,
+        key: str = "",
     ) -> None:
         got = self.resolver.resolve(arg, scope)
         if got is None:
+            self._imported_use(arg, call, scope, _EXPECT[kind], provider, context, key)
             return
-        url_provider = vocab.provider_for_url(base_url.value) if base_url else None
+        url_provider = provider_for_url(base_url.value) if base_url else None
         if url_provider is not None and kind in (Kind.API, Kind.AUTO):
             provider = url_provider[1]
-        found = classify(got.value, kind, provider)
-        if found is None:
-            return
-        ref_kind, value, extra = found
         ctx = dict(context)
-        ctx.update(extra)
         if got.via:
             ctx["via"] = got.via
         if got.env:
             ctx["env"] = got.env
         self.resolver.consumed.add(id(got.carrier))
-        self._add(ref_kind, value, _line_for(got.carrier, call), ctx)
+        self._add(got, call, _EXPECT[kind], provider, key, ctx)
+
+    def _sdk(self, call: ast.Call, qual: str) -> None:
+        """A provider SDK's call talks to its provider's own host: a derived endpoint."""
+        operator = sdk_operator(qual)
+        if operator is None or operator in self._sdk_seen:
+            return
+        host = default_host(operator)
+        if host is None:
+            return
+        self._sdk_seen.add(operator)
+        ctx: dict[str, ContextValue] = {"egress": "sdk", "derived": True, "sdk": qual}
+        self.hits.append(
+            Literal(
+                f"https://{host}",
+                site=Site.ARGUMENT,
+                call=qual,
+                expect=Expect.ENDPOINT,
+                provider=operator,
+                line=call.lineno,
+                column=call.col_offset + 1,
+                context=ctx,
+            )
+        )
+
+    def _imported_use(
+        self,
+        arg: ast.expr,
+        call: ast.Call,
+        scope: Scope,
+        expect: Expect,
+        provider: str | None,
+        context: dict[str, ContextValue],
+        key: str,
+    ) -> None:
+        """A loader argument that is a constant of another module: linked after the scan."""
+        imports = self.resolver.imports
+        target = ""
+        if isinstance(arg, ast.Name) and arg.id in imports:
+            if self.resolver.lookup(arg.id, scope) is None:
+                target = imports[arg.id]
+        elif (
+            isinstance(arg, ast.Attribute)
+            and isinstance(arg.value, ast.Name)
+            and arg.value.id in imports
+            and self.resolver.lookup(arg.value.id, scope) is None
+        ):
+            target = f"{imports[arg.value.id]}.{arg.attr}"
+        module, _, name = target.rpartition(".")
+        if not module or not name:
+            return
+        ctx: dict[str, ContextValue] = {"pending": "use", "module": module, "name": name}
+        if key:
+            ctx["key"] = key
+        self.hits.append(
+            Literal(
+                f"{module}:{name}",
+                site=Site.ARGUMENT,
+                key=key,
+                call=str(context.get("loader", "")),
+                expect=expect,
+                provider=provider,
+                line=call.lineno,
+                column=call.col_offset + 1,
+                context=ctx,
+            )
+        )
 
     def _url(self, kws: dict[str, ast.expr], scope: Scope) -> Resolved | None:
         for key in URL_KEYWORDS:
@@ -311,102 +417,44 @@ class Analyzer:
             got = self.resolver.resolve(kws[key], scope)
             if got is None:
                 continue
-            host = vocab.provider_for_url(got.value)
-            if host is None:
-                continue
-            ctx: dict[str, ContextValue] = {"loader": qual, "provider": host[1], "key": key}
+            ctx: dict[str, ContextValue] = {}
             if got.via:
                 ctx["via"] = got.via
             if got.env:
                 ctx["env"] = got.env
+            last = qual.rsplit(".", 1)[-1]
+            ctx["egress"] = "client" if last[:1].isupper() else "request"
             self.resolver.consumed.add(id(got.carrier))
-            self._add(RefKind.ENDPOINT, got.value, _line_for(got.carrier, call), ctx)
+            self._add(got, call, Expect.ENDPOINT, None, key, ctx)
 
     def _add(
-        self, kind: RefKind, value: str, at: tuple[int, int], ctx: dict[str, ContextValue]
-    ) -> None:
-        key = (kind.value, value, at[0])
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        self.hits.append(Hit(kind, value, at[0], at[1], ctx))
-
-    # --- model-ish names and dict keys never passed to a known call ---------------------------
-
-    def _leftovers(self) -> None:
-        consumed = set(self.resolver.consumed)
-        for name, value, scope in self.bindings:
-            values: list[ast.expr] | None = None
-            if isinstance(value, ast.Dict):
-                values = value.values
-            elif isinstance(value, ast.List | ast.Tuple | ast.Set):
-                values = value.elts
-            if values is not None and vocab.normalize_key(name).endswith("models"):
-                for elt in values:
-                    self._loose(elt, elt, scope, consumed, {"via": name})
-            elif vocab.is_model_key(name):
-                self._loose(value, value, scope, consumed, {"via": name})
-            elif _is_url_key(name):
-                self._loose(value, value, scope, consumed, {"via": name}, urls_only=True)
-            elif isinstance(value, ast.Call):
-                # ``RERANKER = os.getenv("RERANKER_MODEL", "BAAI/bge-reranker-v2-m3")``: the
-                # variable's name says nothing, the environment variable's name says "model".
-                got = self.resolver.resolve(value, scope)
-                if got is not None and got.env and vocab.is_model_key(got.env):
-                    self._loose(value, value, scope, consumed, {"via": name})
-        for node in self.dicts:
-            for k, v in zip(node.keys, node.values, strict=False):
-                key = literal_value(k)
-                if not isinstance(key, str):
-                    continue
-                if vocab.is_model_key(key):
-                    self._loose(v, v, None, consumed, {"key": key})
-                elif _is_url_key(key):
-                    self._loose(v, v, None, consumed, {"key": key}, urls_only=True)
-
-    def _loose(
         self,
-        value: ast.expr,
-        span: ast.expr,
-        scope: Scope | None,
-        consumed: set[int],
+        got: Resolved,
+        call: ast.Call,
+        expect: Expect,
+        provider: str | None,
+        key: str,
         ctx: dict[str, ContextValue],
-        urls_only: bool = False,
     ) -> None:
-        if not isinstance(value, ast.Constant | ast.JoinedStr | ast.Call | ast.BoolOp):
+        carrier = got.carrier
+        line, column = carrier.lineno, carrier.col_offset + 1
+        if not (call.lineno <= line <= (call.end_lineno or call.lineno)):
+            ctx["used_at"] = call.lineno
+        loader = str(ctx.pop("loader", ""))
+        mark = (got.value, line, column)
+        if mark in self._seen:
             return
-        got = self.resolver.resolve(value, scope)
-        if got is None or id(got.carrier) in consumed:
-            return
-        ctx = dict(ctx)
-        if got.env:
-            ctx["env"] = got.env
-        if urls_only or got.value.startswith(("http://", "https://")):
-            host = vocab.provider_for_url(got.value) if "://" in got.value else None
-            if host is not None:
-                ctx["provider"] = host[1]
-                self._add(RefKind.ENDPOINT, got.value, _pos(got.carrier), ctx)
-            return
-        found = classify(got.value, Kind.AUTO, None)
-        if found is None:
-            return
-        ref_kind, text, extra = found
-        ctx.update(extra)
-        self._add(ref_kind, text, _pos(got.carrier), ctx)
-
-
-def _is_url_key(key: str) -> bool:
-    k = vocab.normalize_key(key)
-    return k.endswith(("base_url", "api_base", "endpoint", "api_url", "host_url"))
-
-
-def _pos(node: ast.expr) -> tuple[int, int]:
-    return node.lineno, node.col_offset + 1
-
-
-def _line_for(carrier: ast.expr, call: ast.Call) -> tuple[int, int]:
-    """The literal's line when it is written inside the call, else the line the call starts."""
-    end = call.end_lineno or call.lineno
-    if call.lineno <= carrier.lineno <= end:
-        return _pos(carrier)
-    return call.lineno, call.col_offset + 1
+        self._seen.add(mark)
+        self.hits.append(
+            Literal(
+                got.value,
+                site=Site.ARGUMENT,
+                key=key,
+                call=loader,
+                expect=expect,
+                provider=provider,
+                line=line,
+                column=column,
+                context=ctx,
+            )
+        )

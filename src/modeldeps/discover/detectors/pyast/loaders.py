@@ -48,7 +48,7 @@ _OPENAI_METHODS += "chat.completions.stream,beta.chat.completions.stream"
 #: The table, most specific first: the first rule whose pattern matches a call decides.
 RULES: tuple[Rule, ...] = (
     # Google Vertex's from_pretrained takes closed-API names, before the generic hub rule.
-    _r("vertexai.*.from_pretrained", 0, "model_name", A, "google-vertex"),
+    _r("vertexai.*.from_pretrained", 0, "model_name", A, "google"),
     _r("llama_cpp.Llama.from_pretrained", 0, "repo_id", H),
     _r("peft.*.from_pretrained", 1, "model_id", H),
     _r("*.from_pretrained", 0, "pretrained_model_name_or_path,model_name_or_path,repo_id", H),
@@ -71,13 +71,13 @@ RULES: tuple[Rule, ...] = (
     _r("timm.create_model", 0, "model_name", H),
     _r("timm.models.create_model", 0, "model_name", H),
     _r("open_clip.create_model*", 0, "model_name", H),
-    _r("torch.hub.load", 1, "model", H),
+    _r("torch.hub.load", 0, "repo_or_dir,github", H),
     _r("torch.load", 0, "f", L),
     _r("safetensors.*.load_file", 0, "filename", L),
     _r("safetensors.safe_open", 0, "filename", L),
     _r("whisper.load_model", 0, "name", H),
     _r("faster_whisper.WhisperModel", 0, "model_size_or_path", H),
-    _r("openai.*AzureOpenAI", None, "azure_deployment", A, "azure-openai"),
+    _r("openai.*AzureOpenAI", None, "azure_deployment", A, "microsoft"),
     _r("anthropic.*.messages.create", None, "model", A, "anthropic"),
     _r("*.messages.create", None, "model", A),
     _r("*.messages.stream", None, "model", A),
@@ -96,8 +96,8 @@ RULES: tuple[Rule, ...] = (
     _r("cohere.*.embed", None, "model", A, "cohere"),
     _r("cohere.*.rerank", None, "model", A, "cohere"),
     _r("cohere.*.generate", None, "model", A, "cohere"),
-    _r("*.invoke_model*", None, "modelId", A, "amazon-bedrock"),
-    _r("*.converse*", None, "modelId", A, "amazon-bedrock"),
+    _r("*.invoke_model*", None, "modelId", A, "amazon"),
+    _r("*.converse*", None, "modelId", A, "amazon"),
     _r("litellm.*completion", 0, "model", P),
     _r("litellm.*embedding", 0, "model", P),
     _r("litellm.image_generation", 0, "model", P),
@@ -113,6 +113,7 @@ RULES: tuple[Rule, ...] = (
     _r("dspy.*.LM", 0, "model", P),
     _r("smolagents.LiteLLMModel", None, "model_id", P),
     _r("smolagents.*Model", None, "model_id", H),
+    _r("tiktoken.encoding_for_model", 0, "model_name", A),
 )
 
 #: Keyword arguments that name a model on classes of LLM frameworks (LangChain, LlamaIndex, …).
@@ -132,27 +133,27 @@ FRAMEWORK_PACKAGES: tuple[str, ...] = ("langchain", "llama_index", "haystack", "
 
 #: Words in a client or framework class name → (provider, how to classify the model name).
 CLASS_HINTS: tuple[tuple[str, str, Kind], ...] = (
-    ("Ollama", "ollama", OL),
+    ("Ollama", "", OL),
     ("HuggingFace", "huggingface", H),
     ("InferenceClient", "huggingface", H),
-    ("AzureOpenAI", "azure-openai", A),
-    ("AzureChatOpenAI", "azure-openai", A),
-    ("LiteLLM", "litellm", P),
+    ("AzureOpenAI", "microsoft", A),
+    ("AzureChatOpenAI", "microsoft", A),
+    ("LiteLLM", "", P),
     ("OpenAI", "openai", A),
     ("Anthropic", "anthropic", A),
     ("Claude", "anthropic", A),
     ("GoogleGenerativeAI", "google", A),
     ("GoogleGenAI", "google", A),
     ("Gemini", "google", A),
-    ("VertexAI", "google-vertex", A),
-    ("Vertex", "google-vertex", A),
+    ("VertexAI", "google", A),
+    ("Vertex", "google", A),
     ("MistralAI", "mistral", A),
     ("Mistral", "mistral", A),
     ("Cohere", "cohere", A),
     ("Groq", "groq", A),
     ("Together", "together", A),
     ("Fireworks", "fireworks", A),
-    ("Bedrock", "amazon-bedrock", A),
+    ("Bedrock", "amazon", A),
     ("DeepSeek", "deepseek", A),
     ("Tongyi", "alibaba", A),
     ("DashScope", "alibaba", A),
@@ -162,7 +163,7 @@ CLASS_HINTS: tuple[tuple[str, str, Kind], ...] = (
     ("XAI", "xai", A),
     ("Perplexity", "perplexity", A),
     ("NVIDIA", "nvidia", A),
-    ("Replicate", "replicate", A),
+    ("Replicate", "", A),
 )
 
 #: Open-weight hosts: a hub-shaped model name sent to them is a hub model, not an API model.
@@ -206,7 +207,6 @@ NEVER: frozenset[str] = frozenset(
         "create_tag",
         "load_dataset",
         "get_encoding",
-        "encoding_for_model",
         "print",
         "info",
         "debug",
@@ -215,8 +215,6 @@ NEVER: frozenset[str] = frozenset(
         "exception",
         "log",
         "echo",
-        "add_argument",
-        "ArgumentParser",
         "format",
     }
 )
@@ -233,6 +231,47 @@ URL_KEYWORDS: tuple[str, ...] = (
     "server_url",
     "inference_server_url",
 )
+
+
+#: Provider SDKs whose calls go to their provider's own API (no base URL to override it) ->
+#: the operator's KB publisher id. The OpenAI SDK is left out: it is the client of many
+#: providers, and where it goes is its base URL.
+SDK_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("dashscope", "alibaba"),
+    ("zhipuai", "zhipu"),
+    ("zai", "zhipu"),
+    ("qianfan", "baidu"),
+    ("erniebot", "baidu"),
+    ("sparkai", "iflytek"),
+    ("volcenginesdkarkruntime", "bytedance"),
+    ("anthropic", "anthropic"),
+    ("google.generativeai", "google"),
+    ("google.genai", "google"),
+    ("mistralai", "mistral"),
+    ("cohere", "cohere"),
+    ("groq", "groq"),
+    ("together", "together"),
+    ("fireworks", "fireworks"),
+)
+
+
+def sdk_operator(qualname: str) -> str | None:
+    """The KB operator a provider-SDK call talks to, or ``None``."""
+    for package, operator in SDK_OPERATORS:
+        if qualname == package or qualname.startswith(package + "."):
+            return operator
+    return None
+
+
+@lru_cache(maxsize=64)
+def default_host(operator: str) -> str | None:
+    """The operator's own API host from ``endpoints.yaml`` (its first first-party one)."""
+    from modeldeps.discover.detectors.kb_vocab import ENDPOINT_HOSTS
+
+    hosts = [(h, facts.split()) for h, facts in ENDPOINT_HOSTS if "*" not in h]
+    mine = [(h, f) for h, f in hosts if f[0] == operator]
+    first = next((h for h, f in mine if len(f) > 1 and f[1] == "first-party"), None)
+    return first or (mine[0][0] if mine else None)
 
 
 @lru_cache(maxsize=1)

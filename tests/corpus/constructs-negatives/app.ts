@@ -1,0 +1,5 @@
+// Larger models answer better, but they cost more; pick by budget.
+const label = { displayName: "Claude 3.5 Sonnet" };
+const prefixes = ["gpt-", "claude-"];
+console.log("using gpt-4o");
+const local = new OpenAI({ baseURL: "http://localhost:1234/v1" });

@@ -1,0 +1,1 @@
+class Chat { const string Model = "gpt-4o"; }

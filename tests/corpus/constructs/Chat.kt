@@ -1,0 +1,1 @@
+const val MODEL = "claude-sonnet-4-5"

@@ -1,0 +1,1 @@
+DEFAULT_CHAT = "acme-chat-9"

@@ -1,0 +1,1 @@
+const MODEL: &str = "mistral-small-latest";

@@ -1,0 +1,3 @@
+variable "llm_model" {
+  default = "acme/tf-llm-7b"
+}

@@ -1,0 +1,6 @@
+export type Chat = "openai:gpt-4o-mini" | "anthropic:claude-3-5-haiku-latest";
+export const LIMITS: Record<string, number> = { "mistral/mistral-large-latest": 128000 };
+const r = await fetch("https://api.moonshot.cn/v1/chat/completions", { method: "POST" });
+switch (model) {
+  case "grok-3": break;
+}
