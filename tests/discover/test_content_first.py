@@ -248,3 +248,20 @@ def test_a_scan_cut_by_the_time_budget_is_not_stored_for_the_next(tmp_path: Path
     assert stored() == 0  # how busy the machine was is no input a key can know
     again = scan([tmp_path / "repo"], replace(opts, inspect_budget_s=300.0))
     assert again.artifacts and not again.skipped and stored() == 1
+
+
+def test_a_zip_whose_directory_the_stdlib_refuses_is_still_read(tmp_path: Path) -> None:
+    # A central directory claiming a newer zip version makes ``zipfile`` raise
+    # NotImplementedError; loaders that read local headers still open the file.
+    blob = bytearray(g.torch_zip(PAYLOAD))
+    pos = blob.find(b"PK\x01\x02")
+    while pos >= 0:
+        blob[pos + 6] = 99  # "version needed to extract": 9.9
+        pos = blob.find(b"PK\x01\x02", pos + 4)
+    for name in ("model.keras", "weights.npz", "model.bin", "data"):
+        path = g.write(tmp_path / name, bytes(blob))
+        infos, *_ = run_inspect([path], quiet=True)
+        assert max(f.severity.rank for f in infos[0].findings) == Severity.CRITICAL.rank, name
+    result = scan([tmp_path], ScanOptions(use_cache=False))
+    for name in ("model.keras", "weights.npz", "model.bin", "data"):
+        assert worst(result, name) == Severity.CRITICAL.rank, name

@@ -21,6 +21,7 @@ __all__ = [
     "CountingFile",
     "Member",
     "list_members",
+    "local_members",
     "member_source",
     "read_member",
     "sevenzip_first_stream",
@@ -82,7 +83,11 @@ def list_members(fh: CountingFile, size: int) -> tuple[list[Member], str | None]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError) as exc:
         note = f"zip central directory unreadable ({exc}); members found by local headers"
     fh.seek(0)
-    blob = fh.read(min(size, _SCAN_LIMIT))
+    return local_members(fh.read(min(size, _SCAN_LIMIT))), note
+
+
+def local_members(blob: bytes) -> list[Member]:
+    """Members found by scanning ``blob`` for local headers (the directory being unusable)."""
     members: list[Member] = []
     pos = blob.find(ZIP_MAGIC)
     while pos >= 0 and len(members) < MAX_MEMBERS:
@@ -94,7 +99,7 @@ def list_members(fh: CountingFile, size: int) -> tuple[list[Member], str | None]
             name = blob[start : start + nlen].decode("utf-8", "replace")
             members.append(Member(name, pos, method, csize, usize, flags))
         pos = blob.find(ZIP_MAGIC, pos + 4)
-    return members, note
+    return members
 
 
 def read_member(fh: CountingFile, m: Member, limit: int) -> bytes:

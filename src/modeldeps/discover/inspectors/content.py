@@ -39,6 +39,7 @@ _MODEL_MEMBER_SUFFIXES = (
     ".joblib", ".onnx", ".gguf",
 )  # fmt: skip
 _MAX_ZIP_NAMES = 10_000
+_ZIP_NAME_SCAN = 4 * 1024 * 1024  # local headers looked for when the directory is unusable
 # ModelProto fields (onnx.proto3) and their wire types: 0 varint, 2 length-delimited.
 _ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
 
@@ -133,7 +134,18 @@ def zip_names(fh: BinaryIO | Any) -> list[str]:
     try:
         with zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError):
+        # A directory zipfile refuses (a broken one, a newer version) does not stop loaders
+        # that read local headers: name the members those headers give, in a bounded read.
+        from modeldeps.discover.inspectors.archive import local_members
+
+        try:
+            fh.seek(0)
+            head = fh.read(_ZIP_NAME_SCAN)
+        except OSError:
+            return []
+        return [m.name for m in local_members(head)[:_MAX_ZIP_NAMES]]
+    except OSError:
         return []
     return [i.filename for i in infos[:_MAX_ZIP_NAMES]]
 
