@@ -265,3 +265,19 @@ def test_a_zip_whose_directory_the_stdlib_refuses_is_still_read(tmp_path: Path) 
     result = scan([tmp_path], ScanOptions(use_cache=False))
     for name in ("model.keras", "weights.npz", "model.bin", "data"):
         assert worst(result, name) == Severity.CRITICAL.rank, name
+
+
+def test_a_file_the_format_check_trips_on_is_inspected_not_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whatever odd bytes make the walk's format check fail, the file goes on to the
+    # inspectors (which report what they find or that they could not read it).
+    from modeldeps.discover.inspectors import content
+
+    def trips(*_args: object) -> str | None:
+        raise RuntimeError("odd bytes")
+
+    monkeypatch.setattr(content, "model_format", trips)
+    g.write(tmp_path / "repo" / "model.dat", PAYLOAD)
+    result = scan([tmp_path / "repo"], ScanOptions(use_cache=False, jobs=1))
+    assert worst(result, "model.dat") >= Severity.HIGH.rank

@@ -200,3 +200,23 @@ def test_an_inspector_that_fails_leaves_the_file_high_not_clean(tmp_path: Path) 
     path = g.write(tmp_path / "m.pkl", PAYLOAD)
     info = inspect_file(path, path.name, tmp_path, inspectors=(Broken(),))
     assert [(f.rule_id, f.severity) for f in info.findings] == [("MD209", Severity.HIGH)]
+
+
+def test_a_sniff_that_fails_leaves_the_file_high_not_a_crash(tmp_path: Path) -> None:
+    # Telling the format apart reads the file too (zip directories, tar headers, user blocks);
+    # a failure there must not end the whole run, nor pass the file as unrecognized.
+    from modeldeps.discover.inspectors.interface import Inspector
+
+    class BadSniff(Inspector):
+        name = "bad-sniff"
+
+        def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+            raise NotImplementedError("zip file version 9.9")
+
+        def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+            raise AssertionError("never chosen")
+
+    path = g.write(tmp_path / "m.bin", PAYLOAD)
+    info = inspect_file(path, path.name, tmp_path, inspectors=(BadSniff(),))
+    assert [(f.rule_id, f.severity) for f in info.findings] == [("MD209", Severity.HIGH)]
+    assert "NotImplementedError" in info.findings[0].message

@@ -95,11 +95,32 @@ def inspect_file(
     ctx = InspectContext(
         path=path, rel=rel, root=root, size=size, hash_file=hash_file, deadline=deadline
     )
-    chosen = choose(ctx.head(SNIFF_BYTES), ctx, insps)
-    if chosen is None:
-        info = ArtifactInfo(location=Location(rel), format="unrecognized", size_bytes=size)
+    try:
+        chosen = choose(ctx.head(SNIFF_BYTES), ctx, insps)
+    except OSError:
+        raise  # the file itself could not be read: the caller reports that
+    except Exception as exc:  # telling the format apart failed: the file was not checked
+        info = ArtifactInfo(
+            location=Location(rel),
+            format="unrecognized",
+            size_bytes=size,
+            findings=(
+                support.finding(
+                    "MD209",
+                    Severity.HIGH,
+                    f"the format could not be told ({type(exc).__name__}: {exc}); the file "
+                    "was not checked",
+                    rel,
+                    subject="inspection-failed",
+                ),
+            ),
+        )
     else:
-        info = _run(chosen, ctx)
+        info = (
+            ArtifactInfo(location=Location(rel), format="unrecognized", size_bytes=size)
+            if chosen is None
+            else _run(chosen, ctx)
+        )
     digest = None
     if hash_file:
         digest = sha256_file(path)

@@ -39,6 +39,7 @@ _MODEL_MEMBER_SUFFIXES = (
     ".joblib", ".onnx", ".gguf",
 )  # fmt: skip
 _MAX_ZIP_NAMES = 10_000
+UNTOLD = "untold"  # the format check failed on the content: inspect it anyway
 _ZIP_NAME_SCAN = 4 * 1024 * 1024  # local headers looked for when the directory is unusable
 # ModelProto fields (onnx.proto3) and their wire types: 0 varint, 2 length-delimited.
 _ONNX_FIELDS = {1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 26: 2}
@@ -259,7 +260,9 @@ def looks_like_text(head: bytes) -> bool:
 def sniff_path(path: str, size: int) -> tuple[str | None, bool]:
     """(model format or None, looks like text) for a file on disk, from its first bytes.
 
-    Never raises for content; an unreadable file reads as neither.
+    Never raises for content; an unreadable file reads as neither. Content that breaks the
+    check itself reads as ``UNTOLD``: a candidate the inspectors must look at (and report),
+    never a file quietly left out.
     """
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -268,7 +271,12 @@ def sniff_path(path: str, size: int) -> tuple[str | None, bool]:
     with os.fdopen(fd, "rb", buffering=0) as fh:
         try:
             head = fh.read(HEAD)
-            fmt = model_format(fh, size, head)
-        except (OSError, ValueError, EOFError, MemoryError):
+        except OSError:
             return None, False
+        try:
+            fmt = model_format(fh, size, head)
+        except OSError:
+            return None, False
+        except Exception:  # a parser's surprise on odd bytes: let the inspectors judge it
+            return UNTOLD, False
     return fmt, fmt is None and looks_like_text(head)
