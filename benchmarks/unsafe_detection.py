@@ -1,12 +1,20 @@
 """Detection benchmark: recall on malicious model files and false alarms on benign ones.
 
-Runs modeldeps' full inspector dispatch over a labelled corpus (``labels.csv``: file, label,
-format, ...) and, in the same run, a naive baseline (GLOBAL opcodes of the first pickle against
-a short denylist, as early scanners did). With ``--peers`` it also installs picklescan and
-modelscan into a throwaway virtualenv and scores them on the same files.
+Two sets, each run through ``modeldeps inspect`` (the folder, as the CLI walks it) and
+``modeldeps scan`` (the whole pipeline; its MD2xx findings are the unsafe-detection verdict):
+
+- the shared labelled corpus (``labels.csv``: file, label, format, ...), scored in the same run
+  against a naive baseline (GLOBAL opcodes of the first pickle against a short denylist, as
+  early scanners did) and, with ``--peers``, picklescan and modelscan installed into a
+  throwaway virtualenv;
+- the hostile set (``tests/discover/inspectors/hostile_set.py``), built into a temporary
+  folder: a variant of every way a verdict went wrong (files chosen by name, parser
+  disagreements, limits, deny-list gaps, half-read formats, templates, hostile names), benign
+  look-alikes, and crafted-but-inert files expected at medium.
 
 A malicious file counts as caught when flagged high or critical; a benign file is a false alarm
-when flagged above low.
+when flagged above low. Every payload only touches one marker file: the run fails if it exists
+afterwards (a payload ran).
 """
 
 from __future__ import annotations
@@ -25,10 +33,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from modeldeps.cli.inspect_cmd import run_inspect
 from modeldeps.discover.inspectors import inspect_file
-from modeldeps.model import Severity
+from modeldeps.model import Finding, Severity
+from modeldeps.options import ScanOptions
+from modeldeps.pipeline import scan
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the hostile set is built by the tests' own helpers
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "weights"
 _NAIVE_DENY = {"os", "posix", "nt", "subprocess", "builtins", "__builtin__", "sys", "socket"}
 
@@ -128,15 +140,89 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}% ({a}/{b})" if b else "   n/a"
 
 
+def verdicts(root: Path) -> tuple[dict[str, int], dict[str, int], float, float]:
+    """Highest code-execution severity per file (relative path) from inspect and from scan."""
+
+    def worst(findings: list[Finding]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in findings:
+            if f.rule_id.startswith("MD2"):
+                out[f.location.path] = max(out.get(f.location.path, -1), f.severity.rank)
+        return out
+
+    start = time.perf_counter()
+    infos, _roots, _skipped, _dirs = run_inspect([root], quiet=True)
+    inspected = worst([f for i in infos for f in i.findings])
+    mid = time.perf_counter()
+    scanned = worst(list(scan([root], ScanOptions(use_cache=False)).findings))
+    return inspected, scanned, mid - start, time.perf_counter() - mid
+
+
+def expected(label: str, rank: int) -> bool:
+    if label == "malicious":
+        return rank >= Severity.HIGH.rank
+    if label == "benign":
+        return rank <= Severity.LOW.rank
+    return rank == Severity.MEDIUM.rank  # crafted: inert but malformed on purpose
+
+
+def report_pipeline(name: str, rows: list[tuple[str, str, str]], root: Path) -> int:
+    """Score (path, label, class) rows through inspect and scan; print; return misses."""
+    inspected, scanned, t_inspect, t_scan = verdicts(root)
+    print(f"\n{name}: {len(rows)} files, inspect {t_inspect:.1f} s, scan {t_scan:.1f} s")
+    misses = 0
+    for tool, got in (("inspect", inspected), ("scan", scanned)):
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+        for rel, label, cls in rows:
+            ok = expected(label, got.get(rel, -1))
+            cell = per[cls]
+            slot = {"malicious": 0, "benign": 2, "crafted": 4}[label]
+            cell[slot] += ok
+            cell[slot + 1] += 1
+            if not ok:
+                misses += 1
+                print(f"  MISS {tool}: {label} {rel!r} got rank {got.get(rel, -1)}")
+        total = [sum(c[i] for c in per.values()) for i in range(6)]
+        print(
+            f"  {tool:<8} malicious >= high {pct(total[0], total[1]):<20} "
+            f"benign <= low {pct(total[2], total[3]):<20} "
+            f"crafted = medium {pct(total[4], total[5])}"
+        )
+        for cls in sorted(per):
+            c = per[cls]
+            shown = [pct(c[i], c[i + 1]) for i in (0, 2, 4) if c[i + 1]]
+            print(f"    {cls:<10} {'  '.join(shown)}")
+    return misses
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--peers", action="store_true", help="also score picklescan, modelscan")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--filler-mb", type=int, default=20, help="filler before payloads")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the hostile set")
     args = parser.parse_args(argv)
+    from tests.discover.inspectors import pickle_gen as g
+    from tests.discover.inspectors.hostile_set import build
+
+    g.MARKER.unlink(missing_ok=True)
+    misses = 0
     root: Path = args.corpus
     with (root / "labels.csv").open(newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if (root / r["file"]).is_file()]
+    misses += report_pipeline(
+        "shared corpus", [(r["file"], r["label"], r["format"]) for r in rows], root
+    )
+    if not args.no_hostile:
+        with tempfile.TemporaryDirectory(prefix="modeldeps-hostile-") as tmp:
+            start = time.perf_counter()
+            samples = build(Path(tmp) / "set", filler_mb=args.filler_mb)
+            print(f"\nhostile set built in {time.perf_counter() - start:.1f} s")
+            hostile = [(s.rel, s.label, s.cls) for s in samples]
+            misses += report_pipeline("hostile set", hostile, Path(tmp) / "set")
+    ran = g.MARKER.exists()
+    print(f"\npayload ran: {'YES' if ran else 'no'} (marker {g.MARKER})")
     tools: dict[str, Verdict] = {
         "modeldeps": modeldeps_verdict(root),
         "naive-denylist": naive_verdict,
@@ -149,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             workers = 1 if name == "modeldeps" else args.workers
             results[name] = (score(rows, root, verdict, workers), time.perf_counter() - start)
-    print(f"corpus: {len(rows)} files")
+    print(f"\nshared corpus, per file (inspect_file), against other tools: {len(rows)} files")
     print(
         f"{'tool':<15} {'recall (malicious >= high)':<28} {'false alarms (benign > low)':<28}"
         f" {'errors':>6} {'time':>7}"
@@ -157,12 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, (table, secs) in results.items():
         c = table["ALL"]
         print(f"{name:<15} {pct(c[0], c[1]):<28} {pct(c[2], c[3]):<28} {c[4]:>6} {secs:6.1f}s")
-    print("\nper format (modeldeps):")
-    table = results["modeldeps"][0]
-    for fmt in sorted(k for k in table if k != "ALL"):
-        c = table[fmt]
-        print(f"  {fmt:<16} recall {pct(c[0], c[1]):<20} false alarms {pct(c[2], c[3])}")
-    return 0
+    return 1 if misses or ran else 0
 
 
 if __name__ == "__main__":

@@ -62,4 +62,5 @@ class ScanOptions:
     strict: bool = False  # exit 3 when anything was skipped
     usage_file: Path | None = None  # usage figures (the cost usage file): weigh concentration
     check_lock: bool = True  # with a models.lock at the root: pins count for MD401, drift is MD403
+    inspect_budget_s: float = 300.0  # wall time for inspecting every model file of one scan
     extra: dict[str, str] = field(default_factory=dict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -44,6 +45,7 @@ from modeldeps.scan_key import (
     scan_key,
 )
 from modeldeps.serialize import ShapeError, decode, to_data
+from modeldeps.textsafe import fs_text
 
 
 class Progress(Protocol):
@@ -103,7 +105,7 @@ def scan(
         if problem is not None:
             raise UsageError(f"exclude pattern: {problem}")
     # With several roots, locations are prefixed by each root's name so they stay distinct.
-    prefixes = [r.name if len(roots) > 1 else "" for r in roots]
+    prefixes = [fs_text(r.name) if len(roots) > 1 else "" for r in roots]
 
     text_files: list[tuple[str, str]] = []
     weight_files: list[tuple[Path, str, Path]] = []
@@ -128,9 +130,10 @@ def scan(
             if max(item.mtime_ns, item.ctime_ns) >= racy_after:
                 line += "\0" + file_digest(item.path)  # the stat may not show a last edit
             walk_lines.append(line)
-            if item.kind is FileKind.WEIGHT:
+            # A chat template's file is both: detectors read it, the template inspector checks it.
+            if item.kind is not FileKind.TEXT:
                 weight_files.append((item.path, rel, root))
-            else:
+            if item.kind is not FileKind.WEIGHT:
                 text_files.append((item.abspath, rel))
                 walked_text.append(item)
 
@@ -167,6 +170,10 @@ def scan(
         return replace(again, started_at=started_at, stats=stats)
 
     outcomes, bytes_read = _detect(text_files, walked_text, opts, prog, cache, racy_after)
+    named_as_text, not_text = _models_named_as_text([out for out, _ in outcomes], text_files, roots)
+    weight_files.extend(named_as_text)
+    skipped.extend(not_text)
+    not_text_rels = {s.location.path for s in not_text}
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
     # Each file lands in exactly one bucket, so the summary adds up to what the walk saw.
@@ -176,7 +183,7 @@ def scan(
         dependencies.extend(out.dependencies)
         skipped.extend(out.skipped)
         bytes_read += out.bytes_read
-        if out.skipped:
+        if out.skipped or out.rel in not_text_rels:
             counts["skipped"] += 1
         elif from_cache:
             counts["cached"] += 1
@@ -189,13 +196,18 @@ def scan(
     if opts.inspect_artifacts and weight_files:
         artifacts, art_skipped = _inspect(weight_files, opts, prog)
         skipped.extend(art_skipped)
-        counts["inspected"] += len(artifacts)
-        counts["skipped"] += len(art_skipped)
+        # A file the detectors read too (a chat template, a model named like text) already
+        # sits in a bucket: each file is counted once.
+        text_rels = {rel for _, rel in text_files}
+        counts["inspected"] += sum(a.location.path not in text_rels for a in artifacts)
+        counts["skipped"] += sum(s.location.path not in text_rels for s in art_skipped)
     elif weight_files:
-        counts["unmatched"] += len(weight_files)  # --no-inspect: the user chose not to open them
+        # --no-inspect: the user chose not to open them
+        text_rels = {rel for _, rel in text_files}
+        counts["unmatched"] += sum(rel not in text_rels for _, rel, _ in weight_files)
 
     result = ScanResult(
-        roots=tuple(str(r) for r in roots),
+        roots=tuple(fs_text(str(r)) for r in roots),
         started_at=started_at,
         tool_version=__version__,
         kb_version=None,
@@ -226,10 +238,21 @@ def scan(
     )
     result = replace(result, stats=stats)
     if cache is not None:
-        if key is not None:
+        # A result cut by the time budget depends on how busy the machine was, not only on
+        # its inputs: it is not stored, so the next scan tries again.
+        if key is not None and not _timed_out(result):
             cache.put_scan(key, to_data(result))
         cache.close()
     return result
+
+
+def _timed_out(result: ScanResult) -> bool:
+    from modeldeps.discover.inspectors.parallel import OVER_BUDGET
+    from modeldeps.discover.inspectors.pickle_ops import TIME_BUDGET
+
+    if any(s.reason == OVER_BUDGET for s in result.skipped):
+        return True
+    return any(TIME_BUDGET in f.message for a in result.artifacts for f in a.findings)
 
 
 def _has_lock(roots: Sequence[Path]) -> bool:
@@ -368,24 +391,52 @@ def _stat_key(w: WalkedFile) -> str:
     return f"{w.size}:{w.mtime_ns}:{w.ctime_ns}:{w.ino}"
 
 
+def _models_named_as_text(
+    outcomes: list[FileOutcome], text_files: list[tuple[str, str]], roots: Sequence[Path]
+) -> tuple[list[tuple[Path, str, Path]], list[Skipped]]:
+    """Files named like text that turned out not to be (a pickle called ``model.py``): the
+    ones whose content is a model format are inspected like any weight file; the others are
+    ``Skipped`` entries, since no detector read them."""
+    binary = {o.rel for o in outcomes if o.binary}
+    if not binary:
+        return [], []
+    from modeldeps.discover.inspectors.content import sniff_path
+
+    found: list[tuple[Path, str, Path]] = []
+    skipped: list[Skipped] = []
+    for abspath, rel in text_files:
+        if rel not in binary:
+            continue
+        try:
+            size = os.stat(abspath).st_size
+        except OSError:
+            size = -1
+        if size >= 0 and sniff_path(abspath, size)[0] is not None:
+            root = next((r for r in roots if abspath.startswith(str(r))), roots[0])
+            found.append((Path(abspath), rel, root))
+        else:
+            reason = "not text (NUL bytes or binary content) and no model format: not parsed"
+            skipped.append(Skipped(Location(rel), Stage.DETECT, reason))
+    return found, skipped
+
+
 def _inspect(
     files: list[tuple[Path, str, Path]], opts: ScanOptions, prog: Progress
 ) -> tuple[list[ArtifactInfo], list[Skipped]]:
-    registry = load_stage("inspect", "modeldeps.discover.inspectors")
-    inspectors = registry.all_inspectors()
-    inspect_file = registry.inspect_file
+    """Inspect the weight files, in a pool when it pays, within the scan's time budget."""
+    parallel = load_stage("inspect", "modeldeps.discover.inspectors.parallel")
+    InspectJob, inspect_jobs = parallel.InspectJob, parallel.inspect_jobs
+
     prog.phase("inspect", len(files))
-    artifacts: list[ArtifactInfo] = []
-    skipped: list[Skipped] = []
-    for path, rel, root in files:
-        try:
-            artifacts.append(
-                inspect_file(path, rel, root, hash_file=opts.hash_artifacts, inspectors=inspectors)
-            )
-        except OSError as exc:
-            skipped.append(Skipped(Location(rel), Stage.INSPECT, f"cannot read: {exc.strerror}"))
-        prog.advance()
-    return artifacts, skipped
+    jobs = [InspectJob(path, rel, root) for path, rel, root in files]
+    done: tuple[list[ArtifactInfo], list[Skipped]] = inspect_jobs(
+        jobs,
+        hash_files=opts.hash_artifacts,
+        workers=opts.jobs,
+        on_done=prog.advance,
+        budget_s=opts.inspect_budget_s,
+    )
+    return done
 
 
 def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:

@@ -114,7 +114,7 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo(
         "MD202",
         "Pickle imports a global outside the allowlist",
-        Severity.MEDIUM,
+        Severity.HIGH,
         Confidence.MEDIUM,
         cwe=502,
         emitted_by="inspect",

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from modeldeps import safeyaml
 from modeldeps.errors import InputError
 
 MAX_USAGE_BYTES = 4 * 1024 * 1024
@@ -208,7 +209,7 @@ def _entry(raw: Any, defaults: Mapping[str, Any], file: str, line: int | None) -
 
 def _yaml_marks(text: str, file: str) -> list[int] | None:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text, loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
@@ -228,7 +229,7 @@ def parse_usage_text(text: str, file: str) -> tuple[ModelUsage, ...]:
     try:
         if file.endswith((".yaml", ".yml")):
             marks = _yaml_marks(text, file)
-            data = yaml.safe_load(text)
+            data = safeyaml.load(text)
         else:
             try:
                 data = tomllib.loads(text)

@@ -62,7 +62,7 @@ def test_user_excludes(tmp_path: Path) -> None:
 def test_weights_are_classified_not_read_and_binaries_ignored(tmp_path: Path) -> None:
     _write(tmp_path / "m.safetensors")
     _write(tmp_path / "m.gguf")
-    _write(tmp_path / "logo.png")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + b"\0" * 32)
     _write(tmp_path / "Modelfile")
     rels = _rels(tmp_path)
     assert rels == {

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from modeldeps import safeyaml
 from modeldeps.errors import KnowledgeBaseError
 from modeldeps.resolve.sources import bundled
 
@@ -32,7 +33,7 @@ def _cached(path: Path) -> object:
 
 def test_safe_loader_builds_no_objects() -> None:
     if hasattr(yaml, "CSafeLoader"):
-        assert bundled._SAFE_LOADER.__name__ == "CSafeLoader"
+        assert safeyaml.LOADER.__name__ == "CSafeLoader"
     with pytest.raises(KnowledgeBaseError, match="not valid YAML"):
         bundled.parse_yaml("x: !!python/object/apply:os.system ['echo hi']\n", "evil.yaml")
     assert bundled.parse_yaml("a: [1, b]\n", "ok.yaml") == {"a": [1, "b"]}

@@ -15,6 +15,7 @@ from modeldeps.cli.scan_cmd import parse_fail_on, terminal_width, write_output
 from modeldeps.errors import UsageError
 from modeldeps.model import SCHEMA_VERSION, ArtifactInfo, Identity, Skipped
 from modeldeps.report.units import human_count, human_size
+from modeldeps.textsafe import terminal
 
 _FORMATS = ("table", "json")
 
@@ -53,9 +54,10 @@ def render_table(
     infos: list[ArtifactInfo], skipped: list[Skipped], dirs: list[tuple[str, Identity]]
 ) -> str:
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(show_lines=False)
+    from modeldeps.report.table import SafeTable
+
+    table = SafeTable(show_lines=False)
     for col in ("path", "format", "size", "params", "dtype", "family", "findings"):
         table.add_column(col, justify="right" if col in ("size", "params") else "left")
     for info in infos:
@@ -76,20 +78,27 @@ def render_table(
         for info in infos:
             for f in sorted(info.findings, key=lambda f: -f.severity.rank):
                 console.print(
-                    f"{f.severity.value.upper():8} {f.rule_id} {info.location.path}: {f.message}",
+                    terminal(
+                        f"{f.severity.value.upper():8} {f.rule_id} {info.location.path}: "
+                        f"{f.message}"
+                    ),
                     markup=False,
                     highlight=False,
                 )
         for rel, ident in dirs:
             who = ident.publisher.name if ident.publisher else "unknown publisher"
             console.print(
-                f"model folder {rel}: {ident.canonical_id or '?'} · family {ident.family or '?'}"
-                f" · {who} ({ident.country}) · decided by {ident.decided_by}",
+                terminal(
+                    f"model folder {rel}: {ident.canonical_id or '?'} · family "
+                    f"{ident.family or '?'} · {who} ({ident.country}) · decided by "
+                    f"{ident.decided_by}"
+                ),
                 markup=False,
                 highlight=False,
             )
         for s in skipped:
-            console.print(f"skipped {s.location.path}: {s.reason}", markup=False, highlight=False)
+            line = terminal(f"skipped {s.location.path}: {s.reason}")
+            console.print(line, markup=False, highlight=False)
     return cap.get()
 
 
@@ -124,6 +133,7 @@ def run_inspect(
     hash_files: bool = False,
     jobs: int = 0,
     quiet: bool = False,
+    budget_s: float | None = 300.0,
 ) -> tuple[list[ArtifactInfo], list[Path], list[Skipped], list[tuple[str, Identity]]]:
     """Collect jobs from paths and stores, inspect them on every core, attach identities."""
     from modeldeps.discover.inspectors.hf_cache import hf_cache_jobs
@@ -149,7 +159,11 @@ def run_inspect(
     with progress_for(enabled=not quiet) as progress:
         progress.phase("inspect", len(all_jobs))
         infos, skip = inspect_jobs(
-            all_jobs, hash_files=hash_files, workers=jobs, on_done=progress.advance
+            all_jobs,
+            hash_files=hash_files,
+            workers=jobs,
+            on_done=progress.advance,
+            budget_s=budget_s,
         )
     skipped.extend(skip)
     root_of = {j.rel: j.root for j in all_jobs}
@@ -210,6 +224,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--strict", help="Exit 3 when any file could not be handled.")
         ] = False,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: cores).")] = 0,
+        time_budget: Annotated[
+            float,
+            typer.Option(
+                "--time-budget", help="Seconds for inspecting every file; the rest is skipped."
+            ),
+        ] = 300.0,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> int:
         """Tell what each model file is and flag anything that can run code, without running it."""
@@ -231,6 +251,7 @@ def register(app: typer.Typer) -> None:
             hash_files=hash_files,
             jobs=jobs,
             quiet=quiet,
+            budget_s=time_budget,
         )
         if fmt == "json":
             text = to_json(infos, roots, skipped, dirs)

@@ -86,6 +86,13 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-gitignore", help="Scan files .gitignore excludes.")
         ] = False,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: cores).")] = 0,
+        time_budget: Annotated[
+            float,
+            typer.Option(
+                "--time-budget",
+                help="Seconds for inspecting the model files found; the rest is skipped.",
+            ),
+        ] = 300.0,
         fail_on: Annotated[
             str | None,
             typer.Option(
@@ -156,6 +163,7 @@ def register(app: typer.Typer) -> None:
             excludes=tuple(exclude or ()),
             use_gitignore=not no_gitignore,
             jobs=jobs,
+            inspect_budget_s=time_budget,
             use_cache=not no_cache,
             inspect_artifacts=not no_inspect,
             online=online,

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from modeldeps import safeyaml
 from modeldeps.cost.tables import bundled, num
 from modeldeps.errors import CostError, InputError
 from modeldeps.usage import ModelUsage
@@ -269,7 +270,8 @@ def read_overrides(path: Path) -> tuple[Override, ...]:
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=name) from None
     try:
-        data = yaml.safe_load(text) if name.endswith((".yaml", ".yml")) else tomllib.loads(text)
+        is_yaml = name.endswith((".yaml", ".yml"))
+        data = safeyaml.load(text) if is_yaml else tomllib.loads(text)
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot parse: {exc}", file=name) from None
     entries = data.get("prices") if isinstance(data, Mapping) else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import signal
 import threading
@@ -21,6 +20,7 @@ from modeldeps.errors import StageError
 from modeldeps.model import Dependency, Location, ModelReference, Skipped, Stage
 from modeldeps.serialize import ShapeError, to_data
 from modeldeps.serialize import decode as decode_data
+from modeldeps.workers import worker_count
 
 #: Wall-clock limit for all detectors on one file; a file over it becomes a ``Skipped``.
 FILE_TIME_LIMIT_S = 10.0
@@ -40,6 +40,7 @@ class FileOutcome:
     digest: str | None = None
     parsed: bool = False  # a detector ran (the prefilter let the file through)
     bytes_read: int = 0
+    binary: bool = False  # named like text but not text: the pipeline looks at its content
 
     def payload(self) -> dict[str, Any]:
         """Cacheable form, independent of the file's path."""
@@ -48,6 +49,7 @@ class FileOutcome:
             "dependencies": [to_data(d) for d in self.dependencies],
             "skipped": [to_data(s) for s in self.skipped],
             "parsed": self.parsed,
+            "binary": self.binary,
         }
 
     @classmethod
@@ -64,19 +66,20 @@ class FileOutcome:
         )
         deps: tuple[Dependency, ...] = decode_data(tuple[Dependency, ...], data["dependencies"])
         skipped: tuple[Skipped, ...] = decode_data(tuple[Skipped, ...], data["skipped"])
-        if not isinstance(data["parsed"], bool):
-            raise ShapeError("parsed is not a boolean")
+        if not isinstance(data["parsed"], bool) or not isinstance(data["binary"], bool):
+            raise ShapeError("parsed or binary is not a boolean")
         return cls(
             rel=rel,
             references=tuple(replace(r, location=at(r.location)) for r in refs),
             dependencies=tuple(replace(d, location=at(d.location)) for d in deps),
             skipped=tuple(replace(s, location=at(s.location)) for s in skipped),
             digest=digest,
-            parsed=bool(data.get("parsed")),
+            parsed=data["parsed"],
+            binary=data["binary"],
         )
 
 
-_PAYLOAD_KEYS = frozenset({"references", "dependencies", "skipped", "parsed"})
+_PAYLOAD_KEYS = frozenset({"references", "dependencies", "skipped", "parsed", "binary"})
 _REFS, _DEPS, _SKIPS = tuple[ModelReference, ...], tuple[Dependency, ...], tuple[Skipped, ...]
 
 #: Digest stored for a file no detector accepts: nothing of it was read, and on a re-scan with
@@ -160,6 +163,20 @@ def content_digest(path: str, max_bytes: int) -> tuple[str | None, int]:
     return _digest(data), len(data)
 
 
+def not_text(data: bytes) -> bool:
+    """Whether content read as text is something else: NUL bytes (UTF-16 aside), or a pickle,
+    which protocol 0 writes in printable ASCII. Such a file is not parsed; the pipeline
+    inspects it by content instead, whatever its name."""
+    if data.find(b"\0", 0, 8192) >= 0:  # (no slice: this runs on every file read)
+        return not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    first = data[:1]
+    if first not in (b"c", b"(", b"\x80"):
+        return False
+    from modeldeps.discover.inspectors.pickle_ops import looks_like_pickle, plausible_pickle
+
+    return looks_like_pickle(data[:256]) or plausible_pickle(data[:4096])
+
+
 def analyse_file(
     path: Path | str,
     rel: str,
@@ -179,6 +196,10 @@ def analyse_file(
         return FileOutcome(rel, skipped=(Skipped(Location(rel), Stage.DETECT, reason),))
     # The digest only keys the cache; a --no-cache scan need not compute it.
     digest = _digest(data) if hash_content else None
+    if not_text(data):
+        # Not text whatever its name: the pipeline inspects it by content, and says so in
+        # ``skipped`` when no model format is recognised either.
+        return FileOutcome(rel, digest=digest, bytes_read=len(data), binary=True)
     if len(data) > max_bytes:
         reason = f"larger than the {max_bytes}-byte cap for text files"
         return FileOutcome(
@@ -191,20 +212,11 @@ def analyse_bytes(
     rel: str, data: bytes, accepting: Sequence[Detector], digest: str | None = None
 ) -> FileOutcome:
     """Run ``accepting`` detectors over ``data`` (already read) with prefilter and time limit."""
+    if not_text(data):
+        return FileOutcome(rel, digest=digest, bytes_read=len(data), binary=True)
     chosen = prefilter.select(accepting, data)
     if not chosen:
         return FileOutcome(rel, digest=digest, bytes_read=len(data))
-    nul = data.find(b"\0")
-    if nul >= 0 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # No parser reads text with NUL bytes (Python refuses such source); say so, by name.
-        names = ", ".join(d.name for d in chosen)
-        reason = f"NUL byte at offset {nul}: not text, not parsed ({names})"
-        return FileOutcome(
-            rel,
-            skipped=(Skipped(Location(rel), Stage.DETECT, reason),),
-            digest=digest,
-            bytes_read=len(data),
-        )
     source = SourceFile(rel=rel, text=decode(data), data=data)
     refs: list[ModelReference] = []
     deps: list[Dependency] = []
@@ -279,7 +291,7 @@ def analyse_many(
     if not files:
         return []
     dets = tuple(detectors) if detectors is not None else _load_detectors()
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    workers = worker_count(jobs, len(files))  # never more processes than usable CPUs
     if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:
         out = []
         for path, rel in files:

@@ -21,6 +21,7 @@ from modeldeps.discover.gitindex import tracked_under
 from modeldeps.globs import gitignore_problem
 from modeldeps.model import Location, Skipped, Stage
 from modeldeps.options import TOOL_CACHE_DIRS, VCS_DIRS, ScanOptions
+from modeldeps.textsafe import fs_text
 
 Spec = pathspec.GitIgnoreSpec
 
@@ -30,9 +31,11 @@ class FileKind(StrEnum):
 
     TEXT = "text"  # read and handed to detectors
     WEIGHT = "weight"  # handed to inspectors, never read as text
+    TEMPLATE = "template"  # a chat template's file: read by detectors and checked by inspectors
 
 
-#: Extensions of model weight and serialized-object files (inspected, not read as text).
+#: Extensions of model weight and serialized-object files (inspected, not read as text). The
+#: inspectors still decide by content; a name only makes sure a file is looked at.
 WEIGHT_SUFFIXES: frozenset[str] = frozenset(
     {
         ".safetensors",
@@ -61,20 +64,33 @@ WEIGHT_SUFFIXES: frozenset[str] = frozenset(
     }
 )
 
-#: Extensions never worth reading: media, archives, compiled code, fonts.
-BINARY_SUFFIXES: frozenset[str] = frozenset(
+#: Text a detector reads, by extension: such files are read whole anyway, and one found to be
+#: binary is inspected by content (see ``pipeline``). Every other file is classified by its
+#: first bytes, so a model under any other name is found. A test keeps this set within what
+#: the detectors accept (a suffix no detector reads would be a file nobody looks at).
+TEXT_SUFFIXES: frozenset[str] = frozenset(
     {
-        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".svgz", ".tif", ".tiff",
-        ".mp3", ".mp4", ".wav", ".flac", ".ogg", ".avi", ".mov", ".mkv", ".webm",
-        ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".whl", ".egg",
-        ".so", ".dll", ".dylib", ".exe", ".o", ".a", ".pyc", ".pyo", ".class", ".jar", ".wasm",
-        ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".parquet", ".arrow", ".feather",
-        ".db", ".sqlite", ".sqlite3", ".lock", ".map",
+        ".py", ".pyw", ".pyi", ".ipynb", ".js", ".cjs", ".mjs", ".jsx", ".ts", ".cts", ".mts",
+        ".tsx", ".go", ".java", ".kt", ".kts", ".cs", ".rs",
+        ".json", ".jsonc", ".json5", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env",
+        ".properties", ".sh", ".bash", ".zsh", ".mk", ".dockerfile", ".http", ".rest", ".modelfile",
+        ".sql", ".ps1", ".psm1", ".psd1", ".tf", ".tfvars", ".hcl", ".tftpl", ".nomad",
     }
 )  # fmt: skip
 
-#: Text files whose names say they are weight containers' siblings (read as text anyway).
-_ALWAYS_TEXT_NAMES = frozenset({"Modelfile", "Dockerfile", "Containerfile", "Makefile"})
+#: Text files known by their whole name (read by a detector).
+TEXT_NAMES: frozenset[str] = frozenset(
+    {
+        "Modelfile", "Dockerfile", "Containerfile", "Makefile", "GNUmakefile", "makefile",
+        "Procfile", "Pipfile", ".envrc",
+    }
+)  # fmt: skip
+
+#: Files that carry chat templates (Jinja run on every request): checked by the template
+#: inspector in a scan, as in ``inspect``; the JSON ones are also read by detectors.
+TEMPLATE_NAMES: frozenset[str] = frozenset(
+    {"tokenizer_config.json", "chat_template.json", "chat_template.jinja", "processor_config.json"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +110,102 @@ class WalkedFile:
         return Path(self.abspath)
 
 
-def classify(name: str) -> FileKind | None:
-    """Decide how to treat a file by name: text, weight, or ``None`` to ignore."""
-    if name in _ALWAYS_TEXT_NAMES:
-        return FileKind.TEXT
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix in WEIGHT_SUFFIXES:
-        return FileKind.WEIGHT
-    if suffix in BINARY_SUFFIXES:
+def classify_name(name: str) -> FileKind | None:
+    """How a file is treated by its name alone, or None when its content must decide."""
+    kind = _BY_NAME.get(name)
+    if kind is not None:
+        return kind
+    dot = name.rfind(".")
+    if dot <= 0:  # no extension, or a dot file such as .env: the content decides
         return None
-    return FileKind.TEXT
+    suffix = name[dot:].lower()
+    kind = _BY_SUFFIX.get(suffix)
+    if kind is None and suffix == ".jinja" and name.startswith("chat_template"):
+        return FileKind.TEMPLATE
+    return kind
+
+
+_BY_NAME: dict[str, FileKind] = {
+    **{n: FileKind.TEXT for n in TEXT_NAMES},
+    **{n: FileKind.TEMPLATE for n in TEMPLATE_NAMES},
+}
+_BY_SUFFIX: dict[str, FileKind] = {
+    **{s: FileKind.TEXT for s in TEXT_SUFFIXES},
+    **{s: FileKind.WEIGHT for s in WEIGHT_SUFFIXES},
+}
+
+
+#: How a protocol-0 pickle can begin (GLOBAL, MARK, INT/LONG/FLOAT/STRING, NONE, containers,
+#: PUT/GET): text that starts otherwise is not worth the pickle reader's look.
+_PICKLE_TEXT_START = re.compile(rb"c[\w.]+\n|[(\])}N.][\x00-\x7f]|[ILF][-+ .\d]|S['\"]|V|[pg]\d")
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_MAGICS = (
+    b"GGUF", b"ZF0x", b"\x04\x22\x4d\x18", b"BZh", b"\x1f\x8b", b"\xfd7zXZ", b"\x5d\x00\x00",
+    b"\x78\x01", b"\x78\x5e", b"\x78\x9c", b"\x78\xda", b"PK",
+)  # fmt: skip
+
+
+def _plain_text(head: bytes) -> bool:
+    """Whether a file's first bytes are text that no model format starts with: the cheap
+    first-bytes check that keeps a scan of a source tree from loading the content sniffer."""
+    sample = head[:512]
+    if sample[:1] == b"\x80" or _PICKLE_TEXT_START.match(sample):
+        return False
+    if _CONTROL.search(sample):  # text has tabs and line ends, not other C0 bytes (ONNX's \x08)
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < max(len(sample) - 4, 1):  # not a character cut by the sample's end
+            return False
+    # Magics that can pass for text in a short sample, and a tar's "ustar".
+    return not sample.startswith(_MAGICS) and head[257:262] != b"ustar"
+
+
+def classify_content(path: str, size: int) -> FileKind | None:
+    """How a file is treated by its first bytes: a model format is a weight file whatever it
+    is called; text goes to the detectors; any other binary is left alone."""
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    if _plain_text(head):
+        return FileKind.TEXT
+    from modeldeps.discover.inspectors.content import sniff_path  # a candidate: look closer
+
+    fmt, text = sniff_path(path, size)
+    if fmt is not None:
+        return FileKind.WEIGHT
+    return FileKind.TEXT if text else None
+
+
+def classify(name: str, path: str | None = None, size: int = 0) -> FileKind | None:
+    """Decide how to treat a file: text, weight, template, or ``None`` to ignore.
+
+    By name when the name is one detectors read or weights wear; otherwise, given the file's
+    ``path``, by content (a pickle named ``.dat``, ``.sav`` or nothing at all is a weight file).
+    """
+    kind = classify_name(name)
+    if kind is not None or path is None:
+        return kind
+    return classify_content(path, size)
+
+
+def classify_root(path: str, size: int) -> FileKind | None:
+    """A file named on the command line: its content first (a model is inspected whatever it
+    is called), then its name, then whether it is text."""
+    from modeldeps.discover.inspectors.content import sniff_path
+
+    fmt, text = sniff_path(path, size)
+    if fmt is not None:
+        return FileKind.WEIGHT
+    kind = classify_name(os.path.basename(path))
+    if kind is not None:
+        return kind
+    return FileKind.TEXT if text else None
 
 
 def _load_gitignore(path: str) -> Spec | None:
@@ -153,11 +255,17 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
     """
     root = root.resolve()
     if root.is_file():
-        kind = classify(root.name)
         st = root.stat()
+        kind = classify_root(str(root), st.st_size)
         if kind is not None:
             yield WalkedFile(
-                str(root), root.name, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
+                str(root),
+                fs_text(root.name),
+                st.st_size,
+                st.st_mtime_ns,
+                kind,
+                st.st_ctime_ns,
+                st.st_ino,
             )
         return
     user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes) if options.excludes else None
@@ -214,7 +322,9 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             yield Skipped(
-                Location(rel_dir or "."), Stage.WALK, f"cannot list directory: {exc.strerror}"
+                Location(fs_text(rel_dir) or "."),
+                Stage.WALK,
+                f"cannot list directory: {exc.strerror}",
             )
             continue
         if (
@@ -239,14 +349,17 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                     target = os.path.realpath(entry.path)
                     if target != root_str and not target.startswith(root_str + os.sep):
                         yield Skipped(
-                            Location(rel), Stage.WALK, "symlink points outside the scan root"
+                            Location(fs_text(rel)),
+                            Stage.WALK,
+                            "symlink points outside the scan root",
                         )
                         continue
                     st = os.stat(entry.path)
                 else:
                     st = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                yield Skipped(Location(rel), Stage.WALK, f"cannot stat: {exc.strerror or exc}")
+                reason = f"cannot stat: {exc.strerror or exc}"
+                yield Skipped(Location(fs_text(rel)), Stage.WALK, reason)
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if entry.name in VCS_DIRS or excluded(rel, True):
@@ -260,11 +373,15 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                     continue  # a ".git" file is a worktree's pointer to its git folder
                 if ignored(rel, False, specs) and (tracked is None or not tracked.has_file(rel)):
                     continue
-                kind = classify(entry.name)
+                kind = classify_name(entry.name)
                 if kind is None:
-                    continue
+                    kind = classify_content(entry.path, st.st_size)
+                    if kind is None:
+                        continue
+                # Reported names are text: bytes that are not UTF-8 are shown as \xNN.
+                shown = rel if rel.isascii() else fs_text(rel)
                 yield WalkedFile(
-                    entry.path, rel, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
+                    entry.path, shown, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
                 )
         for path, rel, child_key in reversed(subdirs):
             stack.append((path, rel, specs, child_key))

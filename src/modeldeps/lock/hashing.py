@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from modeldeps.workers import worker_count
+
 #: Files at least this large are mapped; smaller ones are read in one go.
 MMAP_MIN = 1024 * 1024
 #: Bytes handed to hashlib per call: large enough to release the GIL, small enough for the cache.
@@ -128,7 +130,7 @@ def hash_many(
     """
     if not jobs:
         return []
-    count = min(workers or default_workers(), len(jobs))
+    count = worker_count(workers, len(jobs))  # never more threads than usable CPUs
     order = list(range(len(jobs)))
     if sizes is not None:
         order.sort(key=lambda i: -sizes[i])

@@ -10,6 +10,7 @@ from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.inventory import inventory_rows, more_places, sorted_findings
 from modeldeps.report.redact import redact
 from modeldeps.summary import summarize
+from modeldeps.textsafe import markdown, markdown_code
 
 #: Row caps keep a comment under GitHub's 65,536-character limit on large scans.
 MAX_FINDING_ROWS = 100
@@ -17,16 +18,15 @@ MAX_INVENTORY_ROWS = 250
 
 
 def cell(text: object) -> str:
-    """``text`` safe inside a GFM table cell: one line, no pipes, no HTML."""
-    out = redact(str(text)).replace("\r", " ").replace("\n", " ")
-    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return out.replace("|", "\\|")
+    """``text`` as literal GFM inline text in a table cell: one line, no link, image,
+    emphasis, code, HTML or cell break (``textsafe.markdown``), credentials redacted."""
+    return markdown(redact(str(text)))
 
 
 def code(text: object) -> str:
-    """``text`` as an inline code span in a table cell (literal inside: only pipes escaped)."""
-    raw = redact(str(text)).replace("\r", " ").replace("\n", " ").replace("`", "'")
-    raw = raw.replace("|", "\\|")
+    """``text`` as an inline code span in a table cell (literal inside: one line, no
+    backtick, pipes escaped), credentials redacted."""
+    raw = markdown_code(redact(str(text)))
     return f"`{raw}`" if raw else ""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,6 +15,7 @@ from modeldeps.report.inventory import SEVERITY_ORDER, findings_by_path, sorted_
 from modeldeps.report.redact import redact
 from modeldeps.report.units import human_count, human_size
 from modeldeps.summary import Summary, summarize
+from modeldeps.textsafe import terminal
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -46,6 +47,19 @@ def _identity_cells(ref_identity: object) -> tuple[str, str, str]:
     return (ident.publisher.name, country, ", ".join(ident.licenses))
 
 
+class SafeTable(Table):
+    """A Rich table whose cells are always literal, escaped text.
+
+    Scanned content fills the cells: Rich markup in it is escaped, and terminal control
+    sequences, line breaks and bidi overrides are shown as escapes (``textsafe.terminal``)
+    so that no name can clear the screen, split a row or reorder what is shown.
+    """
+
+    def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+        cells = [escape(terminal(c)) if isinstance(c, str) else c for c in renderables]
+        super().add_row(*cells, **kwargs)
+
+
 class TableReporter(Reporter):
     """Human-readable report for a terminal."""
 
@@ -64,18 +78,18 @@ class TableReporter(Reporter):
         )
         summary = summarize(result)
         # The long inventory first; risks and the headline last, where the terminal stops.
-        inv = Table(title=f"Model references ({len(result.references)})", title_justify="left")
+        inv = SafeTable(title=f"Model references ({len(result.references)})", title_justify="left")
         for col in ("kind", "model", "location", "publisher", "country", "license", "via"):
             inv.add_column(col, overflow="fold")
         for ref in sorted(result.references, key=lambda r: r.sort_key()):
             pub, country, lic = _identity_cells(ref.identity)
             via = str(ref.context.get("loader") or ref.context.get("key") or ref.detector)
             cells = (redact(ref.value), str(ref.location), pub, country, lic, via)
-            inv.add_row(ref.kind.value, *(escape(c) for c in cells))
+            inv.add_row(ref.kind.value, *cells)
         console.print(inv)
 
         if result.artifacts:
-            arts = Table(title=f"Model files ({len(result.artifacts)})", title_justify="left")
+            arts = SafeTable(title=f"Model files ({len(result.artifacts)})", title_justify="left")
             for col in ("file", "format", "size", "params", "dtype", "family", "findings"):
                 arts.add_column(col, overflow="fold")
             on_file = findings_by_path(result)
@@ -95,14 +109,14 @@ class TableReporter(Reporter):
                 )
             console.print(arts)
 
-        kinds = Table(title="References by kind", title_justify="left")
+        kinds = SafeTable(title="References by kind", title_justify="left")
         kinds.add_column("kind")
         kinds.add_column("count", justify="right")
         for kind, n in summary.references_by_kind:
             kinds.add_row(kind, str(n))
         console.print(kinds)
 
-        files = Table(title="References by file", title_justify="left")
+        files = SafeTable(title="References by file", title_justify="left")
         files.add_column("file", overflow="fold")
         files.add_column("count", justify="right")
         for path, n in summary.references_by_file:
@@ -110,7 +124,7 @@ class TableReporter(Reporter):
         console.print(files)
 
         if result.dependencies:
-            deps = Table(title="AI SDKs and runtimes declared", title_justify="left")
+            deps = SafeTable(title="AI SDKs and runtimes declared", title_justify="left")
             for col in ("ecosystem", "package", "version", "file"):
                 deps.add_column(col, overflow="fold")
             for d in sorted(result.dependencies, key=lambda d: (d.location, d.name)):
@@ -118,15 +132,17 @@ class TableReporter(Reporter):
             console.print(deps)
 
         if result.skipped:
-            sk = Table(title=f"Skipped ({len(result.skipped)})", title_justify="left")
+            sk = SafeTable(title=f"Skipped ({len(result.skipped)})", title_justify="left")
             for col in ("location", "stage", "reason"):
                 sk.add_column(col, overflow="fold")
             for s in sorted(result.skipped, key=lambda s: (s.location, s.reason)):
-                sk.add_row(escape(str(s.location)), s.stage.value, escape(s.reason))
+                sk.add_row(str(s.location), s.stage.value, s.reason)
             console.print(sk)
 
         if summary.models:
-            share = Table(title=f"Share by country ({summary.models} models)", title_justify="left")
+            share = SafeTable(
+                title=f"Share by country ({summary.models} models)", title_justify="left"
+            )
             share.add_column("country")
             share.add_column("models", justify="right")
             share.add_column("share", justify="right")
@@ -137,7 +153,7 @@ class TableReporter(Reporter):
                     row.key, str(row.count), f"{row.share:.0%}", str(lineage.get(row.key, ""))
                 )
             console.print(share)
-            pubs = Table(title="Share by publisher", title_justify="left")
+            pubs = SafeTable(title="Share by publisher", title_justify="left")
             pubs.add_column("publisher")
             pubs.add_column("models", justify="right")
             pubs.add_column("share", justify="right")
@@ -150,7 +166,7 @@ class TableReporter(Reporter):
                 group = sorted_findings(tuple(f for f in result.findings if f.severity is sev))
                 if not group:
                     continue
-                t = Table(
+                t = SafeTable(
                     title=f"{sev.value.upper()} findings ({len(group)})",
                     title_justify="left",
                     title_style=_SEVERITY_STYLE[sev],
@@ -161,8 +177,8 @@ class TableReporter(Reporter):
                     )
                 for f in group:
                     # Messages name policy tables such as [allow]: literal text, not Rich markup.
-                    text = escape(f"{redact(f.title)}: {redact(f.message)}")
-                    t.add_row(f.rule_id, escape(str(f.location)), str(len(f.places)), text)
+                    text = f"{redact(f.title)}: {redact(f.message)}"
+                    t.add_row(f.rule_id, str(f.location), str(len(f.places)), text)
                 console.print(t)
         else:
             console.print("No findings.")
@@ -176,6 +192,6 @@ class TableReporter(Reporter):
         if not options.reproducible:
             tail += f", {st.duration_s:.2f} s"
         kb = f", knowledge base {result.kb_version}" if result.kb_version else ""
-        console.print(f"Scanned {tail}{kb}.")
-        console.print(_headline(result, summary), style="bold")
+        console.print(escape(terminal(f"Scanned {tail}{kb}.")))
+        console.print(escape(terminal(_headline(result, summary))), style="bold")
         return buf.getvalue()

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
+from modeldeps import safeyaml
 from modeldeps.model import Identity, Location, ModelReference, RefKind
 from modeldeps.resolve.resolver import ACCOUNT_PREFIX, Resolver
 
@@ -31,7 +30,7 @@ class Refs:
 
 def from_copy(path: Path) -> Refs:
     """The distinct values and individual accounts of a coverage list (tests/data/coverage)."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = safeyaml.load(path.read_text(encoding="utf-8"))
     out = Refs(individuals=frozenset(i.lower() for i in doc["individual_accounts"]))
     for kind in KINDS:
         out.values[kind] |= set(doc[f"{kind}s"])
@@ -39,7 +38,7 @@ def from_copy(path: Path) -> Refs:
 
 
 def individuals_of(path: Path) -> list[str]:
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["individual_accounts"])
+    return list(safeyaml.load(path.read_text(encoding="utf-8"))["individual_accounts"])
 
 
 def from_examples(folder: Path) -> Refs:

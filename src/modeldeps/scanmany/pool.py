@@ -8,7 +8,6 @@ pool, and a running task cannot be stopped.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import time
 from collections import deque
@@ -18,6 +17,7 @@ from typing import Any
 
 from modeldeps.options import ScanOptions
 from modeldeps.scanmany.work import scan_target
+from modeldeps.workers import worker_count
 
 #: (index of the target, its outcome as returned by ``work.scan_target``)
 OnResult = Callable[[int, dict[str, Any]], None]
@@ -102,7 +102,7 @@ def run_pool(
     # "spawn": workers start from a clean interpreter, never from a copy of the driver's open
     # database connections and threads.
     ctx = multiprocessing.get_context("spawn")
-    workers = max(1, min(jobs if jobs > 0 else (os.cpu_count() or 1), len(paths)))
+    workers = worker_count(jobs, len(paths))  # never more processes than usable CPUs
     queue = deque(enumerate(paths))
     slots = [_Slot(ctx, work) for _ in range(workers)]
     try:

@@ -253,3 +253,35 @@ def write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def torch_tar(main: bytes, *, sys_info: bytes | None = None) -> bytes:
+    """A legacy tar-format torch.save: sys_info, pickle, tensors (none), storages (one)."""
+    import tarfile
+
+    storage_record = (
+        proto(2) + text("0", 2) + text("cpu", 2) + glob("torch", "FloatStorage") + TUPLE3 + STOP
+    )
+    storages = (
+        (proto(2) + integer(1) + STOP + storage_record + struct.pack("<q", 2) + b"\0" * 8)
+        + proto(2)
+        + EMPTY_LIST
+        + STOP
+    )
+    tensors = proto(2) + integer(0) + STOP
+    members = {
+        "sys_info": sys_info or proto(2) + EMPTY_DICT + STOP,
+        "pickle": main,
+        "tensors": tensors,
+        "storages": storages,
+    }
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+TUPLE3 = b"\x87"

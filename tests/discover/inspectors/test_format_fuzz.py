@@ -32,6 +32,7 @@ SEEDS = {
     "m.h5": h5_sample("keras2_lambda.h5"),
     "v.h5": h5_sample("vlen_dense.h5"),
     "l.h5": h5_sample("latest_lambda.h5"),
+    "d.h5": h5_sample("dense_attrs.h5"),
 }
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -106,10 +106,32 @@ def test_h5_config_past_the_weights_is_found(tmp_path: Path) -> None:
     assert info.bytes_read is not None and info.bytes_read < 64 * 1024
 
 
-def test_h5_dense_attributes_fall_back_to_the_bounded_scan(tmp_path: Path) -> None:
+def test_h5_dense_attributes_are_read_by_structure(tmp_path: Path) -> None:
     info = inspect(_h5(tmp_path, "dense_attrs.h5"))
-    assert info.metadata["model_config_source"].startswith("scan")
+    assert info.metadata["model_config_source"] == "attribute"
     assert [f.rule_id for f in info.findings] == ["MD206"]
+
+
+@pytest.mark.parametrize("name", ["far_dense_lambda.h5.gz", "far_dense_huge_lambda.h5.gz"])
+def test_h5_dense_attributes_after_16_mib_are_read(tmp_path: Path, name: str) -> None:
+    # Dense storage past byte 20,000,000: a managed heap object, or a huge one (a config
+    # over 4 KiB) found through the heap's B-tree. Both were "not parsed" (low) before.
+    path = _h5(tmp_path, name)
+    info = inspect(path)
+    assert [(f.rule_id, f.severity) for f in info.findings] == [("MD206", Severity.HIGH)]
+    assert info.bytes_read is not None and info.bytes_read < 256 * 1024
+    plain = inspect(_h5(tmp_path, "far_dense_huge_plain.h5.gz"))
+    assert plain.findings == () and plain.metadata["model_config"] is True
+
+
+def test_h5_dense_storage_that_cannot_be_followed_is_high(tmp_path: Path) -> None:
+    data = bytearray(h5_sample("far_dense_huge_lambda.h5.gz"))
+    at = data.find(b"FRHP")
+    data[at : at + 4] = b"XXXX"  # the heap header is gone; the config lies past 16 MiB
+    path = tmp_path / "broken.h5"
+    path.write_bytes(bytes(data))
+    info = inspect(path)
+    assert [(f.rule_id, f.severity) for f in info.findings] == [("MD209", Severity.HIGH)]
 
 
 def test_h5_without_model_config(tmp_path: Path) -> None:

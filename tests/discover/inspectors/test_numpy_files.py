@@ -73,3 +73,26 @@ def test_malformed_headers_raise_value_error(blob: bytes) -> None:
 def test_malformed_npy_file_is_a_low_finding(tmp_path: Path) -> None:
     info = run(tmp_path, "bad.npy", b"\x93NUMPY\x01\x00\xff\xff{")
     assert [(f.rule_id, f.severity) for f in info.findings] == [("MD210", Severity.LOW)]
+
+
+@pytest.mark.parametrize(
+    "descr",
+    ["object", "|O", "<O8", "O", "object_", [("a", "<i4"), ("b", "O")], ("O", (2,))],
+    ids=["object", "|O", "<O8", "O", "object_", "structured", "subarray"],
+)
+def test_every_spelling_of_an_object_array_is_unpickled(tmp_path: Path, descr: object) -> None:
+    # np.load(allow_pickle=True) unpickles the data of each of these: 'object' was missed.
+    header = repr({"descr": descr, "fortran_order": False, "shape": (1,)}).encode()
+    header += b" " * (64 - (10 + len(header) + 1) % 64) + b"\n"
+    data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    data += g.call("os", "system", protocol=3)
+    path = g.write(tmp_path / "a.npy", data)
+    info = inspect_file(path, path.name, tmp_path)
+    assert max(f.severity.rank for f in info.findings) == Severity.CRITICAL.rank
+
+
+def test_a_field_named_object_is_not_an_object_array(tmp_path: Path) -> None:
+    from modeldeps.discover.inspectors.numpy_files import descr_has_object
+
+    assert not descr_has_object([("object", "<i4"), ("O", "<f8")])
+    assert not descr_has_object("<f4")

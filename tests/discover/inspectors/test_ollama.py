@@ -42,3 +42,38 @@ def test_bad_manifest_and_hostile_digest(tmp_path: Path) -> None:
     jobs, skipped = ollama_jobs(store)
     assert jobs == []
     assert [s.location.path for s in skipped] == ["manifests/registry.ollama.ai/library/x/broken"]
+
+
+def test_no_symlink_leads_the_reader_out_of_the_store(tmp_path: Path) -> None:
+    # blobs/ itself is a link to a folder outside the store (the blob file is no link).
+    blob = write_gguf(tmp_path / "src.gguf").read_bytes()
+    store = tmp_path / "models"
+    digest = fake_ollama(store, "tiny", "latest", blob)
+    outside = tmp_path / "elsewhere"
+    (store / "blobs").rename(outside)
+    (store / "blobs").symlink_to(outside, target_is_directory=True)
+    jobs, skipped = ollama_jobs(store)
+    assert jobs == []
+    assert [(s.location.path, "out of the Ollama store" in s.reason) for s in skipped] == [
+        (f"blobs/sha256-{digest}", True)
+    ]
+
+
+def test_a_linked_manifests_folder_is_not_read(tmp_path: Path) -> None:
+    blob = write_gguf(tmp_path / "src.gguf").read_bytes()
+    store = tmp_path / "models"
+    fake_ollama(store, "tiny", "latest", blob)
+    outside = tmp_path / "manifests-elsewhere"
+    (store / "manifests").rename(outside)
+    (store / "manifests").symlink_to(outside, target_is_directory=True)
+    jobs, skipped = ollama_jobs(store)
+    assert jobs == [] and "out of the Ollama store" in skipped[0].reason
+
+
+def test_a_store_that_is_itself_a_link_is_fine(tmp_path: Path) -> None:
+    blob = write_gguf(tmp_path / "src.gguf").read_bytes()
+    real = tmp_path / "real-models"
+    fake_ollama(real, "tiny", "latest", blob)
+    (tmp_path / "models").symlink_to(real, target_is_directory=True)
+    jobs, skipped = ollama_jobs(tmp_path / "models")
+    assert len(jobs) == 1 and skipped == []

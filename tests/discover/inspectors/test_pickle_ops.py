@@ -107,9 +107,10 @@ def test_allowlisted_and_unknown_globals() -> None:
     assert grade("torch._utils", "_rebuild_tensor_v2") is None
     assert grade("numpy._core.multiarray", "_reconstruct") is None
     assert grade("collections", "OrderedDict") is None
-    assert grade("mypkg.model", "Net") == (Severity.MEDIUM, "unknown")
+    # Allowlist, not deny list: anything not vouched for is high.
+    assert grade("mypkg.model", "Net") == (Severity.HIGH, "unknown")
     # Prefixes never allow: a dotted name past an allowed global is not allowed.
-    assert grade("torch._utils", "_rebuild_tensor_v2.x") == (Severity.MEDIUM, "unknown")
+    assert grade("torch._utils", "_rebuild_tensor_v2.x") == (Severity.HIGH, "unknown")
 
 
 def test_torch_state_dict_is_clean_and_counts_storages() -> None:
@@ -250,7 +251,9 @@ def test_op_bound_marks_incomplete() -> None:
     )
     a = analyse(data, limits=Limits(max_ops=100))
     assert a.incomplete and "opcodes" in a.incomplete
-    assert any(f.rule_id == "MD210" for f in findings_for(a, "x.pkl"))
+    # Fail closed: the payload after the bound is unseen, so the file is high.
+    found = {(f.rule_id, f.severity) for f in findings_for(a, "x.pkl")}
+    assert found == {("MD209", Severity.HIGH)}
 
 
 def test_looks_like_pickle() -> None:

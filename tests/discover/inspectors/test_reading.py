@@ -25,6 +25,8 @@ from tests.discover.inspectors import pickle_gen as g
 
 MB = 1024 * 1024
 PAYLOAD = g.call("posix", "system")
+#: Eight bytes at each place an HDF5 signature may follow a user block (512 B to 1 MiB).
+USER_BLOCK_PROBES = 8 * 12
 
 
 def run(path: Path) -> ArtifactInfo:
@@ -41,13 +43,19 @@ def test_random_binary_is_unrecognized_after_a_small_head(tmp_path: Path, name: 
     info = run(random_file(tmp_path / name, 7, 8 * MB))
     assert info.format == "unrecognized"
     assert [(f.rule_id, f.severity) for f in info.findings] == [("MD211", Severity.INFO)]
-    assert info.bytes_read is not None and info.bytes_read <= SNIFF_BYTES + HEAD_BYTES
+    assert (
+        info.bytes_read is not None
+        and info.bytes_read <= SNIFF_BYTES + HEAD_BYTES + USER_BLOCK_PROBES
+    )
 
 
 def test_many_random_heads_stop_at_the_head(tmp_path: Path) -> None:
     for seed in range(40):
         info = run(random_file(tmp_path / f"r{seed}.bin", seed, 3 * MB // 2))
-        assert info.bytes_read is not None and info.bytes_read <= SNIFF_BYTES + HEAD_BYTES, seed
+        assert (
+            info.bytes_read is not None
+            and info.bytes_read <= SNIFF_BYTES + HEAD_BYTES + USER_BLOCK_PROBES
+        ), seed
         assert max(f.severity.rank for f in info.findings) <= Severity.LOW.rank, seed
 
 
@@ -66,7 +74,7 @@ def test_payload_before_an_early_break_is_caught_without_reading_on(tmp_path: Pa
     data = PAYLOAD[:-1] + b"\xff" + random.Random(3).randbytes(6 * MB)
     info = run(g.write(tmp_path / "broken.bin", data))
     assert max(f.severity for f in info.findings if f.rule_id == "MD201") is Severity.CRITICAL
-    assert info.bytes_read is not None and info.bytes_read <= SNIFF_BYTES + FIRST_READ
+    assert info.bytes_read is not None and info.bytes_read <= HEAD_BYTES + FIRST_READ
 
 
 def test_stream_longer_than_the_first_read_is_followed(tmp_path: Path) -> None:
@@ -85,7 +93,7 @@ def test_legacy_checkpoint_stops_before_tensor_bytes(tmp_path: Path) -> None:
     data = g.legacy_torch(g.torch_state_dict()) + b"\x00" * (4 * MB)
     info = run(g.write(tmp_path / "old.pt", data))
     assert info.format == "pytorch-legacy" and info.params == 6
-    assert info.bytes_read is not None and info.bytes_read <= SNIFF_BYTES + FIRST_READ
+    assert info.bytes_read is not None and info.bytes_read <= HEAD_BYTES + FIRST_READ
 
 
 def _rchar() -> int:
@@ -146,13 +154,18 @@ def test_bytes_read_matches_the_kernel_count(tmp_path: Path, hash_file: bool) ->
 
 
 def test_pickle_members_share_one_budget(tmp_path: Path) -> None:
-    members = {f"archive/extra{i}.pkl": g.benign_dict() + b"\x00" * 40_000 for i in range(3)}
+    # Each member is a pickle whose bytes go on past its STOP, so it costs its whole size.
+    members = {
+        f"archive/extra{i}.pkl": g.proto(2) + g.binbytes(b"\x00" * 40_000) + g.STOP
+        for i in range(3)
+    }
     path = g.write(tmp_path / "many.pt", g.torch_zip(g.torch_state_dict(), extra=members))
     ctx = InspectContext(path, path.name, tmp_path, path.stat().st_size, max_pickle_bytes=50_000)
     info = TorchInspector().inspect(ctx)
-    assert ctx.meter.total < 50_000 + 8192  # budget plus headers and sniffs
+    assert ctx.meter.total < 50_000 + 3 * 4096 + 8192  # budget, member sniffs and headers
+    # Fail closed: members the budget never reached are high, not a quiet medium.
     over = [f for f in info.findings if f.rule_id == "MD209" and f.subject == "size-limit"]
-    assert over and over[0].severity is Severity.MEDIUM
+    assert over and over[0].severity is Severity.HIGH
 
 
 def test_gguf_string_array_count_is_bounded(tmp_path: Path) -> None:
@@ -169,3 +182,41 @@ def test_gguf_string_array_count_is_bounded(tmp_path: Path) -> None:
     info = run(path)
     assert time.perf_counter() - start < 1.0
     assert any(f.rule_id == "MD210" and "limit" in f.message for f in info.findings)
+
+
+def test_an_inspector_that_fails_leaves_the_file_high_not_clean(tmp_path: Path) -> None:
+    # A reader's own error (not a damaged file) means the file was not checked: fail closed.
+    from modeldeps.discover.inspectors.interface import Inspector
+
+    class Broken(Inspector):
+        name = "broken"
+
+        def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+            return True
+
+        def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+            raise RuntimeError("a bug")
+
+    path = g.write(tmp_path / "m.pkl", PAYLOAD)
+    info = inspect_file(path, path.name, tmp_path, inspectors=(Broken(),))
+    assert [(f.rule_id, f.severity) for f in info.findings] == [("MD209", Severity.HIGH)]
+
+
+def test_a_sniff_that_fails_leaves_the_file_high_not_a_crash(tmp_path: Path) -> None:
+    # Telling the format apart reads the file too (zip directories, tar headers, user blocks);
+    # a failure there must not end the whole run, nor pass the file as unrecognized.
+    from modeldeps.discover.inspectors.interface import Inspector
+
+    class BadSniff(Inspector):
+        name = "bad-sniff"
+
+        def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+            raise NotImplementedError("zip file version 9.9")
+
+        def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+            raise AssertionError("never chosen")
+
+    path = g.write(tmp_path / "m.bin", PAYLOAD)
+    info = inspect_file(path, path.name, tmp_path, inspectors=(BadSniff(),))
+    assert [(f.rule_id, f.severity) for f in info.findings] == [("MD209", Severity.HIGH)]
+    assert "NotImplementedError" in info.findings[0].message

@@ -40,8 +40,10 @@ class PickleUnknownGlobal(Rule):
     """A pickle imports a global outside the allowlist of known-safe tensor and container types.
 
     Legitimate checkpoints import a small, known set (``torch._utils._rebuild_tensor_v2``,
-    ``collections.OrderedDict``, NumPy array reconstruction...). Anything else is not known to
-    be dangerous, but loading the file will import and may call it.
+    ``collections.OrderedDict``, NumPy array reconstruction...). Anything else is imported and
+    may be called when the file loads, and nothing vouches for it: an allowlist, not a deny
+    list, so an unknown global is high (working gadgets have hidden behind harmless-looking
+    names). Calling a value built while loading is reported here too.
     """
 
     id = "MD202"
@@ -153,7 +155,10 @@ class NotVerifiable(Rule):
     """The format can carry executable graph code that cannot be checked statically.
 
     TensorFlow SavedModel graphs with file or Python ops and TorchScript archives with code can
-    do more than compute tensors; modeldeps cannot prove they do not.
+    do more than compute tensors; modeldeps cannot prove they do not. A pickle the analysis
+    could not finish (an opcode, stack, memo, byte, decompression or time budget), a
+    compressed stream this installation cannot inflate, unreadable dense HDF5 attributes and
+    an inspector's own failure are reported here as high: what was not read may run.
     """
 
     id = "MD209"

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from modeldeps import safeyaml
 from modeldeps.discover.detectors.config_values import MAX_DEPTH, MAX_EVENTS, Event
 
 
 def yaml_events(text: str) -> list[Event]:
     """Events from YAML by node marks; a file PyYAML cannot compose is scanned line by line."""
     try:
-        docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        docs = safeyaml.compose_all(text, loader=yaml.SafeLoader)  # bounded: no billion laughs
     except (yaml.YAMLError, RecursionError, ValueError):
         return list(yaml_line_events(text))
     out: list[Event] = []

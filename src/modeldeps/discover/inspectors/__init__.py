@@ -1,53 +1,68 @@
-"""Inspector registry and dispatch: magic bytes first, extension second."""
+"""Inspector registry and dispatch: magic bytes first, extension second.
+
+Inspector modules are imported on first use: the walk's content check (``content``) lives in
+this package and must not pull in every reader (Jinja2, gguf, NumPy) with it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 from modeldeps.discover.inspectors import support
-from modeldeps.discover.inspectors.gguf import GGUFInspector
 from modeldeps.discover.inspectors.interface import SNIFF_BYTES, InspectContext, Inspector
-from modeldeps.discover.inspectors.keras import KerasH5Inspector, KerasInspector
-from modeldeps.discover.inspectors.numpy_files import NumpyInspector
-from modeldeps.discover.inspectors.onnx import OnnxInspector
-from modeldeps.discover.inspectors.pickles import PickleInspector
-from modeldeps.discover.inspectors.safetensors import (
-    SafetensorsIndexInspector,
-    SafetensorsInspector,
-)
-from modeldeps.discover.inspectors.savedmodel import SavedModelInspector
-from modeldeps.discover.inspectors.templates import ChatTemplateInspector
-from modeldeps.discover.inspectors.torch_zip import TorchInspector
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Location, Severity
 
-#: The registry, in sniffing order. Add an inspector by importing its class here (see ADDING.md).
-INSPECTOR_CLASSES: tuple[type[Inspector], ...] = (
-    SafetensorsIndexInspector,
-    ChatTemplateInspector,
-    GGUFInspector,
-    SafetensorsInspector,
-    OnnxInspector,
-    SavedModelInspector,
-    KerasInspector,
-    KerasH5Inspector,
-    NumpyInspector,
-    TorchInspector,
-    PickleInspector,
+#: The registry, in sniffing order: module and class of each inspector. Add an inspector by
+#: adding its row here (see ADDING.md).
+INSPECTORS: tuple[tuple[str, str], ...] = (
+    ("safetensors", "SafetensorsIndexInspector"),
+    ("templates", "ChatTemplateInspector"),
+    ("gguf", "GGUFInspector"),
+    ("safetensors", "SafetensorsInspector"),
+    ("onnx", "OnnxInspector"),
+    ("savedmodel", "SavedModelInspector"),
+    ("keras", "KerasInspector"),
+    ("keras", "KerasH5Inspector"),
+    ("numpy_files", "NumpyInspector"),
+    ("torch_tar", "TorchTarInspector"),
+    ("torch_zip", "TorchInspector"),
+    ("pickles", "PickleInspector"),
 )
 
 
+@cache
+def inspector_classes() -> tuple[type[Inspector], ...]:
+    """Every registered inspector class, in sniffing order (imports their modules)."""
+    out: list[type[Inspector]] = []
+    for module, name in INSPECTORS:
+        cls: type[Inspector] = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        out.append(cls)
+    return tuple(out)
+
+
 def all_inspectors() -> tuple[Inspector, ...]:
-    return tuple(cls() for cls in INSPECTOR_CLASSES)
+    return tuple(cls() for cls in inspector_classes())
 
 
 def choose(head: bytes, ctx: InspectContext, inspectors: tuple[Inspector, ...]) -> Inspector | None:
-    """The inspector for a file: the first whose magic matches, else the first by extension."""
+    """The inspector for a file: the first whose magic matches; else, for an HDF5 file after a
+    user block, the HDF5 reader; else the first by extension (formats without magic)."""
     for insp in inspectors:
         if insp.sniff(head, ctx):
             return insp
+    if ctx.size > 512:
+        from modeldeps.discover.inspectors.content import hdf5_at_user_block
+
+        with ctx.open() as fh:
+            user_block = hdf5_at_user_block(fh, ctx.size)
+        for insp in inspectors:
+            if user_block and insp.name == "keras-h5":
+                return insp
     suffix = Path(ctx.rel).suffix.lower()
     for insp in inspectors:
         if suffix in insp.suffixes:
@@ -68,6 +83,7 @@ def inspect_file(
     *,
     hash_file: bool = False,
     inspectors: tuple[Inspector, ...] | None = None,
+    deadline: float | None = None,
 ) -> ArtifactInfo:
     """Inspect one file; never raises for bad content (a malformed file is a finding).
 
@@ -76,14 +92,35 @@ def inspect_file(
     """
     insps = all_inspectors() if inspectors is None else inspectors
     size = path.stat().st_size
-    ctx = InspectContext(path=path, rel=rel, root=root, size=size, hash_file=hash_file)
-    with ctx.open() as fh:
-        head = fh.read(SNIFF_BYTES)
-    chosen = choose(head, ctx, insps)
-    if chosen is None:
-        info = ArtifactInfo(location=Location(rel), format="unrecognized", size_bytes=size)
+    ctx = InspectContext(
+        path=path, rel=rel, root=root, size=size, hash_file=hash_file, deadline=deadline
+    )
+    try:
+        chosen = choose(ctx.head(SNIFF_BYTES), ctx, insps)
+    except OSError:
+        raise  # the file itself could not be read: the caller reports that
+    except Exception as exc:  # telling the format apart failed: the file was not checked
+        info = ArtifactInfo(
+            location=Location(rel),
+            format="unrecognized",
+            size_bytes=size,
+            findings=(
+                support.finding(
+                    "MD209",
+                    Severity.HIGH,
+                    f"the format could not be told ({type(exc).__name__}: {exc}); the file "
+                    "was not checked",
+                    rel,
+                    subject="inspection-failed",
+                ),
+            ),
+        )
     else:
-        info = _run(chosen, ctx)
+        info = (
+            ArtifactInfo(location=Location(rel), format="unrecognized", size_bytes=size)
+            if chosen is None
+            else _run(chosen, ctx)
+        )
     digest = None
     if hash_file:
         digest = sha256_file(path)
@@ -108,6 +145,18 @@ def _run(chosen: Inspector, ctx: InspectContext) -> ArtifactInfo:
     ) as exc:
         finding = support.finding(
             "MD210", Severity.LOW, f"{chosen.name}: could not be read: {exc}", ctx.rel
+        )
+        return ArtifactInfo(
+            location=Location(ctx.rel), format=chosen.name, size_bytes=ctx.size, findings=(finding,)
+        )
+    except Exception as exc:  # a reader's own failure: the file was not checked, so fail closed
+        finding = support.finding(
+            "MD209",
+            Severity.HIGH,
+            f"{chosen.name}: the inspection failed ({type(exc).__name__}: {exc}); the file "
+            "was not checked",
+            ctx.rel,
+            subject="inspection-failed",
         )
         return ArtifactInfo(
             location=Location(ctx.rel), format=chosen.name, size_bytes=ctx.size, findings=(finding,)

@@ -9,6 +9,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from modeldeps.discover.inspectors.support import CountingFile
 from modeldeps.errors import InspectorError
@@ -20,6 +21,8 @@ __all__ = [
     "CountingFile",
     "Member",
     "list_members",
+    "local_members",
+    "member_source",
     "read_member",
     "sevenzip_first_stream",
     "unsafe_member_path",
@@ -80,7 +83,11 @@ def list_members(fh: CountingFile, size: int) -> tuple[list[Member], str | None]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError) as exc:
         note = f"zip central directory unreadable ({exc}); members found by local headers"
     fh.seek(0)
-    blob = fh.read(min(size, _SCAN_LIMIT))
+    return local_members(fh.read(min(size, _SCAN_LIMIT))), note
+
+
+def local_members(blob: bytes) -> list[Member]:
+    """Members found by scanning ``blob`` for local headers (the directory being unusable)."""
     members: list[Member] = []
     pos = blob.find(ZIP_MAGIC)
     while pos >= 0 and len(members) < MAX_MEMBERS:
@@ -92,7 +99,7 @@ def list_members(fh: CountingFile, size: int) -> tuple[list[Member], str | None]
             name = blob[start : start + nlen].decode("utf-8", "replace")
             members.append(Member(name, pos, method, csize, usize, flags))
         pos = blob.find(ZIP_MAGIC, pos + 4)
-    return members, note
+    return members
 
 
 def read_member(fh: CountingFile, m: Member, limit: int) -> bytes:
@@ -131,6 +138,46 @@ def read_member(fh: CountingFile, m: Member, limit: int) -> bytes:
             return dec.decompress(raw[9:], limit)
     except (zlib.error, OSError, lzma.LZMAError, EOFError, struct.error) as exc:
         raise InspectorError(f"zip member {m.name!r}: cannot decompress: {exc}") from exc
+    raise InspectorError(f"zip member {m.name!r}: compression method {m.method} not supported")
+
+
+def member_source(fh: CountingFile, m: Member, budget: int, size: int) -> Any:
+    """A member's content as a stream for the pickle reader, read from its local header (CRC
+    not trusted), inflated on demand to at most ``budget`` bytes (``Incomplete`` past it).
+
+    ``size`` is the archive's size: a stored member whose sizes are only in a data descriptor
+    runs to the end of the archive (the reader stops at the pickle's STOP).
+    """
+    from modeldeps.discover.inspectors.streams import DecompressSource, FileSource
+
+    fh.seek(m.header_offset)
+    head = fh.read(_LOCAL.size)
+    if len(head) < _LOCAL.size or head[:4] != ZIP_MAGIC:
+        raise InspectorError(f"zip member {m.name!r}: no local header at {m.header_offset}")
+    fields = _LOCAL.unpack(head)
+    start = m.header_offset + _LOCAL.size + fields[9] + fields[10]
+    csize = m.compressed_size or fields[7]
+    if m.method == 0:
+        want = m.size or csize
+        return FileSource(fh, start, min(start + want, size) if want else size)
+    limit = csize or None
+    if m.method == 8:
+        return DecompressSource(fh, "deflate", start=start, budget=budget, limit=limit)
+    if m.method == 12:
+        return DecompressSource(fh, "bz2", start=start, budget=budget, limit=limit)
+    if m.method == 14:  # 4-byte header, then 5 bytes of LZMA properties
+        fh.seek(start)
+        props = fh.read(9)
+        if len(props) < 9:
+            raise InspectorError(f"zip member {m.name!r}: truncated LZMA header")
+        d, dict_size = props[4], struct.unpack_from("<I", props, 5)[0]
+        filt = {"id": lzma.FILTER_LZMA1, "dict_size": dict_size}
+        filt.update(lc=d % 9, lp=(d // 9) % 5, pb=d // 45)
+        dec = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[filt])
+        left = None if limit is None else max(0, limit - 9)
+        return DecompressSource(
+            fh, "lzma", start=start + 9, budget=budget, limit=left, decompressor=dec
+        )
     raise InspectorError(f"zip member {m.name!r}: compression method {m.method} not supported")
 
 

@@ -225,6 +225,29 @@ def _special_tokens(p: _Parsed) -> list[str]:
     return out[:SPECIAL_TOKENS_CAP]
 
 
+_TOKEN_IDS = {
+    "bos_token": "tokenizer.ggml.bos_token_id",
+    "eos_token": "tokenizer.ggml.eos_token_id",
+    "unk_token": "tokenizer.ggml.unknown_token_id",
+    "pad_token": "tokenizer.ggml.padding_token_id",
+    "sep_token": "tokenizer.ggml.seperator_token_id",  # sic: llama.cpp's key
+    "cls_token": "tokenizer.ggml.cls_token_id",
+    "mask_token": "tokenizer.ggml.mask_token_id",
+}
+
+
+def _token_constants(p: _Parsed) -> dict[str, str]:
+    """The special tokens a GGUF template is rendered with, looked up in its own vocabulary."""
+    out: dict[str, str] = {}
+    if p.tokens is None:
+        return out
+    for name, key in _TOKEN_IDS.items():
+        index = p.meta.get(key)
+        if isinstance(index, int) and 0 <= index < len(p.tokens):
+            out[name] = p.tokens[index]
+    return out
+
+
 class GGUFInspector(Inspector):
     """Metadata, tensor infos, quantization and chat template of a GGUF file."""
 
@@ -261,8 +284,9 @@ class GGUFInspector(Inspector):
             dtype = ftypes[ftype]
         elif p.by_type:
             dtype = qtypes.get(p.by_type.most_common(1)[0][0])
+        constants = _token_constants(p)
         for key, text in sorted(p.templates.items()):
-            findings.extend(check_template(text, ctx.rel, origin=key))
+            findings.extend(check_template(text, ctx.rel, origin=key, constants=constants))
         return ArtifactInfo(
             location=Location(ctx.rel),
             format=self.name,

@@ -3,8 +3,10 @@
 Follows the file's own addresses: superblock (versions 0-3) → root object header (versions 1
 and 2, with continuation blocks) → attribute messages (versions 1-3) whose values are
 fixed-length strings or variable-length strings in a global heap collection. Attributes in
-dense storage (a fractal heap, used only for very many or very large attributes) are not
-read; the caller is told so. Every read is bounded in bytes and every walk in steps.
+dense storage (many or large attributes, ``libver="latest"``) are read from the fractal heap:
+its direct blocks through the indirect-block tree, and its huge objects (an attribute larger
+than the heap's object limit, as a big ``model_config`` is) through their v2 B-tree. Every read
+is bounded in bytes and every walk in steps; a structure that cannot be followed raises.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ _STRING, _VLEN = 3, 9
 
 @dataclass
 class RootAttributes:
-    """String attributes of the root group, and what could not be read."""
+    """String attributes of the root group, and how they were stored."""
 
     values: dict[str, str] = field(default_factory=dict)
-    dense: bool = False  # attributes kept in a fractal heap: not read
+    dense: bool = False  # attributes kept in a fractal heap (read, see ``dense_error``)
+    dense_error: str | None = None  # why the dense storage could not be read to its end
     superblock: int = -1
 
 
@@ -238,7 +241,13 @@ def root_attributes(fh: CountingFile, size: int, names: frozenset[str]) -> RootA
         if mtype == _ATTRIBUTE_INFO:
             # Dense storage: a fractal-heap address is set (undefined means none).
             heap = r.uint(body, 2 + (2 if body[1] & 1 else 0), r.o) if len(body) > 2 else 0
-            result.dense = result.dense or heap != _UNDEFINED
+            if heap != (1 << (8 * r.o)) - 1:
+                result.dense = True
+                try:
+                    for name, value in _dense_attributes(r, r.addr(heap), names):
+                        result.values.setdefault(name, value)
+                except (InspectorError, struct.error, IndexError, ValueError) as exc:
+                    result.dense_error = str(exc)
         elif mtype == _ATTRIBUTE:
             try:
                 pair = _attribute(r, body, names)
@@ -247,3 +256,175 @@ def root_attributes(fh: CountingFile, size: int, names: frozenset[str]) -> RootA
             if pair is not None:
                 result.values.setdefault(*pair)
     return result
+
+
+# --- dense attribute storage: the fractal heap ------------------------------------------------
+
+
+@dataclass
+class _Heap:
+    """The fields of a fractal heap header this reader needs."""
+
+    flags: int
+    huge_btree: int
+    width: int
+    start_block: int
+    max_direct: int
+    max_heap_bits: int
+    root: int
+    root_rows: int
+    filtered: bool
+
+
+def _fractal_heap(r: _Reader, addr: int) -> _Heap:
+    head = r.at(addr, min(256, r.size - addr))
+    if head[:4] != b"FRHP":
+        raise InspectorError(f"HDF5 fractal heap at {addr} has no FRHP signature")
+    filters = r.uint(head, 7, 2)
+    flags = head[9]
+    pos = 14 + r.l  # past signature, version, id length, filter length, flags, max object size
+    huge_btree = r.uint(head, pos, r.o)
+    pos += r.o + r.l + r.o + 8 * r.l  # free space, its manager, eight sizes and counters
+    width = r.uint(head, pos, 2)
+    start_block = r.uint(head, pos + 2, r.l)
+    max_direct = r.uint(head, pos + 2 + r.l, r.l)
+    max_heap_bits = r.uint(head, pos + 2 + 2 * r.l, 2)
+    pos += 2 + 2 * r.l + 2 + 2
+    root = r.uint(head, pos, r.o)
+    root_rows = r.uint(head, pos + r.o, 2)
+    if not (1 <= width <= 1024 and 0 < start_block <= max_direct <= 1 << 32):
+        raise InspectorError("HDF5 fractal heap header has impossible sizes")
+    return _Heap(
+        flags,
+        huge_btree,
+        width,
+        start_block,
+        max_direct,
+        max_heap_bits,
+        root,
+        root_rows,
+        filters > 0,
+    )
+
+
+def _dense_attributes(r: _Reader, addr: int, names: frozenset[str]) -> list[tuple[str, str]]:
+    """Attributes named in ``names`` from a fractal heap: every direct block's objects and
+    every huge object (attribute messages stored whole)."""
+    heap = _fractal_heap(r, addr)
+    if heap.filtered:
+        raise InspectorError("HDF5 attribute heap is filtered (compressed); not read")
+    undefined = (1 << (8 * r.o)) - 1
+    found: list[tuple[str, str]] = []
+    if heap.root != undefined:
+        blocks: list[tuple[int, int]] = []
+        if heap.root_rows == 0:
+            blocks.append((r.addr(heap.root), heap.start_block))
+        else:
+            _indirect_blocks(r, heap, r.addr(heap.root), heap.root_rows, blocks, 0)
+        for block_addr, block_size in blocks:
+            r.step()
+            data = r.at(block_addr, min(block_size, MAX_BLOCK, r.size - block_addr))
+            if data[:4] != b"FHDB":
+                raise InspectorError(f"HDF5 direct block at {block_addr} has no FHDB signature")
+            found.extend(_attributes_in(r, data, names))
+    if heap.huge_btree != undefined:
+        for obj_addr, length in _huge_objects(r, r.addr(heap.huge_btree)):
+            r.step()
+            data = r.at(obj_addr, min(length, MAX_VALUE, r.size - obj_addr))
+            pair = _attribute(r, data, names)
+            if pair is not None:
+                found.append(pair)
+    return found
+
+
+def _indirect_blocks(
+    r: _Reader, heap: _Heap, addr: int, rows: int, out: list[tuple[int, int]], depth: int
+) -> None:
+    """Direct blocks (address, size) under an indirect block, recursively and bounded."""
+    if depth > 8:
+        raise InspectorError("HDF5 fractal heap nested too deeply")
+    r.step()
+    offset_bytes = (heap.max_heap_bits + 7) // 8
+    direct_rows = int(math.log2(heap.max_direct)) - int(math.log2(heap.start_block)) + 2
+    entries = rows * heap.width
+    head = r.at(addr, min(5 + r.o + offset_bytes + entries * r.o, r.size - addr))
+    if head[:4] != b"FHIB":
+        raise InspectorError(f"HDF5 indirect block at {addr} has no FHIB signature")
+    pos = 5 + r.o + offset_bytes
+    undefined = (1 << (8 * r.o)) - 1
+    for row in range(rows):
+        size = heap.start_block * (1 if row == 0 else 1 << (row - 1))
+        for _col in range(heap.width):
+            child = r.uint(head, pos, r.o)
+            pos += r.o
+            if child == undefined:
+                continue
+            if row < direct_rows:
+                out.append((r.addr(child), size))
+            else:
+                child_rows = (
+                    int(math.log2(size)) - int(math.log2(heap.start_block * heap.width)) + 1
+                )
+                _indirect_blocks(r, heap, r.addr(child), child_rows, out, depth + 1)
+            if len(out) > MAX_STEPS:
+                raise InspectorError("HDF5 fractal heap has too many blocks")
+
+
+def _attributes_in(r: _Reader, block: bytes, names: frozenset[str]) -> list[tuple[str, str]]:
+    """Attribute messages named in ``names`` inside a direct block: each is found by its name
+    (names are stored NUL-terminated right after the message's fixed header) and parsed."""
+    out: list[tuple[str, str]] = []
+    for name in names:
+        key = name.encode() + b"\0"
+        at = block.find(key)
+        while at >= 0:
+            for header in (9, 8):  # version 3 headers are 9 bytes, versions 1 and 2 are 8
+                start = at - header
+                if start < 0 or block[start] != (3 if header == 9 else block[start]):
+                    continue
+                try:
+                    pair = _attribute(r, block[start:], names)
+                except (InspectorError, struct.error, IndexError):
+                    continue
+                if pair is not None and pair[0] == name:
+                    out.append(pair)
+                    break
+            at = block.find(key, at + 1)
+    return out
+
+
+def _huge_objects(r: _Reader, addr: int) -> list[tuple[int, int]]:
+    """(address, length) of every huge object, from the heap's v2 B-tree (depth 0 or 1)."""
+    head = r.at(addr, min(16 + r.o + 2 + r.l, r.size - addr))
+    if head[:4] != b"BTHD":
+        raise InspectorError(f"HDF5 v2 B-tree at {addr} has no BTHD signature")
+    kind, node_size, record_size = head[5], r.uint(head, 6, 4), r.uint(head, 10, 2)
+    depth = r.uint(head, 12, 2)
+    root = r.uint(head, 16, r.o)
+    count = r.uint(head, 16 + r.o, 2)
+    if kind not in (1, 3):
+        raise InspectorError(f"HDF5 huge objects in a B-tree of type {kind} (filtered)")
+    if depth > 1 or not 0 < record_size <= node_size <= MAX_BLOCK:
+        raise InspectorError(f"HDF5 huge-object B-tree of depth {depth} is not followed")
+    leaves: list[tuple[int, int]] = [(r.addr(root), count)]
+    if depth == 1:
+        node = r.at(r.addr(root), min(node_size, r.size - r.addr(root)))
+        if node[:4] != b"BTIN":
+            raise InspectorError("HDF5 B-tree internal node has no BTIN signature")
+        max_leaf = (node_size - 10) // record_size
+        width = max(1, (max_leaf.bit_length() + 7) // 8)
+        pos = 6 + count * record_size
+        leaves = []
+        for _ in range(count + 1):
+            leaves.append((r.addr(r.uint(node, pos, r.o)), r.uint(node, pos + r.o, width)))
+            pos += r.o + width
+    out: list[tuple[int, int]] = []
+    for leaf_addr, records in leaves:
+        r.step()
+        node = r.at(leaf_addr, min(node_size, r.size - leaf_addr))
+        if node[:4] != b"BTLF":
+            raise InspectorError("HDF5 B-tree leaf has no BTLF signature")
+        for i in range(min(records, (node_size - 10) // record_size)):
+            rec = 6 + i * record_size
+            out.append((r.addr(r.uint(node, rec, r.o)), r.uint(node, rec + r.o, r.l)))
+    return out

@@ -42,9 +42,10 @@ def hf_cache_jobs(cache_dir: Path | None = None) -> tuple[list[InspectJob], list
         for rev in sorted(repo.revisions, key=lambda r: r.commit_hash):
             refs = sorted(rev.refs)
             for f in sorted(rev.files, key=lambda f: f.file_name):
-                if not wanted(f.file_path.name):
-                    continue
                 blob = Path(f.blob_path)
+                # By content too: a model in the cache under any name is inspected.
+                if not wanted(f.file_path.name, str(blob), f.size_on_disk):
+                    continue
                 if not blob.resolve().is_relative_to(root):
                     skipped.append(
                         Skipped(Location(f.file_name), Stage.INSPECT, "blob outside the cache")

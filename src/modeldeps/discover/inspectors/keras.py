@@ -129,7 +129,10 @@ class KerasInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".keras"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        return head[:4] == ZIP_MAGIC and ctx.rel.lower().endswith(".keras")
+        if head[:4] != ZIP_MAGIC:
+            return False
+        # By members, not by name: a torch zip called .keras is the torch reader's.
+        return ctx.zip_kind() == "keras"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         found: list[Finding] = []
@@ -166,6 +169,16 @@ class KerasInspector(Inspector):
         if config is None and not found:
             found.append(malformed(ctx.rel, "keras: archive has no config.json"))
         return _describe(ctx, self.name, config, found, ctx.meter.total, extra)
+
+
+def keras_config_findings(ctx: InspectContext, fh: CountingFile, member: Member) -> list[Finding]:
+    """MD206 findings of a Keras ``config.json`` found in a zip another reader handles."""
+    found: list[Finding] = []
+    config = _member_json(fh, member, "config.json", ctx.rel, found)
+    if isinstance(config, dict) and ("class_name" in config or "module" in config):
+        found.extend(_walk(config, ctx.rel)[0])
+        return [f for f in found if f.rule_id != "MD210"]
+    return []
 
 
 def _member_json(
@@ -223,14 +236,17 @@ class KerasH5Inspector(Inspector):
     """Keras HDF5 ``.h5``: the root group's ``model_config`` and ``keras_version`` attributes.
 
     Read by following the file's HDF5 structure (``hdf5.root_attributes``), wherever the
-    attributes sit. When that structure cannot be followed, or keeps its attributes in dense
-    storage (not parsed), the first ``H5_SCAN`` bytes are searched for the config's text.
+    attributes sit, dense storage included. When that structure cannot be followed, the first
+    ``H5_SCAN`` bytes are searched for the config's text; dense storage that could not be read
+    and held no config found that way is reported high (it was not checked).
     """
 
     name = "keras-h5"
     suffixes: ClassVar[frozenset[str]] = frozenset({".h5", ".hdf5"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
+        # An HDF5 file with a user block (its signature at 512, 1024... bytes) is found by the
+        # dispatcher's content check when no inspector claims the file by its first bytes.
         return head.startswith(HDF5_MAGIC)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
@@ -250,7 +266,8 @@ class KerasH5Inspector(Inspector):
                 if "model_config" in attrs.values:
                     config = _parse_config(attrs.values["model_config"], ctx.rel, found)
                     extra["model_config_source"] = "attribute"
-            if config is None and (attrs is None or attrs.dense):
+            unread = attrs is None or attrs.dense_error is not None
+            if config is None and unread:
                 fh.seek(0)
                 block = fh.read(min(ctx.size, H5_SCAN))
                 if not block.startswith(HDF5_MAGIC) and attrs is None:
@@ -258,13 +275,15 @@ class KerasH5Inspector(Inspector):
                 config = find_model_config(block)
                 if config is not None:
                     extra["model_config_source"] = f"scan of the first {H5_SCAN} bytes"
-                elif attrs is not None and attrs.dense:
+                elif attrs is not None and attrs.dense_error is not None:
+                    # Fail closed: a Lambda there would run on load and was not checked.
                     found.append(
                         finding(
                             "MD209",
-                            Severity.LOW,
-                            "HDF5 root attributes are in dense storage, which is not parsed; "
-                            "a model config there was not checked",
+                            Severity.HIGH,
+                            "HDF5 root attributes are in dense storage that could not be read "
+                            f"({clip(attrs.dense_error, 160)}); a model config there was not "
+                            "checked",
                             ctx.rel,
                             subject="hdf5-dense-attributes",
                         )

@@ -6,7 +6,6 @@ import ast
 import math
 import struct
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from modeldeps.discover.inspectors.archive import (
@@ -18,7 +17,8 @@ from modeldeps.discover.inspectors.archive import (
 )
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.pickle_ops import PickleAnalysis, analyse
-from modeldeps.discover.inspectors.pickles import artifact, pickle_format_finding
+from modeldeps.discover.inspectors.pickles import artifact, pickle_format_finding, walk_stream
+from modeldeps.discover.inspectors.streams import FileSource
 from modeldeps.discover.inspectors.support import finding
 from modeldeps.errors import InspectorError
 from modeldeps.model import ArtifactInfo, Finding, Severity
@@ -27,17 +27,40 @@ NPY_MAGIC = b"\x93NUMPY"
 _MAX_HEADER = 1 << 20
 
 
+#: Type strings NumPy reads as the object dtype (``numpy.dtype("object")`` and its spellings).
+_OBJECT_NAMES = frozenset({"O", "object", "object_", "object0", "O0", "O4", "O8"})
+
+
+def descr_has_object(descr: Any, depth: int = 0) -> bool:
+    """Whether a ``.npy`` header's ``descr`` holds Python objects: the object dtype under any
+    spelling NumPy accepts ('O', '|O', '<O8', 'object'), or a structured dtype (a list of
+    fields, possibly nested, possibly with sub-array shapes) with such a field anywhere.
+    ``np.load(allow_pickle=True)`` unpickles the data of any such array."""
+    if depth > 32:
+        return True  # nesting no real file has: assume the worst
+    if isinstance(descr, str):
+        return descr.strip().lstrip("<>|=") in _OBJECT_NAMES
+    if isinstance(descr, list):  # fields: (name, dtype) or (name, dtype, shape)
+        return any(
+            not isinstance(f, tuple) or len(f) < 2 or descr_has_object(f[1], depth + 1)
+            for f in descr
+        )
+    if isinstance(descr, tuple) and descr:  # (dtype, shape): a sub-array
+        return descr_has_object(descr[0], depth + 1)
+    return True  # nothing NumPy reads: assume the worst
+
+
 @dataclass(frozen=True, slots=True)
 class NpyHeader:
     """The dict at the start of an ``.npy`` file, and where the array data begins."""
 
-    descr: str
+    descr: Any  # a type string, or a list of fields for a structured dtype
     shape: tuple[int, ...]
     data_offset: int
 
     @property
     def has_object(self) -> bool:
-        return "O" in self.descr
+        return descr_has_object(self.descr)
 
     @property
     def count(self) -> int:
@@ -70,7 +93,7 @@ def parse_npy_header(buf: bytes) -> NpyHeader:
     shape = header["shape"]
     if not (isinstance(shape, tuple) and all(isinstance(d, int) and d >= 0 for d in shape)):
         raise ValueError(f".npy header has a bad shape {shape!r}")
-    return NpyHeader(str(header["descr"]), shape, start + hlen)
+    return NpyHeader(header["descr"], shape, start + hlen)
 
 
 def _npy_head(fh: CountingFile, head: bytes, size: int) -> bytes:
@@ -92,7 +115,10 @@ class NumpyInspector(Inspector):
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
         if head.startswith(NPY_MAGIC):
             return True
-        return head.startswith(ZIP_MAGIC) and Path(ctx.rel).suffix.lower() == ".npz"
+        if not head.startswith(ZIP_MAGIC):
+            return False
+        # By members, not by name: a torch zip called .npz is the torch reader's.
+        return ctx.zip_kind() == "npz"
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         with ctx.open() as fh:
@@ -102,8 +128,8 @@ class NumpyInspector(Inspector):
                 h = parse_npy_header(buf)
                 analyses: list[tuple[str, PickleAnalysis]] = []
                 if h.has_object:
-                    fh.seek(h.data_offset)
-                    analyses.append(("", analyse(fh.read(ctx.max_pickle_bytes), joblib=False)))
+                    src = FileSource(fh, h.data_offset, ctx.size)
+                    analyses.append(("", walk_stream(ctx, src, joblib=False)))
                 return self._result(ctx, fh, [("", h)], analyses, [])
             return self._npz(ctx, fh)
 
@@ -130,7 +156,7 @@ class NumpyInspector(Inspector):
                 headers.append((m.name, h))
                 if h.has_object:
                     # One budget for every object member, so many of them are not read whole.
-                    data = read_member(fh, m, max(ctx.max_pickle_bytes - fh.bytes_read, 4096))
+                    data = read_member(fh, m, max(ctx.max_pickle_bytes - ctx.meter.total, 4096))
                     analyses.append((m.name, analyse(data[h.data_offset :], joblib=False)))
             except (InspectorError, ValueError) as exc:
                 extra.append(_finding(ctx, "MD210", Severity.LOW, f"{m.name}: {exc}", m.name))
@@ -148,14 +174,14 @@ class NumpyInspector(Inspector):
             extra.append(pickle_format_finding(ctx, "NumPy object array", "a numeric dtype"))
         meta: dict[str, Any] = {
             "arrays": {
-                name or "array": {"dtype": h.descr, "shape": list(h.shape)}
+                name or "array": {"dtype": str(h.descr), "shape": list(h.shape)}
                 for name, h in headers[:200]
             }
         }
         info = artifact(
-            ctx, "numpy", analyses, bytes_read=fh.bytes_read, extra=extra, metadata=meta
+            ctx, "numpy", analyses, bytes_read=ctx.meter.total, extra=extra, metadata=meta
         )
-        dtypes = [h.descr for _, h in headers]
+        dtypes = [str(h.descr) for _, h in headers]
         return ArtifactInfo(
             location=info.location,
             format="numpy",

@@ -37,10 +37,25 @@ def model_name(parts: tuple[str, ...]) -> str:
     return f"{'/'.join(path)}:{tag}"
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, every symlink on the way resolved, is ``root`` or under it."""
+    real = os.path.realpath(path)
+    base = str(root)
+    return real == base or real.startswith(base + os.sep)
+
+
 def ollama_jobs(store: Path | None = None) -> tuple[list[InspectJob], list[Skipped]]:
-    """One job per weight blob, naming every model:tag that uses it."""
+    """One job per weight blob, naming every model:tag that uses it.
+
+    The store root is taken as given (it may itself be a link), but nothing is read from
+    outside it: a ``manifests`` or ``blobs`` folder, a manifest or a blob that a symlink leads
+    out of the store is skipped, with a ``Skipped`` entry saying so.
+    """
     root = (store or default_ollama_store()).resolve()
     manifests = root / "manifests"
+    if manifests.is_dir() and not inside(manifests, root):
+        reason = "manifests folder is a link out of the Ollama store; not read"
+        return [], [Skipped(Location("manifests"), Stage.INSPECT, reason)]
     if not manifests.is_dir():
         return [], [Skipped(Location(str(root)), Stage.INSPECT, "no Ollama manifests folder")]
     skipped: list[Skipped] = []
@@ -50,8 +65,8 @@ def ollama_jobs(store: Path | None = None) -> tuple[list[InspectJob], list[Skipp
             path = Path(dirpath) / name
             rel = path.relative_to(manifests)
             try:
-                if path.is_symlink() or path.stat().st_size > MAX_MANIFEST:
-                    raise ValueError("symlink or oversized manifest")
+                if not inside(path, root) or path.stat().st_size > MAX_MANIFEST:
+                    raise ValueError("a link out of the store, or an oversized manifest")
                 doc = json.loads(path.read_bytes())
                 layers = doc["layers"]
                 if not isinstance(layers, list):
@@ -73,9 +88,15 @@ def ollama_jobs(store: Path | None = None) -> tuple[list[InspectJob], list[Skipp
         blob = root / "blobs" / f"sha256-{digest}"
         if not blob.is_file():
             blob = root / "blobs" / f"sha256:{digest}"
-        if not blob.is_file() or blob.is_symlink():
+        if not blob.is_file():
             where = Location(f"blobs/sha256-{digest}")
             skipped.append(Skipped(where, Stage.INSPECT, f"blob missing for {uses[0][0]}"))
+            continue
+        if blob.is_symlink() or not inside(blob, root):
+            # A link from the blob, or from the blobs folder itself, out of the store.
+            where = Location(f"blobs/sha256-{digest}")
+            reason = f"blob for {uses[0][0]} is a link out of the Ollama store; not read"
+            skipped.append(Skipped(where, Stage.INSPECT, reason))
             continue
         names = sorted({u[0] for u in uses})
         meta = {

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from modeldeps.discover.inspectors.content import is_onnx
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.protowire import LEN, MAX_DEPTH, VARINT, Field, WireSource
 from modeldeps.discover.inspectors.support import clip, finding, malformed, path_escapes
@@ -151,8 +152,11 @@ class OnnxInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".onnx"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        # ONNX has no magic; a .onnx name plus a leading ir_version field is enough.
-        return ctx.rel.lower().endswith(".onnx") and head[:1] == b"\x08"
+        # ONNX has no magic: a .onnx name with a leading ir_version field, or under any name
+        # a ModelProto's first fields in order and in range.
+        if head[:1] != b"\x08":
+            return False
+        return ctx.rel.lower().endswith(".onnx") or is_onnx(ctx.head(512), ctx.size)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         m = _Model()

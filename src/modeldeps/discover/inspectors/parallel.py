@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from modeldeps.discover.inspectors import inspect_file
+from modeldeps.discover.inspectors.content import sniff_path
 from modeldeps.discover.inspectors.support import finding
 from modeldeps.discover.walk import FileKind, classify, walk
 from modeldeps.model import ArtifactInfo, Location, Severity, Skipped, Stage
 from modeldeps.options import ScanOptions
+from modeldeps.textsafe import fs_text
+from modeldeps.workers import worker_count
 
-#: Files read by name although the walk calls them text: their inspectors check templates/shards.
-NAMED_FILES = frozenset({"tokenizer_config.json", "chat_template.json", "chat_template.jinja"})
 #: Cost model that decides whether a process pool pays for itself (measured on 2 cores, see
 #: docs/benchmarks.md): opening, sniffing and parsing one header-only file takes about half a
 #: millisecond; hashing runs at about 1.5 GB/s per core; a raw pickle is walked at 3-30 MB/s
@@ -33,6 +34,7 @@ _WALKED_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill"})
 _WALK_CAP = 256 * 1024 * 1024
 #: Chunks per worker: enough to balance uneven files, few enough to keep per-task overhead low.
 _CHUNKS_PER_WORKER = 8
+OVER_BUDGET = "not inspected: the scan's inspection time budget ran out before this file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,32 +48,40 @@ class InspectJob:
     sha256: str | None = None  # a digest the store vouches for (blob name); checked with --hash
 
 
-def wanted(name: str) -> bool:
-    """Whether a file in a walked tree should be inspected."""
-    if name in NAMED_FILES or name.endswith(".safetensors.index.json"):
+def wanted(name: str, path: str | None = None, size: int = 0) -> bool:
+    """Whether a file should be inspected: a weight or template file by name or, given its
+    ``path``, by content (a model is inspected whatever it is called)."""
+    if name.endswith(".safetensors.index.json"):
         return True
-    return classify(name) is FileKind.WEIGHT
+    return classify(name, path, size) in (FileKind.WEIGHT, FileKind.TEMPLATE)
 
 
 def jobs_for_tree(
     root: Path, options: ScanOptions | None = None
 ) -> tuple[list[InspectJob], list[Skipped]]:
-    """Every inspectable file under ``root`` (or ``root`` itself), in walk order."""
+    """Every inspectable file under ``root`` in walk order; ``root`` itself when it is a file
+    (a file named on the command line is always inspected, by its content)."""
     root = root.resolve()
-    base = root.parent if root.is_file() else root
+    if root.is_file():
+        return [InspectJob(root, fs_text(root.name), root.parent)], []
     jobs: list[InspectJob] = []
     skipped: list[Skipped] = []
     for item in walk(root, options or ScanOptions()):
         if isinstance(item, Skipped):
             skipped.append(item)
-        elif wanted(item.path.name):
-            jobs.append(InspectJob(item.path, item.rel, base))
+        elif item.kind in (FileKind.WEIGHT, FileKind.TEMPLATE) or item.rel.endswith(
+            ".safetensors.index.json"
+        ):
+            jobs.append(InspectJob(item.path, item.rel, root))
+        elif sniff_path(item.abspath, item.size)[0] is not None:
+            # Named like text (which a scan reads and then finds binary): a model all the same.
+            jobs.append(InspectJob(item.path, item.rel, root))
     return jobs, skipped
 
 
-def run_job(job: InspectJob, hash_file: bool) -> ArtifactInfo:
+def run_job(job: InspectJob, hash_file: bool, deadline: float | None = None) -> ArtifactInfo:
     """Inspect one job in this process; store-provided facts are merged into the metadata."""
-    info = inspect_file(job.path, job.rel, job.root, hash_file=hash_file)
+    info = inspect_file(job.path, job.rel, job.root, hash_file=hash_file, deadline=deadline)
     changes: dict[str, Any] = {}
     if job.metadata:
         changes["metadata"] = {**info.metadata, **job.metadata}
@@ -91,15 +101,21 @@ def run_job(job: InspectJob, hash_file: bool) -> ArtifactInfo:
     return replace(info, **changes) if changes else info
 
 
-def _safe_run(job: InspectJob, hash_file: bool) -> ArtifactInfo | Skipped:
+def _safe_run(
+    job: InspectJob, hash_file: bool, deadline: float | None = None
+) -> ArtifactInfo | Skipped:
+    if deadline is not None and time.monotonic() >= deadline:
+        return Skipped(Location(job.rel), Stage.INSPECT, OVER_BUDGET)
     try:
-        return run_job(job, hash_file)
+        return run_job(job, hash_file, deadline)
     except OSError as exc:
         return Skipped(Location(job.rel), Stage.INSPECT, f"cannot read: {exc.strerror or exc}")
 
 
-def _run_chunk(chunk: list[InspectJob], hash_file: bool) -> list[ArtifactInfo | Skipped]:
-    return [_safe_run(job, hash_file) for job in chunk]
+def _run_chunk(
+    chunk: list[InspectJob], hash_file: bool, deadline: float | None = None
+) -> list[ArtifactInfo | Skipped]:
+    return [_safe_run(job, hash_file, deadline) for job in chunk]
 
 
 def estimated_work(sizes: Sequence[int], suffixes: Sequence[str], hash_files: bool) -> float:
@@ -149,29 +165,33 @@ def inspect_jobs(
     hash_files: bool = False,
     workers: int = 0,
     on_done: Callable[[int], None] | None = None,
+    budget_s: float | None = None,
 ) -> tuple[list[ArtifactInfo], list[Skipped]]:
-    """Inspect ``jobs`` on ``workers`` processes (0: one per core); results keep job order.
+    """Inspect ``jobs`` on ``workers`` processes (0: one per core, never more than the usable
+    CPUs); results keep job order.
 
     Small or fast workloads (few files, little to hash or walk) run in this process: a pool
-    would cost more to start than it saves.
+    would cost more to start than it saves. ``budget_s`` bounds the wall time of the whole
+    run: a file whose analysis is cut by it is reported incomplete (high), and a file not
+    started in time becomes a ``Skipped`` entry saying so.
     """
-    workers = workers or os.cpu_count() or 1
+    deadline = time.monotonic() + budget_s if budget_s is not None else None
+    workers = worker_count(workers, len(jobs))
     sizes = [_size(j.path) for j in jobs]
     suffixes = [Path(j.rel).suffix.lower() for j in jobs]
     results: list[ArtifactInfo | Skipped | None] = [None] * len(jobs)
     if not use_pool(sizes, suffixes, hash_files, workers):
         for i, job in enumerate(jobs):
-            results[i] = _safe_run(job, hash_files)
+            results[i] = _safe_run(job, hash_files, deadline)
             if on_done:
                 on_done(1)
         return _split(results)
     costs = [estimated_work([s], [x], hash_files) for s, x in zip(sizes, suffixes, strict=True)]
     # Largest first, so one big file does not start last and leave a core idle.
     order = sorted(range(len(jobs)), key=lambda i: -costs[i])
-    workers = min(workers, len(jobs))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {
-            pool.submit(_run_chunk, [jobs[i] for i in part], hash_files): part
+            pool.submit(_run_chunk, [jobs[i] for i in part], hash_files, deadline): part
             for part in chunks(order, costs, workers * _CHUNKS_PER_WORKER)
         }
         for fut in as_completed(futures):

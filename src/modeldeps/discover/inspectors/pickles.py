@@ -1,110 +1,65 @@
-"""Raw pickle and joblib files (plain or compressed), analysed by opcode walk, never loaded."""
+"""Raw pickle and joblib files (plain or compressed), walked as a stream, never loaded."""
 
 from __future__ import annotations
 
-import bz2
-import lzma
-import zlib
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
-from modeldeps.discover.inspectors.archive import CountingFile
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.pickle_ops import (
+    FIRST_READ,
+    OPCODES,
+    Limits,
     PickleAnalysis,
-    analyse,
+    Source,
+    analyse_source,
     looks_like_pickle,
     plausible_pickle,
 )
 from modeldeps.discover.inspectors.pickle_policy import findings_for
-from modeldeps.discover.inspectors.support import finding
+from modeldeps.discover.inspectors.streams import (
+    DecompressSource,
+    FileSource,
+    Unsupported,
+    compression_of,
+)
+from modeldeps.discover.inspectors.support import CountingFile, finding
 from modeldeps.model import ArtifactInfo, Confidence, Finding, Location, Severity
 
-_CHUNK = 1 << 20
 #: Bytes read first from a file that should be a pickle: enough to judge its first opcodes.
 HEAD_BYTES = 4096
-#: First read of a plausible pickle stream; it grows fourfold while the walk runs off the end.
-FIRST_READ = 1 << 20
-
-#: Compression magics joblib (and people) wrap pickles in: name by leading bytes.
-COMPRESSION_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x1f\x8b", "gzip"),
-    (b"BZh", "bz2"),
-    (b"\xfd7zXZ\x00", "xz"),
-    (b"\x5d\x00\x00", "lzma"),
-    (b"\x04\x22\x4d\x18", "lz4"),
-    (b"\x78\x01", "zlib"),
-    (b"\x78\x5e", "zlib"),
-    (b"\x78\x9c", "zlib"),
-    (b"\x78\xda", "zlib"),
-)
+__all__ = ["FIRST_READ", "HEAD_BYTES", "PickleInspector", "artifact", "walk_file", "walk_stream"]
 
 
-def compression_of(head: bytes) -> str | None:
-    for magic, name in COMPRESSION_MAGIC:
-        if head.startswith(magic):
-            return name
-    return None
+def limits_for(ctx: InspectContext) -> Limits:
+    """The walk's budgets for one file: its byte budget and the scan's shared deadline."""
+    return Limits(max_bytes=ctx.max_pickle_bytes, deadline=ctx.deadline)
 
 
-def _decompressor(kind: str) -> Any:
-    if kind == "gzip":
-        return zlib.decompressobj(31)
-    if kind == "zlib":
-        return zlib.decompressobj()
-    if kind == "bz2":
-        return bz2.BZ2Decompressor()
-    if kind in ("xz", "lzma"):
-        return lzma.LZMADecompressor()
-    return None
+def walk_stream(
+    ctx: InspectContext, src: Source, *, joblib: bool, max_pickles: int | None = None
+) -> PickleAnalysis:
+    """Walk a stream of the file under the file's budgets."""
+    return analyse_source(src, limits=limits_for(ctx), joblib=joblib, max_pickles=max_pickles)
 
 
-def read_decompressed(
-    fh: CountingFile, kind: str, limit: int, prefix: bytes = b""
-) -> tuple[bytes, bool]:
-    """Decompress a stream to at most ``limit`` bytes; True when the limit cut it short.
-
-    ``prefix`` is the stream's start, already read from ``fh``. Reads compressed input a chunk
-    at a time, so a zip bomb costs at most ``limit`` bytes.
-    """
-    dec = _decompressor(kind)
-    if dec is None:
-        raise ValueError(f"{kind} compression is not supported")
-    out = bytearray()
-    while len(out) < limit:
-        chunk, prefix = (prefix, b"") if prefix else (fh.read(_CHUNK), b"")
-        if not chunk:
-            break
-        out += dec.decompress(chunk, limit - len(out))
-        if getattr(dec, "eof", False):
-            break
-    truncated = len(out) >= limit
-    return bytes(out[:limit]), truncated
+def walk_file(
+    ctx: InspectContext, fh: CountingFile, *, joblib: bool, head: bytes = b""
+) -> PickleAnalysis:
+    """Walk the pickles of a whole file from its first byte (``head``, if given, is its start,
+    already read); large arguments are seeked over, so only opcodes and what a payload could
+    hide in are read."""
+    src = FileSource(fh, len(head), ctx.size, prefix=head)
+    return walk_stream(ctx, src, joblib=joblib)
 
 
-def walk_growing(
-    fh: CountingFile, head: bytes, cap: int, *, joblib: bool
-) -> tuple[PickleAnalysis, bool]:
-    """Walk the pickles of a stream read from ``fh`` (positioned after ``head``), reading more
-    only while the walk runs off the end of what was read. Never more than ``cap`` bytes in all.
-
-    Returns the analysis and whether ``cap`` cut the stream before the walk ended. A stream
-    that breaks or ends before the end of what was read needs nothing more: in a legacy
-    checkpoint that is where raw tensor bytes begin.
-    """
-    data = bytearray(head[:cap])
-    want = min(cap, max(FIRST_READ, len(data)))
-    eof = False
-    while True:
-        if len(data) < want and not eof:
-            data += fh.read(want - len(data))
-            eof = len(data) < want
-        a = analyse(bytes(data), joblib=joblib, max_pickles=None)
-        if a.end_offset < len(data) or eof or len(data) >= cap:
-            ran_off = a.end_offset >= len(data) and not eof and len(data) >= cap
-            return a, ran_off and bool(fh.read(1))
-        want = min(cap, want * 4)
+def decompressed_head(fh: CountingFile, kind: str, head: bytes, want: int = HEAD_BYTES) -> bytes:
+    """The first inflated bytes of a compressed file (for recognising what it holds)."""
+    try:
+        src = DecompressSource(fh, kind, start=len(head), prefix=head, budget=want * 4)
+        return src.read(want)
+    except Unsupported:
+        return b""
 
 
 def unrecognized(ctx: InspectContext, bytes_read: int, what: str) -> ArtifactInfo:
@@ -177,61 +132,68 @@ def pickle_format_finding(ctx: InspectContext, fmt: str, safer: str) -> Finding:
 
 
 class PickleInspector(Inspector):
-    """Raw pickle streams (``.pkl``, ``.pickle``, ``.joblib``), compressed or not."""
+    """Raw pickle streams and joblib files, plain or compressed (gzip, zlib, bz2, xz, lzma,
+    lz4, joblib's old ``ZF``), recognised by content whatever their name."""
 
     name: ClassVar[str] = "pickle"
     suffixes: ClassVar[frozenset[str]] = frozenset(
-        {".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p"}
+        {".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p", ".sav", ".z"}
     )
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
         if looks_like_pickle(head):
             return True
-        # A compressed stream is claimed only with a pickle-ish name; other .gz files are not ours.
-        return Path(ctx.rel).suffix.lower() in self.suffixes and compression_of(head) is not None
+        kind = compression_of(head)
+        if kind is None and (not head or head[0] not in OPCODES):
+            return False
+        # Judged on more than the sniffed head: a pickle's first opcodes, or what a compressed
+        # stream inflates to. Whatever the file is named.
+        start = ctx.head(HEAD_BYTES)
+        if kind is None:
+            return plausible_pickle(start)
+        with ctx.open() as fh:
+            return plausible_pickle(decompressed_head(fh, kind, start))
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
-        limit = ctx.max_pickle_bytes
+        head = ctx.head(HEAD_BYTES)
         with ctx.open() as fh:
-            head = fh.read(min(HEAD_BYTES, ctx.size))
-            kind = compression_of(head) if not looks_like_pickle(head) else None
+            kind = compression_of(head) if not plausible_pickle(head) else None
             extra: list[Finding] = []
             meta: dict[str, Any] = {}
             if kind:
                 meta["compression"] = kind
                 try:
-                    data, cut = read_decompressed(fh, kind, limit, head)
-                except (ValueError, OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
-                    return _unverifiable(ctx, f"{kind}-compressed pickle: {exc}", fh.bytes_read)
-                a = analyse(data, joblib=True)
+                    src = DecompressSource(
+                        fh, kind, start=len(head), prefix=head, budget=ctx.max_pickle_bytes
+                    )
+                except Unsupported as exc:
+                    return _unverifiable(ctx, f"{kind}-compressed stream: {exc}", ctx.meter.total)
+                a = walk_stream(ctx, src, joblib=True)
+                if src.error and a.malformed:
+                    a = _with_malformed(a, f"{a.malformed} ({src.error})")
             elif not plausible_pickle(head):
-                return unrecognized(ctx, fh.bytes_read, "a pickle")
+                return unrecognized(ctx, ctx.meter.total, "a pickle")
             else:
-                a, cut = walk_growing(fh, head, limit, joblib=True)
-            if cut:
-                extra.append(_truncated(ctx, limit))
-            bytes_read = fh.bytes_read
+                a = walk_file(ctx, fh, joblib=True, head=head)
+            bytes_read = ctx.meter.total
         joblib = any(g.module.endswith("numpy_pickle") for g in a.globals)
         fmt = "joblib" if joblib or ctx.rel.endswith(".joblib") else "pickle"
         extra.append(pickle_format_finding(ctx, fmt, "safetensors or skops"))
         return artifact(ctx, fmt, [("", a)], bytes_read=bytes_read, extra=extra, metadata=meta)
 
 
-def _truncated(ctx: InspectContext, limit: int) -> Finding:
-    return finding(
-        "MD209",
-        Severity.MEDIUM,
-        f"pickle stream is larger than the {limit}-byte analysis limit; the rest was not checked",
-        ctx.rel,
-        subject="size-limit",
-    )
+def _with_malformed(a: PickleAnalysis, why: str) -> PickleAnalysis:
+    from dataclasses import replace
+
+    return replace(a, malformed=why)
 
 
 def _unverifiable(ctx: InspectContext, why: str, bytes_read: int) -> ArtifactInfo:
+    """A compressed pickle this installation cannot inflate: the loader may, so it is high."""
     f = finding(
         "MD209",
-        Severity.MEDIUM,
-        f"{why}; its pickle could not be checked",
+        Severity.HIGH,
+        f"{why}; its pickle could not be checked and may run code when loaded",
         ctx.rel,
         subject="compressed",
         confidence=Confidence.MEDIUM,

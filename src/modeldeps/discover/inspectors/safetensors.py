@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
+import codecs
 import json
 import math
 import struct
+from array import array
 from collections import Counter
 from typing import Any, ClassVar
 
+from modeldeps.discover.inspectors.content import is_safetensors
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.support import (
+    CountingFile,
     clip,
     finding,
     malformed,
@@ -34,6 +37,9 @@ CRAFTED_SIZE = 1 << 40
 MAX_META_KEYS = 256
 MAX_META_VALUE = 4096
 MAX_INDEX_BYTES = 64 * 1024 * 1024
+#: Header text read at a time, and the most one entry's value may span.
+_CHUNK = 1 << 20
+_SLACK = 1 << 20
 
 
 def _numel(shape: Any) -> int:
@@ -51,6 +57,165 @@ def _bounded_metadata(raw: Any) -> dict[str, str]:
     return out
 
 
+class _Header:
+    """What a header says, summarised as it is parsed: the memory kept is a few bytes per
+    tensor (its offsets), not the header's JSON objects (a 100 MB header was 1.25 GB)."""
+
+    def __init__(self) -> None:
+        self.metadata: dict[str, str] = {}
+        self.begins = array("q")
+        self.ends = array("q")
+        self.first_names: list[str] = []
+        self.params = 0
+        self.by_dtype: Counter[str] = Counter()
+        self.problems: list[str] = []
+        self.offset_problems: list[str] = []
+        self.entries = 0
+
+
+def _scan_header(fh: CountingFile, n: int, data_len: int) -> _Header:
+    """Parse the JSON header object one entry at a time from a window of the file.
+
+    Raises ValueError when the header is not a JSON object of entries.
+    """
+    out = _Header()
+    window = _Window(fh, n)
+    pos = window.skip_ws(0)
+    if window.char(pos) != "{":
+        raise ValueError("header is not a JSON object")
+    pos = window.skip_ws(pos + 1)
+    if window.char(pos) == "}":
+        return out
+    decoder = json.JSONDecoder()
+    while True:
+        pos = window.ensure(pos)
+        if window.char(pos) != '"':
+            raise ValueError(f"expected a tensor name at header byte {window.at(pos)}")
+        key, pos = json.decoder.scanstring(window.text, pos + 1)  # type: ignore[attr-defined]
+        pos = window.skip_ws(pos)
+        if window.char(pos) != ":":
+            raise ValueError(f"expected ':' at header byte {window.at(pos)}")
+        pos = window.ensure(window.skip_ws(pos + 1))
+        value, pos = decoder.raw_decode(window.text, pos)
+        _entry(out, str(key), value, data_len)
+        pos = window.skip_ws(pos)
+        sep = window.char(pos)
+        if sep == "}":
+            return out
+        if sep != ",":
+            raise ValueError(f"expected ',' or '}}' at header byte {window.at(pos)}")
+        pos = window.skip_ws(pos + 1)
+
+
+class _Window:
+    """The header as text, read a chunk at a time; consumed text is dropped as parsing goes.
+
+    ``ensure(pos)`` keeps at least ``_SLACK`` characters after ``pos`` in the window (one
+    entry's value is never longer: a longer one is an error), so ``raw_decode`` sees whole
+    values; positions are into ``text`` and shift when the window slides.
+    """
+
+    def __init__(self, fh: CountingFile, n: int) -> None:
+        self._fh = fh
+        self._left = n
+        self._dec = codecs.getincrementaldecoder("utf-8")("strict")
+        self.text = ""
+        self.dropped = 0
+        self._fill()
+
+    def _fill(self) -> None:
+        while len(self.text) < 2 * _SLACK and self._left > 0:
+            raw = self._fh.read(min(_CHUNK, self._left))
+            if not raw:
+                raise ValueError("header is truncated")
+            self._left -= len(raw)
+            self.text += self._dec.decode(raw, final=self._left == 0)
+
+    def ensure(self, pos: int) -> int:
+        if len(self.text) - pos < _SLACK and self._left > 0:
+            self.text = self.text[pos:]
+            self.dropped += pos
+            pos = 0
+            self._fill()
+        return pos
+
+    def skip_ws(self, pos: int) -> int:
+        while True:
+            pos = self.ensure(pos)
+            while pos < len(self.text) and self.text[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(self.text) or self._left == 0:
+                return pos
+
+    def char(self, pos: int) -> str:
+        return self.text[pos] if pos < len(self.text) else ""
+
+    def at(self, pos: int) -> int:
+        return self.dropped + pos
+
+
+def _entry(out: _Header, name: str, entry: Any, data_len: int) -> None:
+    """Check one header entry and fold it into the summary. Its offsets count for the layout
+    check whenever they are numbers: they are what a loader would read."""
+    if name == "__metadata__":
+        out.metadata = _bounded_metadata(entry)
+        return
+    out.entries += 1
+    offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+    span = None
+    if (
+        isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in offsets)
+        and 0 <= offsets[0] <= offsets[1]
+    ):
+        span = (offsets[0], offsets[1])
+        if span[1] > data_len:
+            if len(out.offset_problems) < 16:
+                out.offset_problems.append(f"{clip(name, 120)}: data_offsets run past the end")
+        else:
+            out.begins.append(span[0])
+            out.ends.append(span[1])
+    try:
+        if not isinstance(entry, dict):
+            raise ValueError("entry is not an object")
+        dtype = str(entry["dtype"])
+        count = _numel(entry["shape"])
+        if span is None:
+            raise ValueError("bad data_offsets")
+        bits = DTYPE_BITS.get(dtype)
+        if bits is not None and (count * bits + 7) // 8 != span[1] - span[0]:
+            raise ValueError(f"{count} x {dtype} does not fill {span[1] - span[0]} bytes")
+    except (KeyError, ValueError, TypeError) as exc:
+        if len(out.problems) < 16:
+            out.problems.append(f"{clip(name, 120)}: {exc}")
+        return
+    if span[1] <= data_len:
+        out.params += count
+        out.by_dtype[dtype] += span[1] - span[0]
+        if len(out.first_names) < 64:
+            out.first_names.append(name)
+
+
+def _layout_problems(out: _Header, data_len: int) -> list[str]:
+    """The reference loader's layout rule: tensors, in offset order, tile the data exactly
+    (no overlap, no gap, the last ending at the end of the file)."""
+    if not out.begins:
+        return [] if data_len == 0 else [f"{data_len} data bytes belong to no tensor"]
+    order = sorted(range(len(out.begins)), key=out.begins.__getitem__)
+    expect = 0
+    for i in order:
+        begin, end = out.begins[i], out.ends[i]
+        if begin < expect:
+            return [f"tensors overlap at data byte {begin}"]
+        if begin > expect:
+            return [f"a gap of {begin - expect} bytes before data byte {begin}"]
+        expect = end
+    if expect != data_len:
+        return [f"tensors end at data byte {expect} of {data_len}"]
+    return []
+
+
 class SafetensorsInspector(Inspector):
     """Reads the 8-byte header length and the JSON header; never touches tensor bytes."""
 
@@ -58,10 +223,7 @@ class SafetensorsInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = frozenset({".safetensors"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        if len(head) < 10:
-            return False
-        (n,) = struct.unpack_from("<Q", head)
-        return head[8:9] == b"{" and n + 8 <= ctx.size and head[9:10] in b'"} \n\t'
+        return is_safetensors(head, ctx.size)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         rel = ctx.rel
@@ -81,69 +243,47 @@ class SafetensorsInspector(Inspector):
                 where = "the file size" if n > ctx.size - 8 else f"the {limit} B header limit"
                 msg = f"safetensors: header length {n} exceeds {where} (truncated or damaged)"
                 return self._bad(ctx, malformed(rel, msg), 8)
-            raw = fh.read(n)
-        read = 8 + len(raw)
-        try:
-            header = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            return self._bad(ctx, malformed(rel, f"safetensors: header is not JSON: {exc}"), read)
-        if not isinstance(header, dict):
-            return self._bad(ctx, malformed(rel, "safetensors: header is not an object"), read)
-        return self._describe(ctx, header, n, read)
-
-    def _describe(
-        self, ctx: InspectContext, header: dict[str, Any], n: int, read: int
-    ) -> ArtifactInfo:
-        rel = ctx.rel
-        meta = _bounded_metadata(header.pop("__metadata__", None))
-        data_len = ctx.size - 8 - n
-        params = 0
-        by_dtype: Counter[str] = Counter()
-        spans: list[tuple[int, int, str]] = []
-        problems: list[str] = []
-        for tname, entry in header.items():
+            data_len = ctx.size - 8 - n
             try:
-                if not isinstance(entry, dict):
-                    raise ValueError("entry is not an object")
-                dtype = str(entry["dtype"])
-                count = _numel(entry["shape"])
-                begin, end = entry["data_offsets"]
-                if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end):
-                    raise ValueError("bad data_offsets")
-                bits = DTYPE_BITS.get(dtype)
-                if bits is not None and (count * bits + 7) // 8 != end - begin:
-                    raise ValueError(f"{count} x {dtype} does not fill {end - begin} bytes")
-                if end > data_len:
-                    raise ValueError("data_offsets run past the end of the file")
-            except (KeyError, ValueError, TypeError) as exc:
-                problems.append(f"{clip(str(tname), 120)}: {exc}")
-                continue
-            params += count
-            by_dtype[dtype] += end - begin
-            spans.append((begin, end, str(tname)))
-        spans.sort()
-        for (_, e1, a), (b2, _, b) in itertools.pairwise(spans):
-            if b2 < e1:
-                problems.append(f"tensors {clip(a, 80)} and {clip(b, 80)} overlap")
-                break
-        findings: tuple[Finding, ...] = ()
-        if problems:
-            shown = "; ".join(problems[:3])
-            more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
-            findings = (malformed(rel, f"safetensors: {shown}{more}"),)
-        metadata: dict[str, Any] = {"__metadata__": meta, "dtypes": sorted(by_dtype)}
-        if meta.get("format"):
-            metadata["format"] = meta["format"]
+                header = _scan_header(fh, n, data_len)
+            except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+                msg = f"safetensors: header is not valid JSON: {clip(str(exc), 200)}"
+                return self._bad(ctx, malformed(rel, msg), ctx.meter.total)
+        return self._describe(ctx, header, data_len)
+
+    def _describe(self, ctx: InspectContext, h: _Header, data_len: int) -> ArtifactInfo:
+        rel = ctx.rel
+        findings: list[Finding] = []
+        if h.problems:
+            shown = "; ".join(h.problems[:3])
+            more = f" (+{len(h.problems) - 3} more)" if len(h.problems) > 3 else ""
+            findings.append(malformed(rel, f"safetensors: {shown}{more}"))
+        layout = h.offset_problems or _layout_problems(h, data_len)
+        if layout:
+            # Loaders that trust the offsets read outside the data or alias tensors; the
+            # reference loader refuses the file. No download damage looks like this.
+            findings.append(
+                finding(
+                    "MD210",
+                    Severity.MEDIUM,
+                    f"safetensors: tensor offsets are inconsistent: {'; '.join(layout[:3])}",
+                    rel,
+                    subject="safetensors-offsets",
+                )
+            )
+        metadata: dict[str, Any] = {"__metadata__": h.metadata, "dtypes": sorted(h.by_dtype)}
+        if h.metadata.get("format"):
+            metadata["format"] = h.metadata["format"]
         return ArtifactInfo(
             location=Location(rel),
             format=self.name,
             size_bytes=ctx.size,
-            tensors=len(spans),
-            params=params,
-            dtype=by_dtype.most_common(1)[0][0] if by_dtype else None,
+            tensors=len(h.begins),
+            params=h.params,
+            dtype=h.by_dtype.most_common(1)[0][0] if h.by_dtype else None,
             metadata=metadata,
-            findings=findings,
-            bytes_read=read,
+            findings=tuple(findings),
+            bytes_read=ctx.meter.total,
         )
 
     def _bad(self, ctx: InspectContext, f: Finding, read: int) -> ArtifactInfo:

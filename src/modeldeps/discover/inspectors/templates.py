@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
 
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.support import clip, finding, malformed, read_capped
+from modeldeps.discover.inspectors.template_values import DATA, OBJ, STR, UNKNOWN, Evaluator, Value
 from modeldeps.model import ArtifactInfo, Finding, Location, Severity
 
 MAX_TEMPLATE = 1024 * 1024
@@ -36,84 +38,149 @@ _ATTR_FILTERS = frozenset(
 )
 #: Of those, the ones whose first positional argument is the attribute name.
 _POSITIONAL_ATTR = frozenset({"attr", "selectattr", "rejectattr", "groupby"})
-
-
-def _const_str(node: nodes.Node) -> str | None:
-    """Fold string constants and their concatenations (``'__cla' ~ 'ss__'``)."""
-    if isinstance(node, nodes.Const) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, (nodes.Add, nodes.Concat)):
-        parts = [node.left, node.right] if isinstance(node, nodes.Add) else list(node.nodes)
-        folded = [_const_str(p) for p in parts]
-        if all(f is not None for f in folded):
-            return "".join(f for f in folded if f is not None)
-    return None
+_OBJECT = Value(OBJ)
 
 
 def _format_fields(text: str) -> list[str]:
+    """Dangerous attribute names inside ``str.format`` fields (``"{0.__class__}"``)."""
     if "{" not in text or "." not in text:
         return []
     return [n for n in DANGEROUS if n.startswith("_") and f".{n}" in text]
 
 
-def _accesses(tree: nodes.Template) -> Iterator[tuple[str, int, bool]]:
-    """Yield (attribute name, line, is_dynamic) for every attribute reach in the template."""
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Const)):
+@dataclass(frozen=True, slots=True)
+class _Access:
+    """One attribute or item reach: the line, the names its key can be, and why it matters."""
+
+    line: int
+    severity: Severity
+    name: str
+    why: str
+
+
+_COMPUTED = "reads an attribute whose name is computed in a way that could not be resolved"
+
+
+def _escape(line: int, name: str) -> _Access:
+    return _Access(line, Severity.CRITICAL, name, f"reaches {name!r}, a sandbox-escape path")
+
+
+def _judge(base: Value, key: Value, line: int, literal: bool = False) -> Iterator[_Access]:
+    """What reaching ``key`` of ``base`` can do. Jinja falls back from item lookup to
+    ``getattr`` for string keys, so a subscript is judged exactly as an attribute."""
+    for name in sorted(key.strings):
+        for part in name.split(".") if literal else (name,):
+            if part in DANGEROUS:
+                yield _Access(
+                    line, Severity.CRITICAL, part, f"reaches {part!r}, a sandbox-escape path"
+                )
+            elif part.startswith("_"):
+                yield _Access(line, Severity.HIGH, part, f"reads private attribute {part!r}")
+    if key.kind == UNKNOWN:
+        yield _Access(line, Severity.HIGH, "<computed>", _COMPUTED)
+    elif key.kind in (DATA, OBJ) and base.kind != DATA:
+        yield _Access(
+            line,
+            Severity.HIGH,
+            "<computed>",
+            "reads an attribute of a template object by a name computed at render time",
+        )
+
+
+def _accesses(tree: nodes.Template, constants: Mapping[str, str]) -> Iterator[_Access]:
+    """Every attribute or item reach in the template, judged on what its key can be."""
+    ev = Evaluator(tree, constants)
+    kinds = (nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Const, nodes.Call)
+    for node in tree.find_all(kinds):
         line = node.lineno or 0
         if isinstance(node, nodes.Getattr):
-            yield node.attr, line, False
-        elif isinstance(node, nodes.Getitem):
-            key = _const_str(node.arg)
-            if key is not None:
-                yield key, line, False
+            yield from _judge(ev.value(node.node), Value.of(node.attr), line)
+        elif isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Slice):
+            # ''['__class__'] fails as an item and Jinja tries it as an attribute: a string
+            # constant's subscript is judged like any other.
+            yield from _judge(ev.value(node.node), ev.value(node.arg), line)
         elif isinstance(node, nodes.Filter) and node.name in _ATTR_FILTERS:
+            base = ev.value(node.node) if node.node is not None else _OBJECT
             args = [kw.value for kw in node.kwargs if kw.key == "attribute"]
             if node.name in _POSITIONAL_ATTR and node.args:
                 args.append(node.args[0])
             for arg in args:
-                name = _const_str(arg)
-                if name is not None:
-                    yield from ((part, line, False) for part in name.split("."))
-                elif node.name == "attr":
-                    yield "<computed>", line, True
+                key = ev.value(arg)
+                if node.name == "attr" and key.kind != STR:
+                    # |attr is getattr itself: any name not fixed in the template is suspect.
+                    yield _Access(line, Severity.HIGH, "<computed>", _COMPUTED)
+                yield from _judge(base, key, line, literal=node.name != "attr")
         elif isinstance(node, nodes.Const) and isinstance(node.value, str):
-            # ``"{0.__class__}".format(x)`` hides the attribute name inside a literal.
-            yield from ((name, line, False) for name in _format_fields(node.value))
+            for name in _format_fields(node.value):
+                yield _Access(
+                    line, Severity.CRITICAL, name, f"reaches {name!r}, a sandbox-escape path"
+                )
+        elif (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Getattr)
+            and node.node.attr == "format"
+        ):
+            # "{0.__class__}".format(x) with the format string built or bound elsewhere.
+            for text in ev.value(node.node.node).strings:
+                for name in _format_fields(text):
+                    yield _escape(line, name)
 
 
-def check_template(source: str, rel: str, origin: str = "chat_template") -> list[Finding]:
-    """MD207 findings for one template; MD210 (low) when it cannot be parsed."""
+def check_template(
+    source: str,
+    rel: str,
+    origin: str = "chat_template",
+    constants: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """MD207 findings for one template; MD210 (low) when it cannot be parsed.
+
+    ``constants`` are values the template receives from the same file (``bos_token`` and
+    friends): the file's author chose them, so they count as constants, not as input data.
+    """
     if len(source) > MAX_TEMPLATE:
         return [malformed(rel, f"{origin}: template of {len(source)} chars is too large to check")]
     try:
         # Parsed only, never rendered, so autoescaping is irrelevant.
         tree = jinja2.Environment().parse(source)  # noqa: S701
-        seen = sorted(set(_accesses(tree)), key=lambda item: (item[1], item[0]))
+        seen = sorted(set(_accesses(tree, constants or {})), key=lambda a: (a.line, a.name, a.why))
     except (jinja2.TemplateSyntaxError, RecursionError, MemoryError) as exc:
         return [malformed(rel, f"{origin}: template does not parse: {clip(str(exc), 200)}")]
     out: list[Finding] = []
     reported: set[str] = set()
-    for name, line, dynamic in seen:
-        if name in reported:
+    for access in sorted(seen, key=lambda a: (-a.severity.rank, a.line, a.name)):
+        if access.name in reported:
             continue
-        if dynamic:
-            severity, why = Severity.HIGH, "reads an attribute whose name is computed at run time"
-        elif name in DANGEROUS:
-            severity, why = Severity.CRITICAL, f"reaches {name!r}, a sandbox-escape path"
-        elif name.startswith("_"):
-            severity, why = Severity.HIGH, f"reads private attribute {name!r}"
-        else:
-            continue
-        reported.add(name)
+        reported.add(access.name)
         out.append(
             finding(
                 "MD207",
-                severity,
-                f"{origin} (template line {line}) {why}",
+                access.severity,
+                f"{origin} (template line {access.line}) {access.why}",
                 rel,
-                subject=f"{origin}:{name}",
+                subject=f"{origin}:{access.name}",
             )
         )
+    return sorted(out, key=lambda f: (f.message, f.subject))
+
+
+#: Template variables the tokenizer config itself defines (its special tokens).
+TOKEN_KEYS = (
+    "bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token",
+)  # fmt: skip
+
+
+def special_tokens(doc: Any) -> dict[str, str]:
+    """The special tokens a tokenizer config passes to its template (a string, or an
+    ``AddedToken`` record with ``content``): constants chosen by the file's author."""
+    out: dict[str, str] = {}
+    if not isinstance(doc, dict):
+        return out
+    for key in TOKEN_KEYS:
+        value = doc.get(key)
+        if isinstance(value, dict):
+            value = value.get("content")
+        if isinstance(value, str):
+            out[key] = value
     return out
 
 
@@ -133,12 +200,12 @@ class ChatTemplateInspector(Inspector):
     """``tokenizer_config.json`` / ``chat_template.json`` / ``chat_template.jinja`` files."""
 
     name = "chat-template"
-    _NAMES: ClassVar[frozenset[str]] = frozenset(
-        {"tokenizer_config.json", "chat_template.json", "chat_template.jinja"}
-    )
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        return ctx.rel.rsplit("/", 1)[-1] in self._NAMES
+        # The walk's own list (one source of truth for which files carry templates).
+        from modeldeps.discover.walk import FileKind, classify_name
+
+        return classify_name(ctx.rel.rsplit("/", 1)[-1]) is FileKind.TEMPLATE
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
         base = ArtifactInfo(location=Location(ctx.rel), format=self.name, size_bytes=ctx.size)
@@ -147,17 +214,20 @@ class ChatTemplateInspector(Inspector):
         if more:
             return _with(base, (malformed(ctx.rel, "file too large to check"),), {}, len(raw) + 1)
         text = raw.decode("utf-8", errors="replace")
+        constants: dict[str, str] = {}
         if ctx.rel.endswith(".jinja"):
             templates = {"chat_template": text}
         else:
             try:
-                templates = _templates_of(json.loads(text))
+                doc = json.loads(text)
             except (ValueError, RecursionError) as exc:
                 bad = malformed(ctx.rel, f"not JSON: {clip(str(exc), 200)}")
                 return _with(base, (bad,), {}, len(raw))
+            templates = _templates_of(doc)
+            constants = special_tokens(doc)
         found: list[Finding] = []
         for origin, source in sorted(templates.items()):
-            found.extend(check_template(source, ctx.rel, origin))
+            found.extend(check_template(source, ctx.rel, origin, constants))
         meta = {"chat_templates": sorted(templates)}
         return _with(base, tuple(found), meta, len(raw))
 

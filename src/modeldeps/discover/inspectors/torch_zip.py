@@ -13,6 +13,7 @@ from modeldeps.discover.inspectors.archive import (
     CountingFile,
     Member,
     list_members,
+    member_source,
     read_member,
     sevenzip_first_stream,
     unsafe_member_path,
@@ -20,8 +21,10 @@ from modeldeps.discover.inspectors.archive import (
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.pickle_ops import (
     TORCH_LEGACY_MAGIC,
+    Limits,
     PickleAnalysis,
     analyse,
+    analyse_source,
     looks_like_pickle,
     pickle_starts,
     plausible_pickle,
@@ -31,7 +34,7 @@ from modeldeps.discover.inspectors.pickles import (
     artifact,
     pickle_format_finding,
     unrecognized,
-    walk_growing,
+    walk_file,
 )
 from modeldeps.discover.inspectors.support import finding
 from modeldeps.errors import InspectorError
@@ -49,7 +52,7 @@ _TS_SUSPICIOUS = re.compile(
     rb"|load_library|open\("
 )
 _NOT_OURS = frozenset({".keras", ".npz"})
-_SNIFF_MEMBER = 64
+_SNIFF_MEMBER = 4096
 #: TorchScript source read in all, over every code member (real models have a few MB).
 _TS_BUDGET = 64 * 1024 * 1024
 
@@ -61,16 +64,15 @@ class TorchInspector(Inspector):
     suffixes: ClassVar[frozenset[str]] = TORCH_SUFFIXES | frozenset({".zip"})
 
     def sniff(self, head: bytes, ctx: InspectContext) -> bool:
-        suffix = Path(ctx.rel).suffix.lower()
-        if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-            return suffix not in _NOT_OURS
-        if head.startswith(SEVEN_ZIP_MAGIC) or head.startswith(_LEGACY_HEAD):
+        # Keras and NumPy zips are claimed before this (by name or members); any other zip,
+        # a 7z, or a legacy checkpoint is read here whatever it is called.
+        if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC, SEVEN_ZIP_MAGIC, _LEGACY_HEAD)):
             return True
-        return suffix in TORCH_SUFFIXES and looks_like_pickle(head)
+        return Path(ctx.rel).suffix.lower() in TORCH_SUFFIXES and looks_like_pickle(head)
 
     def inspect(self, ctx: InspectContext) -> ArtifactInfo:
+        head = ctx.head(HEAD_BYTES)
         with ctx.open() as fh:
-            head = fh.read(min(HEAD_BYTES, ctx.size))
             if head.startswith(SEVEN_ZIP_MAGIC):
                 return self._sevenzip(ctx, fh)
             if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
@@ -81,22 +83,11 @@ class TorchInspector(Inspector):
     def _legacy(self, ctx: InspectContext, fh: CountingFile, head: bytes) -> ArtifactInfo:
         # Sniff before reading on: a random or foreign .bin stops here, after its head.
         if not head.startswith(_LEGACY_HEAD) and not plausible_pickle(head):
-            return unrecognized(ctx, fh.bytes_read, "a PyTorch checkpoint")
-        a, cut = walk_growing(fh, head, ctx.max_pickle_bytes, joblib=False)
+            return unrecognized(ctx, ctx.meter.total, "a PyTorch checkpoint")
+        a = walk_file(ctx, fh, joblib=False, head=head)
         fmt = "pytorch-legacy" if a.legacy_torch else "pickle"
         extra = [pickle_format_finding(ctx, fmt, "safetensors")]
-        if cut:
-            extra.append(
-                _finding(
-                    ctx,
-                    "MD209",
-                    Severity.MEDIUM,
-                    f"pickle stream is larger than the {ctx.max_pickle_bytes}-byte analysis "
-                    "limit; the rest was not checked",
-                    "size-limit",
-                )
-            )
-        return artifact(ctx, fmt, [("", a)], bytes_read=fh.bytes_read, extra=extra)
+        return artifact(ctx, fmt, [("", a)], bytes_read=ctx.meter.total, extra=extra)
 
     # -- zip --------------------------------------------------------------------------------
     def _zip(self, ctx: InspectContext, fh: CountingFile) -> ArtifactInfo:
@@ -132,18 +123,22 @@ class TorchInspector(Inspector):
                 over_budget += 1
                 continue
             try:
-                data = read_member(fh, m, budget)
+                src = member_source(fh, m, budget, ctx.size)
             except InspectorError as exc:
                 extra.append(_finding(ctx, "MD210", Severity.LOW, str(exc), m.name))
                 continue
-            budget -= len(data)
-            analyses.append((m.name, analyse(data, joblib=True)))
+            limits = Limits(max_bytes=budget, deadline=ctx.deadline)
+            a = analyse_source(src, limits=limits, joblib=True)
+            # A member that used the budget up leaves nothing for the others.
+            budget = 0 if a.incomplete else budget - max(a.end_offset, 1)
+            analyses.append((m.name, a))
         if over_budget:
+            # Fail closed: members never read may hold what runs when the file is loaded.
             extra.append(
                 _finding(
                     ctx,
                     "MD209",
-                    Severity.MEDIUM,
+                    Severity.HIGH,
                     f"{over_budget} pickle member(s) past the {ctx.max_pickle_bytes}-byte "
                     "analysis budget were not checked",
                     "size-limit",
@@ -160,6 +155,12 @@ class TorchInspector(Inspector):
                 )
             )
         meta: dict[str, Any] = {"members": len(members)}
+        config = next((m for m in members if m.name == "config.json"), None)
+        if config is not None:
+            # A zip both torch.load and keras.load open (a polyglot): check the Keras side too.
+            from modeldeps.discover.inspectors.keras import keras_config_findings
+
+            extra.extend(keras_config_findings(ctx, fh, config))
         fmt = "pytorch-zip" if is_torch else "zip"
         if code:
             fmt = "torchscript"
@@ -171,20 +172,21 @@ class TorchInspector(Inspector):
             ctx,
             fmt,
             analyses,
-            bytes_read=fh.bytes_read,
+            bytes_read=ctx.meter.total,
             extra=extra,
             metadata=meta,
             extra_allowed=allowed,
         )
 
     def _wants(self, fh: CountingFile, m: Member) -> bool:
-        """Pickle members by name; any other member only if its first bytes are a pickle."""
+        """Pickle members by name; any other member when its first bytes read as a pickle."""
         if m.name.endswith((".pkl", ".pickle")) and not m.encrypted:
             return True
         try:
-            return looks_like_pickle(read_member(fh, m, _SNIFF_MEMBER))
+            head = read_member(fh, m, _SNIFF_MEMBER)
         except InspectorError:
             return False
+        return looks_like_pickle(head) or plausible_pickle(head)
 
     def _torchscript(self, ctx: InspectContext, fh: CountingFile, code: list[Member]) -> Finding:
         """TorchScript code runs in its own interpreter; flag it, louder if it reaches out."""
@@ -236,7 +238,7 @@ class TorchInspector(Inspector):
             extra.append(_finding(ctx, "MD210", Severity.LOW, str(exc), "7z"))
         for start in pickle_starts(blob):
             analyses.append((f"7z@{start}", analyse(blob[start:], max_pickles=1, joblib=True)))
-        return artifact(ctx, "7z", analyses, bytes_read=fh.bytes_read, extra=extra)
+        return artifact(ctx, "7z", analyses, bytes_read=ctx.meter.total, extra=extra)
 
 
 def _finding(ctx: InspectContext, rule: str, sev: Severity, msg: str, subject: str) -> Finding:
