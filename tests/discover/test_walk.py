@@ -107,3 +107,38 @@ def test_unreadable_directory_becomes_skipped(tmp_path: Path) -> None:
 def test_single_file_root(tmp_path: Path) -> None:
     _write(tmp_path / "one.py")
     assert _rels(tmp_path / "one.py") == {"one.py": FileKind.TEXT}
+
+
+def test_ignore_patterns_hide_what_git_hides_and_no_more(tmp_path: Path) -> None:
+    """Compared with git itself: ``dir/**/`` ignores the folders inside ``dir`` (not the files
+    directly in it), and a negation brings one folder back."""
+    import subprocess
+
+    _write(
+        tmp_path / ".gitignore",
+        "plugins/**/\n!plugins/hello\n*.log\nbuild/\n!keep.log\n",
+    )
+    for rel in (
+        "app.py",
+        "plugins/__init__.py",
+        "plugins/loader.py",
+        "plugins/hello/hello.py",
+        "plugins/other/other.py",
+        "plugins/other/deep/deeper.py",
+        "run.log",
+        "keep.log",
+        "build/out.py",
+        "src/build/gen.py",
+    ):
+        _write(tmp_path / rel, "model = 'x'\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    shown = subprocess.run(
+        ["git", "-C", str(tmp_path), "ls-files", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    git_sees = {p for p in shown if not p.endswith((".gitignore", ".log"))}
+    ours = {rel for rel in _rels(tmp_path) if not rel.endswith((".gitignore", ".log"))}
+    assert ours == git_sees
+    assert "plugins/loader.py" in ours and "plugins/other/other.py" not in ours

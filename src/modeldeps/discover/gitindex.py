@@ -158,6 +158,8 @@ def read_index(git_dir: Path) -> tuple[list[str], list[str]] | None:
         if index.stat().st_size > MAX_INDEX_BYTES:
             return None
         data = index.read_bytes()
+    except FileNotFoundError:
+        return [], []  # a fresh checkout where nothing was added yet: nothing is tracked
     except OSError:
         return None
     for name, size in (("sha1", 20), ("sha256", 32)):

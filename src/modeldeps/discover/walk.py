@@ -208,10 +208,23 @@ def classify_root(path: str, size: int) -> FileKind | None:
     return FileKind.TEXT if text else None
 
 
+def _as_git_means(line: str) -> str:
+    """A gitignore line rewritten where pathspec and git disagree.
+
+    Git reads ``dir/**/`` as "every directory inside ``dir``": ``dir`` itself and the files
+    directly in it stay. pathspec compiles it to everything under ``dir/``, which would hide
+    those files; ``dir/**/*/`` is the same set of directories in pathspec's terms.
+    """
+    text = line.rstrip()
+    if text.endswith("/**/"):
+        return text + "*/"
+    return line
+
+
 def _load_gitignore(path: str) -> Spec | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read(1024 * 1024).splitlines()
+            lines = [_as_git_means(x) for x in fh.read(1024 * 1024).splitlines()]
     except OSError:
         return None
     try:
