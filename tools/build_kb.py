@@ -14,6 +14,9 @@ inputs. What it writes:
   for first-party providers; each record cites the provider's own page when the data names one.
 - ``publisher_evidence.gen.yaml``: the country of each curated publisher's organization as Epoch
   AI's notable-models data records it (CC BY 4.0), for the consistency test and as a citation.
+- ``providers.gen.yaml``: the API base URL of every models.dev provider whose host the curated
+  ``endpoints.yaml`` lacks, as an endpoint of the operator's KB id (operators the KB does not
+  know become publishers of type ``api-operator``, country unknown); see ``kb_providers.py``.
 - ``benchmarks/data/hub_popular.gen.yaml``: the 500 most-downloaded Hub repositories of llmfit's
   catalogue (MIT), on which the KB's licence coverage is measured and tested.
 """
@@ -38,6 +41,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kb_inputs import Input, check, load_pins
+from kb_providers import build as build_provider_endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "modeldeps" / "resolve" / "data"
@@ -440,6 +444,25 @@ def build_hub_popular(pins: dict[str, tuple[Input, Path]]) -> dict[str, Any]:
     }
 
 
+def build_providers(pins: dict[str, tuple[Input, Path]]) -> dict[str, Any]:
+    """Endpoints of the providers models.dev lists (its ``api`` base URLs) that the curated
+    endpoints lack, each under one operator id."""
+    inp, folder = pins["models-dev"]
+    curated = yaml.safe_load((DATA / "publishers.yaml").read_text(encoding="utf-8"))
+    hosts = yaml.safe_load((DATA / "endpoints.yaml").read_text(encoding="utf-8"))
+    places = yaml.safe_load((DATA / "jurisdictions.yaml").read_text(encoding="utf-8"))
+    prc = next(j["countries"] for j in places["jurisdictions"] if j["id"] == "prc")
+    return build_provider_endpoints(
+        folder,
+        curated["publishers"],
+        hosts["endpoints"],
+        first_party=FIRST_PARTY_MODELS_DEV,
+        labs=set(LABS.values()),
+        prc=prc,
+        source=_source(inp, "models.dev provider catalogue, API base URLs (provider.toml api)"),
+    )
+
+
 def _dump(doc: dict[str, Any]) -> str:
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=200)
     return HEADER + body
@@ -455,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     outputs = {
         "api_lifecycle.gen.yaml": build_api(pins),
         "publisher_evidence.gen.yaml": build_publisher_evidence(pins),
+        "providers.gen.yaml": build_providers(pins),
     }
     bench = {"hub_popular.gen.yaml": build_hub_popular(pins)}
     for out, docs in ((args.out, outputs), (args.bench_out, bench)):
