@@ -1364,6 +1364,7 @@ ENDPOINT_HOSTS: tuple[tuple[str, str], ...] = (
     ("api.llama.com", "meta first-party"),
     ("bedrock-runtime.*.amazonaws.com", "amazon cloud"),
     ("bedrock.*.amazonaws.com", "amazon cloud"),
+    ("bedrock-mantle.*.api.aws", "amazon cloud"),
     ("api.mistral.ai", "mistral first-party"),
     ("codestral.mistral.ai", "mistral first-party"),
     ("api.cohere.com", "cohere first-party"),

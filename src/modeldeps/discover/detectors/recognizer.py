@@ -215,7 +215,33 @@ _PLACEHOLDER = re.compile(
     r"xxx|\*|\.\.\.|^<|^os\.environ|^process\.env|example\.com|^sk-",
     re.IGNORECASE,
 )
-_AUTH_PATH = re.compile(r"(?i)(?:^|/)(?:oauth2?|auth|token|login|signin|authorize)(?:/|$|\?)")
+_AUTH_PATH = re.compile(
+    r"(?i)(?:^|/)(?:oauth2?|auth|token|login|signin|authorize|access_token)(?:/|$|\?)"
+)
+#: Paths of model APIs (shapes of the providers' own documented routes, not facts about any
+#: one provider): a generation, chat, embedding or speech operation ...
+_API_OPERATION = re.compile(
+    r"(?i)(?:^|/)(?:chat/completions|completions|embeddings|images/(?:generations|edits|"
+    r"variations)|audio/(?:speech|transcriptions|translations)|rerank|text2img|txt2img|img2img|"
+    r"text2image|text-to-image|image-to-image|text2video|text-to-video|image2video|"
+    r"text2speech|text-to-speech)(?:/|$)"
+)
+#: ... or an API root: a version (``/v1``, ``/v1beta``, ``/api/v3``), an OpenAI-compatible
+#: mount (``/openai/v1``, ``/compatible-mode/v1``).
+_API_ROOT = re.compile(
+    r"(?i)^(?:[\w.-]+/){0,2}?v\d+(?:beta\d*|alpha\d*|\.\d+)?$|(?:^|/)openai(?:/|$)"
+)
+#: First labels of hosts that serve an API of models.
+_API_HOST = re.compile(r"(?i)^(?:api|inference|llm|llms|ai|genai|gateway|router|models?)[.-]")
+#: Hosts and paths of documentation, not of an API.
+_DOC_URL = re.compile(
+    r"(?i)^(?:docs?|developers?|help|support|blog|www|platform|console|status|learn|community|"
+    r"forum|github|raw\.githubusercontent)\.|(?:^|/)(?:docs?|guides?|reference|blog|tutorials?|"
+    r"api-reference|pricing)(?:/|$)|\.(?:html?|md|pdf)$"
+)
+#: Runtime templates in a host (``%s``, ``{region}``, ``:resource_name``, ``${VAR}``, ``$VAR``),
+#: as opposed to a placeholder left for the reader (``<your-endpoint>``).
+_HOST_TEMPLATE = re.compile(r"%\(\w+\)s|%s|\$\{[^}/]*\}|\{[^{}/]*\}|(?<![\w])[:$][A-Za-z_]\w*")
 #: A value that is nothing but a placeholder (checked when a loader says what it reads).
 _WHOLE_PLACEHOLDER = re.compile(
     r"^\s*<[^<>]*>\s*$|^\{\{.*\}\}$|^\$\{[^}]*\}$|^\$[A-Za-z_]\w*$|^your[-_]|path/to/|^xxx",
@@ -438,7 +464,42 @@ def _url(scheme: str, rest: str, whole: str) -> Candidate | None:
         return Candidate(RefKind.LOCAL_ARTIFACT, whole, 0.75, None, "weight-url")
     if low.endswith(ARCHIVE_EXTENSIONS) and MODEL_PATH_WORDS.search(low):
         return Candidate(RefKind.LOCAL_ARTIFACT, whole, 0.7, None, "weight-archive-url")
+    if scheme in {"https", "wss"}:
+        return _api_url(host, clean, whole)
     return None
+
+
+def _api_url(host: str, path: str, whole: str) -> Candidate | None:
+    """A URL on a host the KB does not list whose shape is a model API's: an endpoint that
+    only a base-URL, client or request context can confirm (scored below :data:`ACCEPT`)."""
+    if "." not in host or not re.fullmatch(r"[a-z0-9.\-]+", host) or re.match(r"[\d.]+$", host):
+        return None  # a service name inside a cluster or compose file, or an address
+    if _AUTH_PATH.search(path) or _DOC_URL.search(host) or _DOC_URL.search(path):
+        return None
+    api_host = bool(_API_HOST.match(host))
+    if _API_OPERATION.search(path):
+        score = 0.5 + (0.1 if api_host else 0.0)
+    elif _API_ROOT.search(path) or (api_host and not path):
+        score = 0.3 + (0.1 if api_host and path else 0.0) + (0.1 if host.endswith(".ai") else 0.0)
+    else:
+        return None
+    return Candidate(RefKind.ENDPOINT, whole, min(score, 0.55), None, "api-url")
+
+
+def _templated_url(scheme: str, rest: str, whole: str) -> Candidate | None:
+    """A URL whose host is filled in at run time (``https://{region}-aiplatform…``,
+    ``https://bedrock-mantle.%s.api.aws/v1``): an endpoint when the filled host matches a KB
+    host pattern; a placeholder for the reader (``<your-resource>``) is no reference."""
+    hostport = rest.split("/", 1)[0]
+    if "<" in hostport or re.search(r"(?i)your|xxx|example", hostport):
+        return None
+    filled = _HOST_TEMPLATE.sub("x", hostport)
+    if filled == hostport or not re.fullmatch(r"[A-Za-z0-9.\-]+(?::\d+)?", filled):
+        return None
+    found = _url(scheme, filled, whole)
+    if found is None or found.rule != "kb-endpoint":
+        return None
+    return Candidate(RefKind.ENDPOINT, whole, 0.9, found.provider, "kb-endpoint-template")
 
 
 def _storage(rest: str, whole: str) -> Candidate | None:
@@ -672,10 +733,14 @@ def intrinsic(raw: str) -> Candidate | None:
             return None
         if _PLACEHOLDER.search(scheme) or scheme.startswith(("<", "$", "{")):
             return None
+        hostport = rest.split("/", 1)[0]
+        web = scheme in {"http", "https", "ws", "wss"}
+        if web and "@" not in hostport and (_HOST_TEMPLATE.search(hostport) or "<" in hostport):
+            return _templated_url(scheme, rest, value)
         if scheme in {"http", "https", "ws", "wss"} and _PLACEHOLDER.search(rest):
-            host = re.match(r"[A-Za-z0-9.\-]+(?::\d+)?", rest)
+            host = re.match(r"[A-Za-z0-9.\-]+(?::\d+)?(?=/|$|\?|#)", rest)
             if host is None or _PLACEHOLDER.search(host.group()):
-                return None
+                return _templated_url(scheme, rest, value)
             # ``f"https://api.x.com/v1/{path}"``: the host is what the code talks to
             found = _url(scheme, host.group(), f"{scheme}://{host.group()}")
             return found if found is not None and found.kind is RefKind.ENDPOINT else None
@@ -948,6 +1013,9 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     if weight > 0 and lit.site in (Site.ELEMENT, Site.KEY) and found.score < 0.3:
         weight = 0.0  # a bare word in a list of models is a selector (``qwen``, ``xunfei``)
     score = found.score + bonus
+    if found.rule == "api-url":
+        # a host the KB does not list: only how the code uses it can tell, and never surely
+        return found, min(score + _api_url_support(lit), 0.85)
     if lit.expect is not Expect.ANY:
         score += 0.45
     if found.kind is RefKind.ENDPOINT:
@@ -961,6 +1029,45 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     if lit.in_comment:
         score -= 0.05
     return found, score
+
+
+#: Words in a key, callee or variable name that say it is about AI models or their APIs.
+_AI_NAME = re.compile(
+    r"(?i)openai|anthropic|claude|gemini|llm|gpt|model|inference|embedding|completion|genai|"
+    r"ollama|litellm|langchain|chatbot|(?:^|[^a-z])(?:ai|chat|lm)(?:$|[^a-z])|[a-z](?:AI|Ai)(?:$|[^a-z])"
+)
+
+
+def _ai_name(*names: str) -> bool:
+    """Whether one of ``names`` speaks of AI models: a generic word, or a KB product or
+    provider word as one of its tokens (``DEEPSEEK_BASE_URL``, ``createMoonshot``)."""
+    products = index().products
+    for name in names:
+        if not name:
+            continue
+        if _AI_NAME.search(name):
+            return True
+        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+        if any(t in products for t in re.split(r"[^a-z0-9]+", spaced) if len(t) >= 3):
+            return True
+    return False
+
+
+def _api_url_support(lit: Literal) -> float:
+    """What the context adds to a model-API-shaped URL on an unknown host: a client or
+    setting that speaks of AI models says most, a bare base-URL setting or request little."""
+    last = lit.call.rsplit(".", 1)[-1] if lit.call else ""
+    named = _ai_name(lit.key, lit.call)
+    if lit.expect is Expect.ENDPOINT:
+        return 0.3
+    if last and _REQUEST_CALLS.search(lit.call):
+        return 0.3 if named else 0.1
+    if last and is_url_key(lit.key or last):
+        constructor = last[:1].isupper() or last.startswith(("create", "new", "with"))
+        return 0.3 if named else 0.2 if constructor else 0.1
+    if lit.site in (Site.VALUE, Site.DEFAULT) and is_url_key(lit.key):
+        return 0.3 if named else 0.1
+    return 0.0
 
 
 def _confidence(score: float) -> str:
