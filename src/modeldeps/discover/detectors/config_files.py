@@ -153,17 +153,23 @@ def _effective_key(path: tuple[str, ...]) -> str:
 
 
 _SECTION_VETO = re.compile(
-    r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|docker|container|"
-    r"image|images|prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
+    r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|"
+    r"prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
     r"match_labels|annotations|node_selector)(?:$|_)"
 )
+#: Sections of container images (Helm ``image: {repository, tag}``); a model key under an
+#: ``image:`` section of an application's settings (``image: {model: dall-e-3}``) still counts.
+_IMAGE_SECTION = re.compile(r"(?:^|_)(?:docker|container|image|images)(?:$|_)")
 
 
 def _literals(event: Event, ollama_file: bool) -> Iterator[Literal]:
     path = event.path
     for parent in path[:-1]:
-        if _SECTION_VETO.search(vocab.normalize_key(parent)):
+        section = vocab.normalize_key(parent)
+        if _SECTION_VETO.search(section):
             return  # under an output, dataset or display section
+        if _IMAGE_SECTION.search(section) and not (path and vocab.is_model_key(path[-1])):
+            return  # a container image's repository and tag
     key = _effective_key(path)
     value = event.value
     if path and vocab.normalize_key(path[-1]) == "model_args":

@@ -160,8 +160,16 @@ _VARIANT_WORDS = frozenset(
      "fp8", "fp16", "bf16", "int4", "int8", "4bit", "8bit", "bnb", "exl2", "mlx", "onnx", "lora",
      "dpo", "sft", "rlhf", "uncased", "cased", "multilingual", "distilled", "distill", "xl", "xxl",
      "long", "air", "airx", "sonnet", "opus", "haiku", "dense", "omni", "realtime", "tts", "asr",
-     "whisper", "ocr", "math", "r1", "v1", "v2", "v3"}
+     "whisper", "ocr", "math", "r1", "v1", "v2", "v3", "image", "video", "speech", "voice",
+     "transcribe", "edit", "t2i", "t2v", "i2v", "r2v", "i2i", "upscale", "inpaint", "hd"}
 )  # fmt: skip
+#: Tokens with digits that tell a checksum, an encoding, a platform or a web standard, never a
+#: model's version or size (``spark-md5``, ``base64-js``, ``es2015``, ``arm64``).
+_TECH_TOKEN = re.compile(
+    r"^(?:md[245]|sha\d*|crc\d+|base\d+|utf-?\d+|ucs\d|latin\d|iso\d+|x86|x64|amd64|arm64|"
+    r"aarch64|win32|win64|i[3-8]86|es\d+|ecmascript\d+|html5|css\d|ipv[46]|h26[45]|mp[34]|"
+    r"http2|s3|ec2|k8s|i18n|l10n|a11y|oauth2|2fa|3d|2d)$"
+)
 #: Last tokens of a deployment or route name (``llama-3.1-8b-instruct-fp8-l4``, ``qwen-7b-cpu``):
 #: hardware and environment words that model ids do not end with.
 _DEPLOY_SUFFIX = re.compile(
@@ -357,6 +365,15 @@ class _Index:
                 continue
             return pub, "kb-api-pattern", False
         return None
+
+    def whole_api_name(self, value: str) -> bool:
+        """Whether an API pattern of a publisher with cased ids covers all of ``value``."""
+        low = value.lower()
+        for rx, pub in self.api_patterns:
+            m = rx.match(low)
+            if m is not None and m.end() == len(low) and pub not in self.lowercase_publishers:
+                return True
+        return False
 
     def family(self, value: str) -> str | None:
         if self.any_family.search(value) is None:
@@ -594,6 +611,11 @@ def _slashed(value: str) -> Candidate | None:
         return _path(value)
     parts = value.split("/")
     head = parts[0].lower()
+    if head in {"models", "tunedmodels"} and len(parts) == 2 and parts[1]:
+        # Gemini API resource names (``models/gemini-2.5-flash-image``): the id as written
+        inner = _bare(parts[1])
+        if inner is not None and inner.rule.startswith("kb-api") and inner.provider == "google":
+            return Candidate(RefKind.API_MODEL, value, inner.score, inner.provider, "resource-name")
     if head in PROVIDER_PREFIXES and len(parts) >= 2:
         rest = value.split("/", 1)[1]
         closed = ix.api(rest)
@@ -661,9 +683,15 @@ def _bare(value: str) -> Candidate | None:
         return None
     if _DEPLOY_SUFFIX.search(value) and low not in ix.api_exact:
         return Candidate(RefKind.API_MODEL, value, 0.2, None, "deployment-name")
-    if _IDENTIFIER.match(value) and (value.isupper() or re.search(r"[a-z0-9][A-Z]", value)):
-        return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``)
-    api = ix.api(value) if "_" not in value else None
+    code_name = bool(_IDENTIFIER.match(value)) and (
+        value.isupper() or bool(re.search(r"[a-z0-9][A-Z]", value))
+    )
+    api = ix.api(value) if "_" not in value or low in ix.api_exact else None
+    if code_name and not (api is not None and (api[2] or ix.whole_api_name(value))):
+        return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``), unless the
+        # whole of it is a provider's model name (``GigaChat``)
+    if api is not None and not exact_or_versioned(value, api[2]):
+        api = None  # ``spark-md5``: a pattern's prefix before a checksum, not a version
     if api is not None:
         publisher, rule, exact = api
         if value[:1].isupper() and publisher in ix.lowercase_publishers:
@@ -706,6 +734,15 @@ def _bare(value: str) -> Candidate | None:
     if re.fullmatch(r"[a-z][a-z-]*[a-z]|[a-z][a-z_]*[a-z]", value) and len(value) >= 3:
         return Candidate(RefKind.API_MODEL, value, 0.25, None, "bare-word")
     return None
+
+
+def exact_or_versioned(value: str, exact: bool) -> bool:
+    """Whether a pattern match is a model name: an exact id, or one whose digit-bearing tokens
+    are not all checksums, encodings or platforms (``spark-md5``, ``gpt-3-encoder`` is still)."""
+    if exact or not _HAS_DIGIT.search(value):
+        return True
+    digits = [t for t in _tokens(value) if _HAS_DIGIT.search(t)]
+    return not all(_TECH_TOKEN.match(t) for t in digits)
 
 
 def _hubby(value: str) -> bool:
@@ -803,7 +840,7 @@ _VETO_CALL_WORDS = re.compile(
 _VETO_KEY_WORDS = re.compile(
     r"(?:^|_)(?:output|outputs|save|export|push|hub_model_id|dataset|datasets|data_path|"
     r"data_dir|display|label|labels|title|description|desc|help|alias|aliases|served|template|"
-    r"chat_template|image|images|docker|container|prompt|prompts|message|messages|msg|"
+    r"chat_template|docker|container|prompt|prompts|message|messages|msg|"
     r"prefix|prefixes|pattern|patterns|regex|suffix|encoding|icon|logo|color|emoji|placeholder|"
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
@@ -878,12 +915,20 @@ def _model_key_strength(k: str) -> float:
     return 0.2
 
 
+#: Keys of a container image (``image``, ``docker_image``, ``image_tag``, ``base_image``).
+_IMAGE_KEY = re.compile(
+    r"^(?:(?:docker|container|base|runtime|build|pod|app|server|worker|sidecar|init|job|"
+    r"serving|engine|default|custom)_)?images?(?:_(?:name|tag|repo|repository|registry|uri|url|"
+    r"ref|version|pull_policy|digest))?$"
+)
+
+
 def key_weight(key: str) -> float:
     """What a key, name, flag or keyword adds to a value bound to it (< 0: a veto)."""
     if not key:
         return 0.0
     k = vocab.normalize_key(key.lstrip("-$@"))
-    if k in vocab.OUTPUT_KEYS:
+    if k in vocab.OUTPUT_KEYS or _IMAGE_KEY.match(k):
         return -1.0
     if k in _KEEP_KEYS or vocab.is_model_key(k):
         return _model_key_strength(k)
