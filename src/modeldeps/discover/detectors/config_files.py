@@ -155,7 +155,9 @@ def _effective_key(path: tuple[str, ...]) -> str:
 _SECTION_VETO = re.compile(
     r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|"
     r"prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
-    r"match_labels|annotations|node_selector)(?:$|_)"
+    r"match_labels|annotations|node_selector|dependencies|dev_dependencies|peer_dependencies|"
+    r"optional_dependencies|requires|install_requires|extras_require|requirements|packages|"
+    r"pip|npm)(?:$|_)"
 )
 #: Sections of container images (Helm ``image: {repository, tag}``); a model key under an
 #: ``image:`` section of an application's settings (``image: {model: dall-e-3}``) still counts.

@@ -53,6 +53,9 @@ _URL_USE = re.compile(
     r"(?i)(?:[=:]\s*[\"'`]?|\b(?:curl|wget|http|https|get|post|put)\s+(?:-\S+\s+)*|--[\w-]+[ =])$"
 )
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
+#: An install command written as an argument list (``["pip", "install", "x"]``): what follows
+#: names packages.
+_INSTALL_ARGS = re.compile(r"[\"'](?:install|add)[\"']\s*,")
 
 
 @dataclass(frozen=True)
@@ -351,6 +354,9 @@ class Extractor:
                         ctx["env"] = env
                     self._add(value, start, Site.DEFAULT, key=env, call=frame.callee, context=ctx)
                     return
+            if _INSTALL_ARGS.search(text, frame.pos, start):
+                self._add(value, start, Site.PREFIX)  # ``run(["pip", "install", "x"])``
+                return
             if not frame.callee:  # a tuple
                 if _PREFIX_CALLS.search(frame.outer_callee):
                     self._add(value, start, Site.PREFIX)  # ``startswith(("a", "b"))``
@@ -370,6 +376,9 @@ class Extractor:
         # ``[`` or ``{``: a list, set, dict, object, array or initializer
         if _PREFIX_CALLS.search(frame.outer_callee) or "prefix" in frame.owner.lower():
             self._add(value, start, Site.PREFIX)
+            return
+        if frame.open == "[" and _INSTALL_ARGS.search(text, frame.pos, start):
+            self._add(value, start, Site.PREFIX)  # ``["pip", "install", "x"]``: packages
             return
         if after.startswith((":", "=>", "=")) and frame.open == "{" and not after.startswith("=="):
             self._add(value, start, Site.KEY, key=frame.owner, group=(frame.pos + 1) * 2)

@@ -220,7 +220,10 @@ _DATE_SUFFIX = re.compile(r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{4}|-latest|@\d{8}|-
 #: Placeholders and templates: never a concrete model.
 _PLACEHOLDER = re.compile(
     r"[<>{}]|\$\{|\$\(|\$[A-Za-z_]|%\(|%s|\{\{|^your[-_ ]|[-_/]your[-_]|^my[-_]model|path/to|"
-    r"xxx|\*|\.\.\.|^<|^os\.environ|^process\.env|example\.com|^sk-",
+    r"xxx|\*|\.\.\.|^<|^os\.environ|^process\.env|example\.com|^sk-|"
+    # generic stand-ins for "a model" (``custom-model``, ``my-llm``, ``model-name``)
+    r"^(?:(?:custom|my|your|some|any|example|sample|placeholder|default|new|foo|bar|"
+    r"other|another)[-_]?)?(?:model|llm)(?:[-_]?(?:name|id|\d))?$",
     re.IGNORECASE,
 )
 _AUTH_PATH = re.compile(
@@ -830,7 +833,11 @@ _VETO_CALLS = frozenset(
      "upload_file", "upload_folder", "create_branch", "create_tag", "load_dataset",
      "get_encoding", "add_argument_group", "markdown", "write", "assert", "asserttrue",
      "assertin", "fail", "skip", "t", "gettext", "_", "i18n", "translate", "tr", "strftime",
-     "strptime", "getlogger", "header", "set_header", "setheader"}
+     "strptime", "getlogger", "header", "set_header", "setheader",
+     # package and module names: imports, dependency checks, module mocks
+     "require", "import", "import_module", "__import__", "find_spec", "require_version",
+     "is_package_available", "_is_package_available", "get_distribution", "distribution",
+     "requires", "mock"}
 )  # fmt: skip
 #: Words in a callee that say it builds a dataset, a message or an error.
 _VETO_CALL_WORDS = re.compile(
@@ -847,7 +854,10 @@ _VETO_KEY_WORDS = re.compile(
     r"subject|reason|remediation|fingerprint|referer|referrer|origin|user_agent|cookie|"
     r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|"
     r"filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
-    r"stopwords|skip|unsupported|deprecated_prefixes)(?:$|_)"
+    r"stopwords|skip|unsupported|deprecated_prefixes|dependencies|dev_dependencies|"
+    r"peer_dependencies|optional_dependencies|requires|install_requires|setup_requires|"
+    r"tests_require|extras_require|requirements|packages|package|package_name|npm|pip|"
+    r"import|imports|module_name)(?:$|_)"
 )
 #: Words in a key that weaken the evidence of a value (it may still be a model by its name).
 _SOFT_KEY_WORDS = re.compile(

@@ -100,6 +100,12 @@ _DEFAULTS = frozenset(
     {"assignment_pattern", "required_parameter", "optional_parameter", "parameter_declaration",
      "formal_parameter", "parameter"}
 )  # fmt: skip
+#: Statements whose strings are package or module names (``import x from "pkg"``, Go
+#: ``import "github.com/x/y"``): never a model, whatever the name looks like.
+_IMPORTS = frozenset(
+    {"import_statement", "export_statement", "import_spec", "import_declaration",
+     "import_header", "using_directive", "use_declaration", "extern_crate_declaration"}
+)  # fmt: skip
 _EQUALS = frozenset({"==", "===", "!=", "!==", "equals", "Equals", "eq"})
 _FALLBACK = frozenset({"||", "??", "?:", "or"})
 
@@ -235,6 +241,8 @@ def place(node: Any) -> _Place:
         if t in _TRANSPARENT or (t.endswith("_literal") and t not in _COLLECTIONS):
             child, parent = parent, parent.parent
             continue
+        if t in _IMPORTS:
+            return _Place(Site.TEXT, expect=Expect.NONE)
         if t in _PAIRS:
             key = parent.child_by_field_name("key") or (parent.named_children or [None])[0]
             if key is not None and key.id == child.id:
