@@ -69,6 +69,7 @@ CONSTRUCTS: list[tuple[str, RefKind, str, str]] = [
     ("giga.yaml", RefKind.ENDPOINT, "https://gigachat.devices.sberbank.ru/api/v1", "GigaChat host"),
     ("giga.yaml", RefKind.API_MODEL, "qwen-image", "model key under an image section"),
     ("giga.yaml", RefKind.API_MODEL, "text-embedding-3-small", "embedding section"),
+    ("recipe.yaml", RefKind.HUB_MODEL, "Qwen/Qwen2.5-7B-Instruct", "base model beside datasets"),
 ]
 
 

@@ -110,8 +110,13 @@ class ConfigFileDetector(Detector):
         if _own_output(source.text[:8192]):
             return []  # a modeldeps report or baseline: our own output, not configuration
         ollama_file = "ollama" in source.rel.lower()
+        datasets = bool(_DATASET_FILE.search(source.name))
         literals: list[Literal] = []
         for event in self._events(source):
+            if (datasets or _DATASET_RECORD & event.siblings.keys()) and not vocab.is_model_key(
+                event.path[-1] if event.path else ""
+            ):
+                continue  # a dataset registry names datasets, however Hub-like their ids
             literals.extend(_literals(event, ollama_file))
         return references(source, literals, self.name)
 
@@ -159,6 +164,14 @@ _SECTION_VETO = re.compile(
     r"optional_dependencies|requires|install_requires|extras_require|requirements|packages|"
     r"pip|npm)(?:$|_)"
 )
+#: Files that register datasets (``dataset_info.json``, ``datasets.yaml``, ``data_config``).
+_DATASET_FILE = re.compile(r"(?i)(?:^|[_\-.])(?:datasets?|data_info|data_config)(?:[_\-.]|$)")
+#: Keys that make a mapping the record of a dataset (LLaMA-Factory, Axolotl, TRL recipes): its
+#: other values are dataset ids, subsets, splits and columns.
+_DATASET_RECORD = frozenset(
+    {"hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "formatting", "columns", "split",
+     "subset", "data_files", "ranking", "cloud_file_name", "ds_type", "conversation_column"}
+)  # fmt: skip
 #: Sections of container images (Helm ``image: {repository, tag}``); a model key under an
 #: ``image:`` section of an application's settings (``image: {model: dall-e-3}``) still counts.
 _IMAGE_SECTION = re.compile(r"(?:^|_)(?:docker|container|image|images)(?:$|_)")
