@@ -70,6 +70,16 @@ CONSTRUCTS: list[tuple[str, RefKind, str, str]] = [
     ("giga.yaml", RefKind.API_MODEL, "qwen-image", "model key under an image section"),
     ("giga.yaml", RefKind.API_MODEL, "text-embedding-3-small", "embedding section"),
     ("recipe.yaml", RefKind.HUB_MODEL, "Qwen/Qwen2.5-7B-Instruct", "base model beside datasets"),
+    ("selectors.ts", RefKind.API_MODEL, "o1", "TS case label"),
+    ("selectors.ts", RefKind.API_MODEL, "gpt-4.1-nano", "TS === comparison"),
+    ("selectors.ts", RefKind.API_MODEL, "dall-e-3", "anchored regex literal"),
+    ("selectors.ts", RefKind.API_MODEL, "gpt-image-1-mini", "anchored regex alternation"),
+    ("selectors.ts", RefKind.API_MODEL, "claude-opus-4-1", "new RegExp with anchors"),
+    ("selectors.py", RefKind.API_MODEL, "o4-mini", "re.fullmatch"),
+    ("selectors.py", RefKind.API_MODEL, "gemini-2.5-pro", "re.match with both anchors"),
+    ("selectors.py", RefKind.API_MODEL, "deepseek-reasoner", "match/case label"),
+    ("selectors.go", RefKind.API_MODEL, "claude-sonnet-4-5", "Go regexp.MustCompile anchored"),
+    ("selectors.go", RefKind.API_MODEL, "qwen-max", "Go == comparison"),
 ]
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from modeldeps.discover.detectors.literals import Literal, Site
+from modeldeps.discover.detectors.literals import Literal, Site, anchored_names
 from modeldeps.discover.detectors.recognizer import ACCEPT, intrinsic, key_weight
 from modeldeps.model import ContextValue
 
@@ -34,6 +34,9 @@ _MODELISH = re.compile(
     r"(?i)model|llm|ckpt|checkpoint|tokenizer|weights|adapter|lora|engine|deploy|embed|rerank|whisper|repo"
 )
 _EXAMPLE_LINE = re.compile(r"(?m)^[ \t]*(?:>>>|\.\.\.)[ \t]?(.*)$")
+_REGEX_CALLS = re.compile(
+    r"(?i)(?:^|\.)(?:match|fullmatch|search|compile|regexp|mustcompile|matches|matchstring)$"
+)
 _PREFIX_CALLS = re.compile(
     r"(?i)(?:^|\.)(?:startswith|endswith|starts_with|ends_with|hasprefix|hassuffix|"
     r"trimprefix|trimsuffix|removeprefix|removesuffix|startswithany|lstrip|rstrip)$"
@@ -284,6 +287,11 @@ class Extractor:
             head = self.text[self.text.rfind("\n", 0, start) + 1 : start]
             if not _URL_USE.search(head + '"'):
                 return
+        if value[:1] == "^" or value[:2] == "\\A":
+            names = anchored_names(value) or ()
+            if any((f := intrinsic(n)) is not None and f.score > 0.2 for n in names):
+                self._pending.append((value, start, end))  # a whole-name regex: see _place
+            return
         found = intrinsic(value)
         if found is None or found.score <= 0.2:
             # Nothing, or a code identifier: no key or sibling can lift it to a reference
@@ -341,6 +349,15 @@ class Extractor:
         if frame.open == "(":
             if _PREFIX_CALLS.search(frame.callee):
                 self._add(value, start, Site.PREFIX)
+                return
+            if _REGEX_CALLS.search(frame.callee):
+                # ``re.match(r"^o1$", m)``: an equality test when the regex matches whole
+                # names only; a family or prefix regex names nothing
+                whole = bool(re.search(r"(?i)fullmatch|matches$", frame.callee))
+                for name in anchored_names(value, whole=whole) or ():
+                    self._add(name, start, Site.COMPARE, group=frame.pos + 1)
+                return
+            if value[:1] == "^":
                 return
             key = first(syn.keyword.search(before))
             if frame.is_def:
