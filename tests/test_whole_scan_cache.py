@@ -83,15 +83,29 @@ def test_options_that_change_results_are_part_of_the_key(tmp_path: Path) -> None
     assert again.stats.files_parsed == 0
 
 
-def test_key_covers_day_inputs_and_online(tmp_path: Path) -> None:
+def test_key_covers_every_declaration(tmp_path: Path) -> None:
+    from modeldeps.scan_key import Declaration
+
     baseline = tmp_path / "baseline.json"
     baseline.write_text("{}")
-    opts = ScanOptions(baseline=baseline)
-    walked = ["app.py\x0010\x001\x00text"]
-    k1 = scan_key([tmp_path], walked, opts, "2026-11-29")
-    assert k1 == scan_key([tmp_path], walked, opts, "2026-11-29")
-    assert k1 != scan_key([tmp_path], walked, opts, "2026-11-30")
-    assert k1 != scan_key([tmp_path], ["app.py\x0011\x001\x00text"], opts, "2026-11-29")
+    walked = Declaration("walk", values=("app.py\x00text\x0010\x001\x001\x007",))
+    day = Declaration("day", values=("2026-11-29",))
+    inputs = Declaration("assess", files=(baseline, tmp_path / "absent.toml"))
+    k1 = scan_key([tmp_path], [walked, day, inputs])
+    assert k1 == scan_key([tmp_path], [walked, day, inputs])
+    assert k1 != scan_key([tmp_path], [walked, Declaration("day", values=("2026-11-30",)), inputs])
+    assert k1 != scan_key([tmp_path], [Declaration("walk", values=("app.py",)), day, inputs])
     baseline.write_text('{"version": 1}')
-    assert k1 != scan_key([tmp_path], walked, opts, "2026-11-29")
-    assert scan_key([tmp_path], walked, ScanOptions(online=True), "2026-11-29") is None
+    assert k1 != scan_key([tmp_path], [walked, day, inputs])
+    (tmp_path / "absent.toml").write_text("")  # a policy file that appears is a change too
+    assert scan_key([tmp_path], [walked, day, inputs]) != k1
+
+
+def test_online_scans_are_never_cached(tmp_path: Path) -> None:
+    import sqlite3
+
+    root = _project(tmp_path / "p")
+    opts = ScanOptions(cache_dir=tmp_path / "cache", resolve=False, online=True)
+    scan([root], opts)
+    with sqlite3.connect(tmp_path / "cache" / "scan-cache.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM scans").fetchone() == (0,)

@@ -37,6 +37,13 @@ class InputError(ModeldepsError):
         super().__init__(f"{where}{message}")
 
 
+class StageError(ModeldepsError):
+    """A pipeline stage, rule or report format cannot run (a broken install, a failing rule).
+
+    Never turned into a clean result: the scan stops with exit 2 and says which part failed.
+    """
+
+
 class DetectorError(ModeldepsError):
     """A detector could not analyse a file; becomes a ``Skipped`` entry, never a crash."""
 

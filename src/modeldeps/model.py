@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 #: Version of the JSON report layout (``docs/report-schema.md``); bump on incompatible change.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 #: A value recorded in a reference's context: what the call site or file said.
 ContextValue = str | int | float | bool | None
@@ -191,7 +191,11 @@ class Dependency:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A risk worth telling someone about. ``fingerprint`` never contains a line number."""
+    """A risk worth telling someone about. ``fingerprint`` never contains a line number.
+
+    The assess stage reports one finding per rule and model (per fingerprint): ``locations`` then
+    holds every place it was seen, sorted, and ``location`` is the first of them.
+    """
 
     rule_id: str
     severity: Severity
@@ -202,9 +206,16 @@ class Finding:
     fingerprint: str = ""
     remediation: str = ""
     subject: str = ""  # what the finding is about: a model id, a file, a global name
+    locations: tuple[Location, ...] = ()
+
+    @property
+    def places(self) -> tuple[Location, ...]:
+        """Every place of the finding (``location`` alone before the assess stage groups)."""
+        return self.locations or (self.location,)
 
     def with_fingerprint(self) -> Finding:
-        """Return a copy whose fingerprint is derived from rule, path and subject."""
+        """A copy fingerprinted by rule, path and subject: a finding about a file. Findings about
+        a model are fingerprinted by rule and model alone (``Rule.make``)."""
         if self.fingerprint:
             return self
         from dataclasses import replace
@@ -251,13 +262,20 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class ScanStats:
-    """Counters for a scan, for the summary and the benchmarks."""
+    """Counters for a scan, for the summary and the benchmarks.
+
+    Every file the walk found (and every path it could not enter) is counted in exactly one of
+    parsed, cached, unmatched, inspected and skipped, so they add up to ``files_seen``.
+    """
 
     files_seen: int = 0
-    files_parsed: int = 0
-    files_cached: int = 0
+    files_parsed: int = 0  # read and analysed by a detector in this scan
+    files_cached: int = 0  # the result came from the cache
     bytes_read: int = 0
     duration_s: float = 0.0
+    files_unmatched: int = 0  # nothing for a detector (name or prefilter); weights not opened
+    files_inspected: int = 0  # weight files opened by an inspector
+    files_skipped: int = 0  # not read, or read in part: each has a ``Skipped`` entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,37 +10,34 @@ from modeldeps.model import Severity
 #: Text files larger than this are not parsed (weights are handled by inspectors, not read).
 DEFAULT_MAX_TEXT_BYTES = 4 * 1024 * 1024
 
-#: Directory names never descended into.
-DEFAULT_EXCLUDED_DIRS: frozenset[str] = frozenset(
+#: Directories of version control systems: never descended into.
+VCS_DIRS: frozenset[str] = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj"})
+
+#: Caches and install folders that tools write and rebuild (package managers, test runners,
+#: type checkers, bundlers). Skipped unless git tracks a file inside. Folders named like build
+#: outputs or environments (``build``, ``dist``, ``env``, ``venv``) are scanned: only a real
+#: virtualenv (a ``pyvenv.cfg`` with its ``home`` key, and an interpreter) is skipped.
+TOOL_CACHE_DIRS: frozenset[str] = frozenset(
     {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        ".venv",
-        "venv",
-        "env",
-        ".env.d",
-        ".tox",
-        ".nox",
-        "site-packages",
-        "dist-packages",
-        "dist",
-        "build",
         "__pycache__",
         ".mypy_cache",
         ".pytest_cache",
         ".ruff_cache",
+        ".hypothesis",
         ".cache",
         ".ipynb_checkpoints",
-        ".idea",
-        ".vscode",
+        ".tox",
+        ".nox",
         ".eggs",
         ".next",
         ".turbo",
+        "node_modules",
         "bower_components",
     }
 )
+
+#: Every directory name skipped by name (see the two sets above).
+DEFAULT_EXCLUDED_DIRS: frozenset[str] = VCS_DIRS | TOOL_CACHE_DIRS
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 
 from modeldeps import __version__
 from modeldeps.discover.cache import ScanCache
 from modeldeps.discover.detectors.crossmodule import link
-from modeldeps.discover.engine import FileOutcome, analyse_many, detector_salt
+from modeldeps.discover.engine import (
+    NOT_ACCEPTED,
+    FileOutcome,
+    analyse_many,
+    content_digest,
+    detector_salt,
+)
 from modeldeps.discover.walk import FileKind, WalkedFile, walk
-from modeldeps.errors import ModeldepsError, UsageError
+from modeldeps.errors import ModeldepsError, StageError, UsageError
+from modeldeps.globs import gitignore_problem
 from modeldeps.model import (
     ArtifactInfo,
     Dependency,
@@ -26,7 +35,15 @@ from modeldeps.model import (
     Stage,
 )
 from modeldeps.options import ScanOptions
-from modeldeps.serialize import result_from_data, to_data
+from modeldeps.scan_key import (
+    RACY_S,
+    Declaration,
+    code_version,
+    file_digest,
+    options_part,
+    scan_key,
+)
+from modeldeps.serialize import ShapeError, decode, to_data
 
 
 class Progress(Protocol):
@@ -51,6 +68,18 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("modeldeps", appauthor=False))
 
 
+def load_stage(stage: str, module: str) -> ModuleType:
+    """Import the module a stage needs; a stage that cannot be imported stops the scan.
+
+    A broken install must never look like a clean scan, so the ``ImportError`` becomes a
+    ``StageError`` naming the stage and the module (exit 2), never a skipped stage.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise StageError(f"the {stage} stage cannot run: {exc}") from exc
+
+
 def _rebase(rel: str, prefix: str) -> str:
     return f"{prefix}/{rel}" if prefix else rel
 
@@ -62,11 +91,17 @@ def scan(
     opts = options or ScanOptions()
     prog = progress or _NoProgress()
     started = time.perf_counter()
+    # Files changed after this moment (less the racy window) are judged by content, not stat.
+    racy_after = time.time_ns() - int(RACY_S * 1e9)
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     roots = [p.resolve() for p in paths]
     for root in roots:
         if not root.exists():
             raise UsageError(f"no such file or directory: {root}")
+    for pattern in opts.excludes:
+        problem = gitignore_problem(pattern)
+        if problem is not None:
+            raise UsageError(f"exclude pattern: {problem}")
     # With several roots, locations are prefixed by each root's name so they stay distinct.
     prefixes = [r.name if len(roots) > 1 else "" for r in roots]
 
@@ -76,6 +111,7 @@ def scan(
     skipped: list[Skipped] = []
     walk_lines: list[str] = []  # the walk as the whole-scan cache key sees it
     seen = 0
+    walk_skips = 0
     for root, prefix in zip(roots, prefixes, strict=True):
         for item in walk(root, opts):
             if isinstance(item, Skipped):
@@ -83,10 +119,15 @@ def scan(
                     replace(item, location=Location(_rebase(item.location.path, prefix)))
                 )
                 walk_lines.append(f"skip\0{prefix}\0{item.location.path}\0{item.reason}")
+                walk_skips += 1
                 continue
             seen += 1
             rel = _rebase(item.rel, prefix)
-            walk_lines.append(f"{rel}\0{item.size}\0{item.mtime_ns}\0{item.kind.value}")
+            line = f"{rel}\0{item.kind.value}\0{item.size}\0{item.mtime_ns}\0{item.ctime_ns}"
+            line += f"\0{item.ino}"
+            if max(item.mtime_ns, item.ctime_ns) >= racy_after:
+                line += "\0" + file_digest(item.path)  # the stat may not show a last edit
+            walk_lines.append(line)
             if item.kind is FileKind.WEIGHT:
                 weight_files.append((item.path, rel, root))
             else:
@@ -94,38 +135,53 @@ def scan(
                 walked_text.append(item)
 
     locked = opts.check_lock and _has_lock(roots)
+    lock_lines: list[str] = []
     if locked:  # drift depends on the lock and on local copies outside the tree
         from modeldeps.lock.scancheck import key_lines
 
-        walk_lines += key_lines(roots)
+        lock_lines = list(key_lines(roots))
     cache = _open_cache(opts)
-    key = _whole_scan_key(roots, walk_lines, opts, started_at) if cache is not None else None
-    stored = cache.get_scan(key) if cache is not None and key is not None else None
-    if stored is not None:
+    key = (
+        _whole_scan_key(roots, walk_lines, opts, started_at, lock_lines)
+        if cache is not None
+        else None
+    )
+    again = _stored_result(cache, key)
+    if again is not None:
         # Nothing the result depends on has changed since it was stored: give it back.
         assert cache is not None
         cache.close()
-        again = result_from_data(stored)
-        stats = ScanStats(
-            files_seen=seen,
+        old = again.stats
+        stats = replace(
+            old,
             files_parsed=0,
-            files_cached=len(text_files),
+            files_unmatched=0,
+            files_inspected=0,
+            files_cached=old.files_parsed
+            + old.files_cached
+            + old.files_unmatched
+            + old.files_inspected,
             bytes_read=0,
             duration_s=round(time.perf_counter() - started, 3),
         )
         return replace(again, started_at=started_at, stats=stats)
 
-    outcomes, cached_count = _detect(text_files, walked_text, opts, prog, cache)
+    outcomes, bytes_read = _detect(text_files, walked_text, opts, prog, cache, racy_after)
     references: list[ModelReference] = []
     dependencies: list[Dependency] = []
-    bytes_read = 0
-    parsed = 0
-    for out in outcomes:
+    # Each file lands in exactly one bucket, so the summary adds up to what the walk saw.
+    counts = {"parsed": 0, "cached": 0, "unmatched": 0, "inspected": 0, "skipped": walk_skips}
+    for out, from_cache in outcomes:
         references.extend(out.references)
         dependencies.extend(out.dependencies)
         skipped.extend(out.skipped)
         bytes_read += out.bytes_read
-        parsed += out.parsed
+        if out.skipped:
+            counts["skipped"] += 1
+        elif from_cache:
+            counts["cached"] += 1
+        else:
+            counts["parsed" if out.parsed else "unmatched"] += 1
     # constants of one module passed to a loader in another
     references = link(references, [rel for _, rel in text_files], _python_reader(text_files))
 
@@ -133,6 +189,10 @@ def scan(
     if opts.inspect_artifacts and weight_files:
         artifacts, art_skipped = _inspect(weight_files, opts, prog)
         skipped.extend(art_skipped)
+        counts["inspected"] += len(artifacts)
+        counts["skipped"] += len(art_skipped)
+    elif weight_files:
+        counts["unmatched"] += len(weight_files)  # --no-inspect: the user chose not to open them
 
     result = ScanResult(
         roots=tuple(str(r) for r in roots),
@@ -155,11 +215,14 @@ def scan(
     if opts.assess:
         result = assess_result(result, opts, roots[0])
     stats = ScanStats(
-        files_seen=seen,
-        files_parsed=parsed,
-        files_cached=cached_count,
+        files_seen=seen + walk_skips,
+        files_parsed=counts["parsed"],
+        files_cached=counts["cached"],
         bytes_read=bytes_read,
         duration_s=round(time.perf_counter() - started, 3),
+        files_unmatched=counts["unmatched"],
+        files_inspected=counts["inspected"],
+        files_skipped=counts["skipped"],
     )
     result = replace(result, stats=stats)
     if cache is not None:
@@ -183,22 +246,45 @@ def _open_cache(opts: ScanOptions) -> ScanCache | None:
 
 
 def _whole_scan_key(
-    roots: Sequence[Path], walk_lines: list[str], opts: ScanOptions, started_at: str
+    roots: Sequence[Path],
+    walk_lines: list[str],
+    opts: ScanOptions,
+    started_at: str,
+    lock_lines: Sequence[str] = (),
 ) -> str | None:
-    """The whole-scan cache key, including the baseline the policy names (if any)."""
-    from modeldeps.scan_key import scan_key
-
-    extra: list[Path] = []
+    """The whole-scan key from every stage's declared inputs; ``None``: do not cache this scan."""
+    if opts.online:
+        return None  # the Hub's answers can change at any time
+    declared = [
+        Declaration("code", values=(code_version(),)),
+        Declaration("walk", values=tuple(walk_lines)),
+        Declaration("options", values=options_part(opts)),
+        Declaration("resolve", files=opts.kb_overlays if opts.resolve else ()),
+        Declaration("lock", values=tuple(lock_lines)),  # the lock and the copies it pins
+    ]
     if opts.assess:
+        stage = load_stage("assess", "modeldeps.assess.stage")
         try:
-            from modeldeps.assess.policy import load_policy
-
-            policy = load_policy(roots[0], opts.config_file)
+            assess_inputs: Declaration = stage.declared_inputs(roots[0], opts)
         except ModeldepsError:
             return None  # the scan itself reports a bad policy, in its own words
-        if policy.baseline is not None:
-            extra.append(policy.baseline)
-    return scan_key(roots, walk_lines, opts, started_at[:10], extra)
+        declared.append(assess_inputs)
+        declared.append(Declaration("day", values=(started_at[:10],)))
+    return scan_key(roots, declared)
+
+
+def _stored_result(cache: ScanCache | None, key: str | None) -> ScanResult | None:
+    """The stored result for ``key``, checked against the result's schema: any doubt is a miss."""
+    if cache is None or key is None:
+        return None
+    stored = cache.get_scan(key)
+    if stored is None:
+        return None
+    try:
+        result: ScanResult = decode(ScanResult, stored)
+    except ShapeError:
+        return None
+    return result
 
 
 def _python_reader(files: list[tuple[str, str]]) -> Callable[[str], list[ModelReference]]:
@@ -227,10 +313,27 @@ def _detect(
     opts: ScanOptions,
     prog: Progress,
     cache: ScanCache | None,
-) -> tuple[list[FileOutcome], int]:
-    hits: dict[str, tuple[str, object]] = {}
+    racy_after: int,
+) -> tuple[list[tuple[FileOutcome, bool]], int]:
+    """Every text file's outcome and whether it came from the cache, in walk order; and the
+    bytes read to check cache entries."""
+    hits: dict[str, FileOutcome] = {}
+    checked = 0  # bytes read to confirm entries stored while their file was racily new
     if cache is not None:
-        hits = cache.lookup_many((w.abspath, w.size, w.mtime_ns) for w in walked)
+        rel_of = dict(files)
+        for path, (digest, payload, racy) in cache.lookup_many(
+            (w.abspath, _stat_key(w)) for w in walked
+        ).items():
+            if racy and digest != NOT_ACCEPTED:
+                # Stored within a timestamp tick of a write: the stat may hide a later edit.
+                now, size = content_digest(path, opts.max_text_bytes)
+                checked += size
+                if now != digest:
+                    continue
+            try:
+                hits[path] = FileOutcome.from_payload(rel_of[path], digest, payload)
+            except ShapeError:
+                continue  # an entry of the wrong shape is a miss: the file is read again
     todo = [(p, rel) for p, rel in files if p not in hits]
     prog.phase("detect", len(todo))
     fresh = analyse_many(
@@ -241,30 +344,36 @@ def _detect(
         hash_content=cache is not None,
     )
     by_rel: dict[str, FileOutcome] = {o.rel: o for o in fresh}
-    outcomes: list[FileOutcome] = []
+    outcomes: list[tuple[FileOutcome, bool]] = []
     for path, rel in files:
         hit = hits.get(path)
         if hit is not None:
-            digest, payload = hit
-            outcomes.append(FileOutcome.from_payload(rel, digest, payload))  # type: ignore[arg-type]
+            outcomes.append((hit, True))
         else:
-            outcomes.append(by_rel[rel])
+            outcomes.append((by_rel[rel], False))
     if cache is not None:
-        stat_of = {w.abspath: (w.size, w.mtime_ns) for w in walked}
+        stat_of = {w.abspath: _stat_key(w) for w in walked}
+        # An entry stored within the racy window is trusted only after its content is checked.
+        new = {w.abspath for w in walked if max(w.mtime_ns, w.ctime_ns) >= racy_after}
         cache.put_many(
-            (p, *stat_of[p], o.digest, o.payload())
+            (p, stat_of[p], o.digest, o.payload(), p in new)
             for (p, _), o in zip(todo, fresh, strict=True)
             if o.digest is not None
         )
-    return outcomes, len(hits)
+    return outcomes, checked
+
+
+def _stat_key(w: WalkedFile) -> str:
+    """What the per-file cache compares: size, modification and change times, inode."""
+    return f"{w.size}:{w.mtime_ns}:{w.ctime_ns}:{w.ino}"
 
 
 def _inspect(
     files: list[tuple[Path, str, Path]], opts: ScanOptions, prog: Progress
 ) -> tuple[list[ArtifactInfo], list[Skipped]]:
-    from modeldeps.discover.inspectors import all_inspectors, inspect_file
-
-    inspectors = all_inspectors()
+    registry = load_stage("inspect", "modeldeps.discover.inspectors")
+    inspectors = registry.all_inspectors()
+    inspect_file = registry.inspect_file
     prog.phase("inspect", len(files))
     artifacts: list[ArtifactInfo] = []
     skipped: list[Skipped] = []
@@ -281,12 +390,11 @@ def _inspect(
 
 def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
     """Attach an identity to every reference and artifact (the resolve stage)."""
-    try:
-        from modeldeps.resolve import Resolver
-    except ImportError:
-        return result
-    resolver = Resolver.create(
-        overlays=opts.kb_overlays, online=opts.online, cache_dir=opts.cache_dir
+    resolver = load_stage("resolve", "modeldeps.resolve").Resolver.create(
+        overlays=opts.kb_overlays,
+        online=opts.online,
+        cache_dir=opts.cache_dir,
+        use_cache=opts.use_cache,
     )
     skipped = list(result.skipped)
     refs = []
@@ -316,8 +424,6 @@ def resolve_result(result: ScanResult, opts: ScanOptions) -> ScanResult:
 
 def assess_result(result: ScanResult, opts: ScanOptions, root: Path) -> ScanResult:
     """Turn the inventory into findings under the configured policy (the assess stage)."""
-    try:
-        from modeldeps.assess.stage import run_assessment
-    except ImportError:
-        return result
-    return run_assessment(result, opts, root)
+    stage = load_stage("assess", "modeldeps.assess.stage")
+    assessed: ScanResult = stage.run_assessment(result, opts, root)
+    return assessed

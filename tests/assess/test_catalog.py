@@ -50,3 +50,62 @@ def test_docs_rules_md_is_current() -> None:
     assert DOC.read_text(encoding="utf-8") == text, (
         "docs/rules.md is stale: regenerate with MODELDEPS_UPDATE_SNAPSHOTS=1"
     )
+
+
+def test_the_catalog_and_the_rule_registry_name_the_same_rules() -> None:
+    from modeldeps.rule_catalog import RULES
+
+    assert [r.id for r in RULES] == list(rule_ids())
+    for info in RULES:
+        cls = get_rule(info.id)
+        assert cls is not None
+        assert (cls.title, cls.severity, cls.cwe, cls.remediation) == (
+            info.title,
+            info.severity,
+            info.cwe,
+            info.remediation,
+        )
+
+
+def test_a_rule_class_cannot_state_what_the_catalog_holds() -> None:
+    import pytest
+
+    from modeldeps.assess.rules.interface import Rule
+
+    with pytest.raises(TypeError, match="catalog"):
+
+        class Stray(Rule):  # a second title for MD501 would reach reports under two names
+            id = "MD501"
+            title = "Another name"
+
+
+def test_inspectors_emit_only_catalog_rules_under_catalog_titles() -> None:
+    from modeldeps.discover.inspectors.support import finding
+    from modeldeps.model import Severity
+    from modeldeps.rule_catalog import known, rule_info
+
+    src = Path(__file__).resolve().parents[2] / "src" / "modeldeps" / "discover" / "inspectors"
+    emitted = set()
+    for path in src.glob("*.py"):
+        emitted |= set(re.findall(r"\"(MD\d{3})\"", path.read_text(encoding="utf-8")))
+    assert emitted and all(known(rid) for rid in emitted), emitted
+    for rid in emitted:
+        f = finding(rid, Severity.LOW, "m", "a.bin")
+        assert (f.title, f.remediation) == (rule_info(rid).title, rule_info(rid).remediation)
+
+
+def test_remediation_and_docs_name_only_commands_that_exist() -> None:
+    from modeldeps.cli.app import COMMAND_MODULES
+    from modeldeps.rule_catalog import RULES
+
+    top = Path(__file__).resolve().parents[2]
+    texts = [r.remediation for r in RULES] + [cls.doc() for cls in RULE_CLASSES]
+    texts += [p.read_text(encoding="utf-8") for p in [top / "README.md", *top.glob("docs/*.md")]]
+    # A command as a reader would type it: quoted in backticks, or a line of a code block.
+    quoted = re.compile(r"`modeldeps ([a-z][a-z-]+)")
+    fenced = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+    typed = re.compile(r"^\s*(?:\$\s*)?modeldeps ([a-z][a-z-]+)", re.MULTILINE)
+    named = {m for t in texts for m in quoted.findall(t)}
+    named |= {m for t in texts for block in fenced.findall(t) for m in typed.findall(block)}
+    assert {"scan", "inspect", "cost"} <= named
+    assert named <= set(COMMAND_MODULES), named - set(COMMAND_MODULES)

@@ -12,7 +12,7 @@ import pytest
 
 from modeldeps.assess.policy import parse_policy
 from modeldeps.cli import main
-from modeldeps.cost.usage import parse_usage_text
+from modeldeps.usage import parse_usage_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "policy.md"
 

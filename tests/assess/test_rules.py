@@ -185,12 +185,10 @@ def test_unpinned_revision_needs_a_full_commit() -> None:
         ref("Qwen/Qwen2.5-7B-Instruct", line=6, revision=sha.upper()),
         ref("gpt-4o", RefKind.API_MODEL, line=7),
     )
-    md401 = of(run(res, NO_WATCH), "MD401")
-    assert [f.location.line for f in md401] == [1, 2, 3, 4]
-    assert md401[0].confidence is Confidence.HIGH and md401[1].confidence is Confidence.MEDIUM
-    assert "'main' is a branch or tag" in md401[1].message
-    # Same model, same file: one fingerprint, whatever the line.
-    assert len({f.fingerprint for f in md401}) == 1
+    (md401,) = of(run(res, NO_WATCH), "MD401")
+    # One finding for the model, at every unpinned place; it speaks for the loader call (high).
+    assert [loc.line for loc in md401.locations] == [1, 2, 3, 4]
+    assert md401.confidence is Confidence.HIGH and "no revision" in md401.message
 
 
 def test_retired_api_model_from_the_bundled_knowledge_base() -> None:
@@ -241,28 +239,22 @@ def test_lifecycle_states_depend_on_the_scan_date() -> None:
 
 
 def test_deprecation_dates_read_from_a_knowledge_base_record() -> None:
-    """A resolve-stage record with a deprecation date (the bundled KB has none yet)."""
+    """A knowledge-base record with a deprecation date (the bundled KB has none yet)."""
     from modeldeps.assess.knowledge import ResolverKnowledge
+    from modeldeps.resolve.kb import KnowledgeBase
 
-    class Record:
-        id = "legacy-chat"
-        publisher = "acme"
-        deprecated = "2025-04-30"
-        retired = None
-        replacement = "modern-chat"
-        verified = True
-
-    class Base:
-        def api_model(self, name: str) -> Record | None:
-            return Record() if name == "legacy-chat" else None
-
-    kb = ResolverKnowledge(Base())
+    doc = {
+        "publishers": [{"id": "acme", "name": "Acme", "country": "US", "type": "company"}],
+        "api_models": [{"id": "legacy-chat", "publisher": "acme", "deprecated": "2025-04-30"}],
+    }
+    kb = ResolverKnowledge(KnowledgeBase(doc, "test"))
     facts = kb.api_model("legacy-chat")
     assert facts is not None and facts.deprecated == date(2025, 4, 30) and facts.verified
+    assert facts.provider == "acme" and facts.replacement is None
     (f,) = of(
         run(result(ref("legacy-chat", RefKind.API_MODEL, resolve=False)), NO_WATCH, kb), "MD402"
     )
-    assert f.message == "legacy-chat is deprecated since 2025-04-30; replacement: modern-chat"
+    assert f.message == "legacy-chat is deprecated since 2025-04-30"
     assert (f.severity, f.confidence) == (Severity.MEDIUM, Confidence.HIGH)
 
 
@@ -319,21 +311,25 @@ def test_territory_inherited_and_unknown_licenses() -> None:
 
 def test_egress_to_watched_jurisdiction() -> None:
     res = result(
-        ref("https://api.deepseek.com/v1", RefKind.ENDPOINT, line=1),
-        ref("https://api.openai.com/v1", RefKind.ENDPOINT, line=2),
-        ref("http://localhost:8000/v1", RefKind.ENDPOINT, line=3),
-        ref("deepseek-chat", RefKind.API_MODEL, line=4),
+        ref("https://api.deepseek.com/v1", RefKind.ENDPOINT, line=1, egress="config"),
+        ref("https://api.openai.com/v1", RefKind.ENDPOINT, line=2, egress="config"),
+        ref("http://localhost:8000/v1", RefKind.ENDPOINT, line=3, egress="client"),
+        ref("deepseek-chat", RefKind.API_MODEL, line=4, egress="sdk"),
         ref("qwen-max", RefKind.API_MODEL, line=5, base_url="https://api.together.xyz/v1"),
-        ref("deepseek-chat", RefKind.API_MODEL, line=6, provider="openrouter"),
+        ref("deepseek-chat", RefKind.API_MODEL, line=6, provider="openrouter", egress="sdk"),
+        ref("deepseek-chat", RefKind.API_MODEL, line=7),  # named, never sent
     )
     md501 = of(run(res), "MD501")
-    # deepseek-chat (line 4) goes to the DeepSeek API the same file names on line 1: one finding.
-    assert [(f.location.line, f.confidence) for f in md501] == [(1, Confidence.HIGH)]
-    assert "api.deepseek.com (models: deepseek-chat)" in md501[0].message
-    assert "CN" in md501[0].message
+    # The endpoint (config) and the SDK call without a provider (the publisher's own API).
+    assert [(f.location.line, f.confidence) for f in md501] == [
+        (1, Confidence.HIGH),
+        (4, Confidence.MEDIUM),
+    ]
+    assert "requests to api.deepseek.com go to DeepSeek (CN)" in md501[0].message
+    assert "the deepseek API (models: deepseek-chat)" in md501[1].message
     assert not of(run(res, NO_WATCH), "MD501")
     us = of(run(res, policy(watch={}, deny={"countries": ["US"]})), "MD501")
-    assert [f.location.line for f in us] == [2, 5]
+    assert [f.location.line for f in us] == [2, 5, 6]
     exempt = policy(allow={"publishers": ["deepseek"]})
     assert not of(run(res, exempt), "MD501")
 
@@ -400,30 +396,37 @@ DEEPSEEK = "https://api.deepseek.com"
 
 def _deepseek_client(path: str = "app.py", *models: str) -> list:  # type: ignore[type-arg]
     """A client with base_url on line 3 and one API call per model on the lines below it."""
-    refs = [ref(DEEPSEEK, RefKind.ENDPOINT, path=path, line=3, key="base_url")]
+    refs = [
+        ref(DEEPSEEK, RefKind.ENDPOINT, path=path, line=3, key="base_url", loader="openai.OpenAI")
+    ]
     for i, model in enumerate(models, start=4):
         refs.append(ref(model, RefKind.API_MODEL, path=path, line=i, base_url=DEEPSEEK))
     return refs
 
 
-def test_md501_once_per_host_and_file_listing_the_models() -> None:
+def test_md501_once_per_destination_listing_the_models() -> None:
     refs = _deepseek_client("app.py", "deepseek-chat", "deepseek-reasoner")
-    inferred = ref("deepseek-chat", RefKind.API_MODEL, path="other.py", line=2)
-    md501 = of(run(result(*refs, inferred)), "MD501")
-    assert [(f.location.path, f.location.line, f.confidence) for f in md501] == [
-        ("app.py", 3, Confidence.HIGH),  # at the base_url, not repeated at each call
-        ("other.py", 2, Confidence.MEDIUM),  # no base_url: the publisher's own API
+    elsewhere = _deepseek_client("lib/other.py", "deepseek-chat")
+    mention = ref("deepseek-chat", RefKind.API_MODEL, path="models.py", line=2)
+    (f,) = of(run(result(*refs, *elsewhere, mention)), "MD501")
+    assert [(loc.path, loc.line) for loc in f.locations] == [
+        ("app.py", 3),
+        ("app.py", 4),
+        ("app.py", 5),
+        ("lib/other.py", 3),
+        ("lib/other.py", 4),
     ]
-    assert "requests to api.deepseek.com (models: deepseek-chat, deepseek-reasoner)" in (
-        md501[0].message
-    )
-    assert "requests to the deepseek API (models: deepseek-chat)" in md501[1].message
-    # Adding a model to a reviewed client does not make the finding new for a baseline.
-    one = of(run(result(*_deepseek_client("app.py", "deepseek-chat"))), "MD501")
-    assert [f.fingerprint for f in one] == [md501[0].fingerprint]
-    # An ignore by model still reaches the one finding that lists the model.
+    assert f.confidence is Confidence.HIGH
+    assert "requests to api.deepseek.com (models: deepseek-chat, deepseek-reasoner)" in f.message
+    # Adding a model or a place to a reviewed client does not make the finding new.
+    (one,) = of(run(result(*_deepseek_client("app.py", "deepseek-chat"))), "MD501")
+    assert one.fingerprint == f.fingerprint
+    # An ignore by path removes those places; an ignore by model reaches the finding.
+    pol = policy(ignore=[{"rule": "MD501", "path": "lib/**", "reason": "vendored"}])
+    (g,) = of(run(result(*refs, *elsewhere), pol), "MD501")
+    assert {loc.path for loc in g.locations} == {"app.py"}
     pol = policy(ignore=[{"rule": "MD501", "model": "deepseek-reasoner", "reason": "reviewed"}])
-    assert [f.location.path for f in of(run(result(*refs, inferred), pol), "MD501")] == ["other.py"]
+    assert not of(run(result(*refs), pol), "MD501")
 
 
 def test_md501_message_names_the_policy_keys_to_change() -> None:

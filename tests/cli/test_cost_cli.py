@@ -131,3 +131,31 @@ def test_from_scan_alone_asks_for_usage_with_a_template(
         }
     ]
     assert "app.py:2" in captured.out and "--usage" in captured.err
+
+
+def test_the_usage_template_round_trips_through_cost_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo-project"
+    report = tmp_path / "scan.json"
+    args = ["scan", str(demo), "-f", "json", "-o", str(report), "--fail-on", "none", "-q"]
+    assert main(args) == 0
+    assert main(["cost", "--from-scan", str(report)]) == 2
+    template = tmp_path / "usage.toml"
+    template.write_text(capsys.readouterr().out)
+    # As written: every model is listed with zero figures, none is priced, nothing crashes.
+    assert main(["cost", "--usage", str(template), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["comparisons"] == []
+    assert any("gpt-4o-mini" in n and "no usage" in n for n in doc["notes"])
+    # Filled in for one model: that one is priced, the others are still named.
+    text = template.read_text()
+    head, tail = text.split('model = "gpt-4o-mini"', 1)
+    tail = tail.replace("requests = 0", "requests = 1000", 1)
+    tail = tail.replace("input_tokens = 0", "input_tokens = 500", 1)
+    tail = tail.replace("output_tokens = 0", "output_tokens = 100", 1)
+    template.write_text(head + 'model = "gpt-4o-mini"' + tail)
+    assert main(["cost", "--usage", str(template), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [c["usage"]["model"] for c in doc["comparisons"]] == ["gpt-4o-mini"]
+    assert main(["cost", "--usage", str(template), "--from-scan", str(report)]) == 0

@@ -107,7 +107,7 @@ def test_baseline_hides_existing_findings_and_catches_a_new_one(
     assert scan(capsys, str(root))[0] == 1
     assert main(["baseline", "create", str(root), "-o", str(base)]) == 0
     doc = json.loads(base.read_text(encoding="utf-8"))
-    assert doc["version"] == 1 and {e["rule_id"] for e in doc["findings"]} >= {"MD205", "MD401"}
+    assert doc["version"] == 2 and {e["rule_id"] for e in doc["findings"]} >= {"MD205", "MD401"}
 
     code, report, _ = scan(capsys, str(root), "--baseline", str(base))
     assert (code, report["findings"]) == (0, [])

@@ -131,3 +131,25 @@ def test_only_the_command_being_run_is_registered() -> None:
     assert set(only.commands) == {"scan"}  # type: ignore[attr-defined]
     unknown = get_command(build_app("frobnicate"))  # an unknown name gets the full list
     assert set(unknown.commands) == set(full.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_the_table_uses_the_terminal_width(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    columns: int,
+) -> None:
+    project = _project(tmp_path / "p")
+    (project / "deep" / "er" / "still-deeper-folder").mkdir(parents=True)
+    long_path = project / "deep" / "er" / "still-deeper-folder" / ("serve-" + "x" * 60 + ".sh")
+    long_path.write_text("vllm serve Qwen/Qwen2.5-7B-Instruct --port 8000\n" * 3)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["scan", str(project), "--fail-on", "none", "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    widest = max(len(line) for line in lines)
+    assert widest <= columns
+    assert widest > columns - 10  # the tables fill the width they are given
+    out = tmp_path / "report.txt"  # a file gets the fixed width, whatever the terminal
+    assert main(["scan", str(project), "--fail-on", "none", "-q", "-o", str(out)]) == 0
+    assert max(len(line) for line in out.read_text().splitlines()) <= 120

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from modeldeps.cost.fromscan import join, read_scan_report
-from modeldeps.cost.usage import ModelUsage, RequestBucket
 from modeldeps.errors import InputError
+from modeldeps.usage import ModelUsage, RequestBucket
 
 
 def test_join(tmp_path: Path) -> None:

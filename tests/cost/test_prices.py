@@ -14,8 +14,8 @@ from modeldeps.cost.prices import (
     read_overrides,
     tier_thresholds,
 )
-from modeldeps.cost.usage import ModelUsage, RequestBucket
 from modeldeps.errors import InputError
+from modeldeps.usage import ModelUsage, RequestBucket
 
 AT = datetime(2026, 11, 28, 12, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from modeldeps.cost.compare import break_even
 from modeldeps.cost.engines import preset
 from modeldeps.cost.hardware import find_gpu
 from modeldeps.cost.selfhost import HOURS_PER_MONTH, estimate
-from modeldeps.cost.usage import ModelUsage, RequestBucket
 from modeldeps.errors import CostError
+from modeldeps.usage import ModelUsage, RequestBucket
 
 
 def test_worked_example_llama70b_two_h100() -> None:

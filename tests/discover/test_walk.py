@@ -31,11 +31,11 @@ def test_default_excludes_and_virtualenvs(tmp_path: Path) -> None:
     _write(tmp_path / "app.py")
     _write(tmp_path / "node_modules" / "x" / "index.js")
     _write(tmp_path / ".git" / "config")
-    _write(tmp_path / "build" / "lib.py")
-    _write(tmp_path / "myenv" / "pyvenv.cfg")
+    _write(tmp_path / "build" / "lib.py")  # a folder named like an output is the project's
+    _write(tmp_path / "myenv" / "pyvenv.cfg", "home = /usr/bin\n")
+    _write(tmp_path / "myenv" / "bin" / "python")
     _write(tmp_path / "myenv" / "lib" / "site.py")
-    _write(tmp_path / "pkg" / "site-packages" / "openai" / "x.py")
-    assert _rels(tmp_path) == {"app.py": FileKind.TEXT}
+    assert _rels(tmp_path) == {"app.py": FileKind.TEXT, "build/lib.py": FileKind.TEXT}
 
 
 def test_gitignore_nested_and_negation(tmp_path: Path) -> None:

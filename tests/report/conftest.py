@@ -98,6 +98,7 @@ def _finding(
     loc: Location,
     subject: str,
     remediation: str,
+    *more: Location,
 ) -> Finding:
     return Finding(
         rule_id=rule,
@@ -108,6 +109,7 @@ def _finding(
         location=loc,
         remediation=remediation,
         subject=subject,
+        locations=(loc, *more) if more else (),
     ).with_fingerprint()
 
 
@@ -244,6 +246,7 @@ def make_result() -> ScanResult:
             chat,
             "Qwen/Qwen2.5-7B-Instruct",
             "Pass revision=<40-character commit hash>.",
+            Location("app/chat.py", 13, 9),  # the tokenizer, from the same unpinned repository
         ),
         _finding(
             "MD401",
@@ -301,7 +304,14 @@ def make_result() -> ScanResult:
             Skipped(Location("vendor/broken.ipynb"), Stage.DETECT, "invalid JSON at byte 88"),
         ),
         stats=ScanStats(
-            files_seen=42, files_parsed=17, files_cached=3, bytes_read=438_200_000, duration_s=1.84
+            files_seen=42,
+            files_parsed=17,
+            files_cached=3,
+            bytes_read=438_200_000,
+            duration_s=1.84,
+            files_unmatched=19,
+            files_inspected=2,
+            files_skipped=1,
         ),
     )
 

@@ -51,7 +51,7 @@ def test_sarif_of_a_real_scan(project: Path, tmp_path: Path) -> None:
     phys = trust[0]["locations"][0]["physicalLocation"]
     assert phys["artifactLocation"]["uri"] == "app/chat.py"
     assert phys["region"]["startLine"] == 3
-    assert all(r["partialFingerprints"]["modeldeps/v1"] for r in results)
+    assert all(r["partialFingerprints"]["modeldeps/v2"] for r in results)
     assert str(project) not in text
 
 

@@ -88,7 +88,7 @@ def test_results_point_at_relative_lines_with_fingerprints(scan_result: ScanResu
     assert phys["artifactLocation"] == {"uri": "app/chat.py", "uriBaseId": "%SRCROOT%"}
     assert phys["region"] == {"startLine": 12}
     fingerprints = {f.rule_id + f.location.path: f.fingerprint for f in scan_result.findings}
-    assert trust["partialFingerprints"] == {"modeldeps/v1": fingerprints["MD205app/chat.py"]}
+    assert trust["partialFingerprints"] == {"modeldeps/v2": fingerprints["MD205app/chat.py"]}
     (pickle,) = by_rule["MD201"]
     assert "region" not in pickle["locations"][0]["physicalLocation"]  # no line for a weight file
     assert len(run["results"]) == len(scan_result.findings)
@@ -118,3 +118,22 @@ def test_credentials_are_redacted_and_order_does_not_matter(scan_result: ScanRes
     assert "hunter2" not in text and "svc-user" not in text
     shuffled = dataclasses.replace(scan_result, findings=tuple(reversed(scan_result.findings)))
     assert render(shuffled, "sarif", REPRO) == text
+
+
+def test_a_finding_of_several_places_lists_them_all(scan_result: ScanResult) -> None:
+    log = json.loads(render(scan_result, "sarif", RenderOptions(reproducible=True)))
+    results = log["runs"][0]["results"]
+    (unpinned,) = [
+        r
+        for r in results
+        if r["ruleId"] == "MD401" and r["properties"]["subject"] == "Qwen/Qwen2.5-7B-Instruct"
+    ]
+    places = [
+        (
+            loc["physicalLocation"]["artifactLocation"]["uri"],
+            loc["physicalLocation"]["region"]["startLine"],
+        )
+        for loc in unpinned["locations"]
+    ]
+    assert places == [("app/chat.py", 12), ("app/chat.py", 13)]
+    validate(log)

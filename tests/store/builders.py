@@ -82,6 +82,7 @@ def finding(rule: str, sev: Severity, subject: str, *locs: Location) -> Finding:
         location=locs[0],
         remediation="do something",
         subject=subject,
+        locations=locs,  # as the assess stage reports it: every place, the first first
     ).with_fingerprint()
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 import sqlalchemy as sa
 
-from modeldeps.model import Finding, Location, RefKind, Severity
+from modeldeps.model import Location, RefKind, Severity
 from modeldeps.serialize import to_data
 from modeldeps.store import queries
 from modeldeps.store import schema as t
@@ -73,24 +73,16 @@ def test_names_and_identities_are_stored_once_across_scans(store_url: str) -> No
     assert n_refs == 15
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _ManyPlaces(Finding):
-    """A finding that carries every location of its (rule, model) pair, as the contract will."""
-
-    locations: tuple[Location, ...] = ()
-
-
 def test_every_location_of_a_finding_is_kept(store_url: str) -> None:
-    base = finding("MD102", Severity.MEDIUM, "Qwen/Qwen2.5-7B-Instruct", Location("a.py", 1))
     places = (Location("a.py", 1), Location("b.py", 7, 3), Location("c/d.yaml", 40))
-    many = _ManyPlaces(
-        **{f.name: getattr(base, f.name) for f in dataclasses.fields(base)}, locations=places
-    )
+    many = finding("MD102", Severity.MEDIUM, "Qwen/Qwen2.5-7B-Instruct", *places)
     with open_store(store_url) as store:
         saved = save(store, result(findings=(many,)), repo())
         with store.read() as conn:
             rows = queries.findings_of(conn, [saved.scan_id])
+            back = queries.load_result(conn, saved.scan_id)
     assert [r.locations for r in rows] == [places]
+    assert back is not None and [f.locations for f in back.findings] == [places]
 
 
 def test_latest_scan_per_repository_at_a_date(store_url: str) -> None:

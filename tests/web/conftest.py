@@ -98,7 +98,7 @@ def live_server(read_store: Store) -> Iterator[str]:
 
     sock = listen("127.0.0.1", 0)
     usage = Path(__file__).resolve().parents[2] / "examples" / "usage.toml"
-    from modeldeps.cost.usage import merge, read_usage_file
+    from modeldeps.usage import merge, read_usage_file
 
     app = create_app(read_store, usages=merge(read_usage_file(usage)), usage_source="usage.toml")
     server = uvicorn.Server(server_config(app))

@@ -14,7 +14,9 @@ from modeldeps.model import Finding
 
 __all__ = ["BASELINE_VERSION", "Baseline", "load_baseline", "render_baseline"]
 
-BASELINE_VERSION = 1
+#: 2: fingerprints of findings about a model no longer include the path (one finding per rule
+#: and model); a version 1 file's fingerprints would match nothing, so it is refused.
+BASELINE_VERSION = 2
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 
@@ -77,9 +79,18 @@ def load_baseline(path: Path) -> Baseline:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"baseline is not valid JSON: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise ConfigError("baseline is nested too deeply to read", file=str(path)) from None
     if not isinstance(doc, dict) or doc.get("tool") != "modeldeps":
         raise ConfigError("not a modeldeps baseline file", file=str(path))
     version = doc.get("version")
+    if version == 1:
+        raise ConfigError(
+            "baseline version 1 was written by an older modeldeps whose fingerprints differ; "
+            "write it again with `modeldeps baseline create`",
+            file=str(path),
+            key="version",
+        )
     if version != BASELINE_VERSION:
         raise ConfigError(
             f"baseline version {version!r} is not supported (expected {BASELINE_VERSION})",

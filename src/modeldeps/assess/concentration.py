@@ -106,7 +106,7 @@ def usage_weights(path: Path) -> dict[str, float]:
     The file is read by the cost stage's parser (``modeldeps cost --usage`` takes the same
     file); entries for one model under several providers are added.
     """
-    from modeldeps.cost.usage import read_usage_file
+    from modeldeps.usage import read_usage_file
 
     totals: dict[str, float] = defaultdict(float)
     for u in read_usage_file(path):

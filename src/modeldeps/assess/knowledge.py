@@ -6,7 +6,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from modeldeps.resolve.kb import KnowledgeBase
+    from modeldeps.resolve.resolver import Resolver
 
 __all__ = [
     "ApiModelFacts",
@@ -65,6 +69,10 @@ class Knowledge(Protocol):
 
     def endpoint_operator(self, host: str) -> OperatorFacts | None: ...
 
+    def operator(self, provider: str) -> OperatorFacts | None:
+        """The operator of a provider's own API, named by publisher id (or its name)."""
+        ...
+
     def publisher_flags(self, publisher_id: str) -> frozenset[str]: ...
 
 
@@ -80,6 +88,9 @@ class EmptyKnowledge:
     def endpoint_operator(self, host: str) -> OperatorFacts | None:
         return None
 
+    def operator(self, provider: str) -> OperatorFacts | None:
+        return None
+
     def publisher_flags(self, publisher_id: str) -> frozenset[str]:
         return frozenset()
 
@@ -90,7 +101,8 @@ class StaticKnowledge:
 
     licenses: Mapping[str, LicenseFacts] = field(default_factory=dict)
     api_models: Mapping[str, ApiModelFacts] = field(default_factory=dict)
-    operators: Mapping[str, OperatorFacts] = field(default_factory=dict)
+    operators: Mapping[str, OperatorFacts] = field(default_factory=dict)  # by API host
+    providers: Mapping[str, OperatorFacts] = field(default_factory=dict)  # by publisher id
     flags: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def license(self, license_id: str) -> LicenseFacts | None:
@@ -101,6 +113,9 @@ class StaticKnowledge:
 
     def endpoint_operator(self, host: str) -> OperatorFacts | None:
         return self.operators.get(host.lower())
+
+    def operator(self, provider: str) -> OperatorFacts | None:
+        return self.providers.get(provider.lower())
 
     def publisher_flags(self, publisher_id: str) -> frozenset[str]:
         return self.flags.get(publisher_id, frozenset())
@@ -133,116 +148,81 @@ def classify_restrictions(
     return tuple(aup), tuple(thresholds), tuple(territory)
 
 
-def _get(record: Any, name: str, default: Any = None) -> Any:
-    """A field of a KB record, whether it is a mapping or an object."""
-    if record is None:
-        return default
-    if isinstance(record, Mapping):
-        return record.get(name, default)
-    return getattr(record, name, default)
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, Iterable):
-        return tuple(str(v) for v in value if v)
-    return ()
+def _as_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
 
 
 class ResolverKnowledge:
-    """Adapts the resolve stage's knowledge base (``Resolver.create().kb``) to ``Knowledge``."""
+    """The resolve stage's knowledge base seen through the facts the rules need.
 
-    def __init__(self, kb: Any) -> None:
+    This is the one seam between assess and resolve: it reads the knowledge base's typed records
+    (``modeldeps.resolve.kb``) and nothing else, so a field the rules need and the KB lacks is a
+    type error here, not a silent ``None``.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
 
-    def _ask(self, method: str, key: str) -> Any:
-        fn = getattr(self._kb, method, None)
-        if fn is None:
-            return None
-        try:
-            return fn(key)
-        except (KeyError, LookupError, ValueError):
-            return None
-
     def license(self, license_id: str) -> LicenseFacts | None:
-        rec = self._ask("license", license_id)
+        rec = self._kb.license(license_id)
         if rec is None:
             return None
-        restrictions = _strs(_get(rec, "restrictions", ()))
-        aup, thresholds, territory = classify_restrictions(restrictions)
-        commercial = str(_get(rec, "commercial", "yes")).strip().lower()
-        if commercial in {"true", "1"}:
-            commercial = "yes"
-        elif commercial in {"false", "0"}:
-            commercial = "no"
+        aup, thresholds, territory = classify_restrictions(rec.restrictions)
         return LicenseFacts(
-            id=str(_get(rec, "id", license_id)),
-            name=str(_get(rec, "name", "") or ""),
-            commercial=commercial,
-            acceptable_use=_strs(_get(rec, "acceptable_use", ())) or aup,
-            thresholds=_strs(_get(rec, "thresholds", ())) or thresholds,
-            territory=_strs(_get(rec, "territory", ())) or territory,
-            attribution=str(_get(rec, "attribution", "") or ""),
+            id=rec.id,
+            name=rec.name,
+            commercial=rec.commercial.strip().lower(),
+            acceptable_use=aup,
+            thresholds=thresholds,
+            territory=territory,
+            attribution=rec.attribution or "",
         )
 
     def api_model(self, name: str) -> ApiModelFacts | None:
-        rec = self._ask("api_model", name)
+        rec = self._kb.api_model(name)
         if rec is None:
             return None
-        provider = _get(rec, "provider", None) or _get(rec, "publisher", "")
         return ApiModelFacts(
-            name=str(_get(rec, "id", None) or _get(rec, "name", None) or name),
-            provider=str(_get(provider, "id", provider) or ""),
-            deprecated=_as_date(_get(rec, "deprecated", None) or _get(rec, "deprecation", None)),
-            retired=_as_date(_get(rec, "retired", None) or _get(rec, "retirement", None)),
-            replacement=_get(rec, "replacement", None),
-            verified=_get(rec, "verified", True) is not False,
+            name=rec.id or name,
+            provider=rec.publisher,
+            deprecated=_as_date(rec.deprecated),
+            retired=_as_date(rec.retired),
+            verified=rec.verified,
         )
 
     def endpoint_operator(self, host: str) -> OperatorFacts | None:
-        rec = self._ask("endpoint_operator", host)
-        if rec is None:
+        found = self._kb.endpoint_operator(host)
+        if found is None:
             return None
-        if isinstance(rec, tuple):  # (operator record, jurisdiction country, flags)
-            operator, country, flags = (*rec, None, None, None)[:3]
-        else:
-            operator = _get(rec, "operator", rec)
-            country = _get(rec, "jurisdiction", None) or _get(rec, "country", None)
-            flags = _get(rec, "flags", ())
-        op_id = str(_get(operator, "id", operator) or "")
-        country = country or _get(operator, "country", None) or "unknown"
-        all_flags = {f.lower() for f in (*_strs(flags), *_strs(_get(operator, "flags", ())))}
+        operator, country, flags = found
         return OperatorFacts(
-            id=op_id,
-            name=str(_get(operator, "name", op_id) or op_id),
-            country=str(country),
-            flags=frozenset(all_flags) | self.publisher_flags(op_id),
+            id=operator.id,
+            name=operator.name,
+            country=country,
+            flags=frozenset(f.lower() for f in flags),
         )
 
+    def operator(self, provider: str) -> OperatorFacts | None:
+        pub = self._kb.publisher(provider) or self._kb.publisher_by_text(provider)
+        if pub is None:
+            return None
+        return OperatorFacts(pub.id, pub.name, pub.country, frozenset(f.lower() for f in pub.flags))
+
     def publisher_flags(self, publisher_id: str) -> frozenset[str]:
-        rec = self._ask("publisher", publisher_id)
-        return frozenset(f.lower() for f in _strs(_get(rec, "flags", ())))
+        pub = self._kb.publisher(publisher_id)
+        return frozenset(f.lower() for f in pub.flags) if pub is not None else frozenset()
 
 
-def load_knowledge(resolver: Any | None = None) -> Knowledge:
-    """The bundled knowledge base through the resolve stage, or nothing when it is unavailable."""
+def load_knowledge(resolver: Resolver | None = None) -> Knowledge:
+    """The bundled knowledge base (plus the resolver's overlays) through the resolve stage."""
     if resolver is None:
-        try:
-            from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            return EmptyKnowledge()
-        resolver = Resolver.create()
-    kb = getattr(resolver, "kb", None)
-    return EmptyKnowledge() if kb is None else ResolverKnowledge(kb)
+        from modeldeps.pipeline import load_stage
+
+        resolver = load_stage("resolve", "modeldeps.resolve").Resolver.create()
+    assert resolver is not None
+    return ResolverKnowledge(resolver.kb)

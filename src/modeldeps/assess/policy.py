@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from modeldeps.errors import ConfigError
+from modeldeps.globs import gitignore_problem, glob_problem
 from modeldeps.model import Severity
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Policy",
     "load_policy",
     "parse_policy",
+    "policy_candidates",
     "policy_file",
     "policy_key",
 ]
@@ -51,6 +53,7 @@ _TOP_KEYS = (
     "concentration",
     "baseline",
 )
+_GLOB_KEYS = frozenset({"families", "models"})
 _IGNORE_KEYS = ("rule", "path", "model", "reason", "expires")
 _CONC_KEYS = ("weight", "min-models", "max-country-share", "max-publisher-share", "max-hhi")
 
@@ -163,6 +166,14 @@ def _find_config(root: Path) -> tuple[Path, str | None] | None:
     return None
 
 
+def policy_candidates(root: Path, config_file: Path | None) -> tuple[Path, ...]:
+    """Every file whose content decides the policy of a scan of ``root`` (present or not)."""
+    if config_file is not None:
+        return (config_file,)
+    base = root if root.is_dir() else root.parent
+    return (base / CONFIG_FILE, base / "pyproject.toml")
+
+
 def load_policy(root: Path, config_file: Path | None) -> Policy:
     """The policy for a scan of ``root``: from ``config_file``, else ``root``'s own config."""
     base = root if root.is_dir() else root.parent
@@ -179,8 +190,12 @@ def load_policy(root: Path, config_file: Path | None) -> Policy:
     doc = _read_toml(path)
     section: Any = doc
     if table is not None:
+        walked: list[str] = []
         for part in table.split("."):
-            section = section.get(part, {}) if isinstance(section, dict) else {}
+            walked.append(part)
+            section = section.get(part, {})
+            if not isinstance(section, dict):
+                raise ConfigError("expected a table", file=str(path), key=".".join(walked))
         if not section:
             return Policy(source=str(path))
     return parse_policy(section, source=str(path), prefix=table, base=path.parent)
@@ -198,6 +213,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ConfigError("nested too deeply to read", file=str(path)) from None
 
 
 class _Reader:
@@ -226,6 +243,14 @@ class _Reader:
             if k not in allowed:
                 raise self.fail(f"unknown key (expected one of: {', '.join(allowed)})", *parts, k)
         return value
+
+    def globs(self, value: Any, *parts: str | int) -> tuple[str, ...]:
+        patterns = self.strings(value, *parts)
+        for pattern in patterns:
+            problem = glob_problem(pattern)
+            if problem is not None:
+                raise self.fail(problem, *parts)
+        return patterns
 
     def strings(self, value: Any, *parts: str | int) -> tuple[str, ...]:
         if isinstance(value, str):
@@ -259,7 +284,7 @@ class _Reader:
 
 def _lists(r: _Reader, value: Any, name: str) -> Lists:
     t = r.table(value, name, allowed=_LIST_KEYS)
-    get = {k: r.strings(t[k], name, k) for k in t}
+    get = {k: (r.globs if k in _GLOB_KEYS else r.strings)(t[k], name, k) for k in t}
     countries = frozenset(c.upper() for c in get.get("countries", ()))
     for c in countries:
         if c != "*" and not (len(c) == 2 and c.isalpha()) and c not in {"INTL", "UNKNOWN"}:
@@ -304,13 +329,26 @@ def _ignores(r: _Reader, value: Any, known_rules: frozenset[str]) -> tuple[Ignor
             Ignore(
                 rule=rule,
                 reason=r.string(t["reason"], "ignore", i, "reason"),
-                path=r.string(t["path"], "ignore", i, "path") if "path" in t else None,
-                model=r.string(t["model"], "ignore", i, "model") if "model" in t else None,
+                path=_pattern(r, t, i, "path", gitignore_problem),
+                model=_pattern(r, t, i, "model", glob_problem),
                 expires=_expiry(r, t["expires"], i) if "expires" in t else None,
                 index=i,
             )
         )
     return tuple(out)
+
+
+def _pattern(
+    r: _Reader, t: dict[str, Any], i: int, key: str, check: Callable[[str], str | None]
+) -> str | None:
+    """An ignore's ``path`` or ``model`` pattern, checked now: a broken one would hide nothing."""
+    if key not in t:
+        return None
+    pattern = r.string(t[key], "ignore", i, key)
+    problem = check(pattern)
+    if problem is not None:
+        raise r.fail(problem, "ignore", i, key)
+    return pattern
 
 
 def _concentration(r: _Reader, value: Any) -> ConcentrationPolicy:

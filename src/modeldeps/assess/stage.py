@@ -9,17 +9,18 @@ from pathlib import Path
 
 from modeldeps.assess.baseline import load_baseline
 from modeldeps.assess.concentration import usage_weights
+from modeldeps.assess.grouping import merge_by_fingerprint
 from modeldeps.assess.knowledge import EmptyKnowledge, Knowledge, load_knowledge
-from modeldeps.assess.policy import Policy, load_policy
-from modeldeps.assess.rules import RULE_CLASSES, Rule, RuleContext, all_rules
-from modeldeps.assess.rules.interface import iter_unique
+from modeldeps.assess.policy import Policy, load_policy, policy_candidates
+from modeldeps.assess.rules import RuleContext, all_rules
 from modeldeps.assess.suppress import InlineSuppressions, split_suppressed
-from modeldeps.model import Finding, Location, ScanResult, Skipped, Stage
+from modeldeps.errors import StageError
+from modeldeps.model import Finding, ScanResult
 from modeldeps.options import ScanOptions
+from modeldeps.rule_catalog import known, rule_info
+from modeldeps.scan_key import Declaration
 
-__all__ = ["assess", "finding_sort_key", "run_assessment", "scan_date"]
-
-_META: Mapping[str, type[Rule]] = {cls.id: cls for cls in RULE_CLASSES}
+__all__ = ["assess", "declared_inputs", "finding_sort_key", "run_assessment", "scan_date"]
 
 
 def scan_date(result: ScanResult) -> date:
@@ -36,12 +37,11 @@ def finding_sort_key(f: Finding) -> tuple[int, str, str, int, str]:
 
 
 def _annotate(f: Finding) -> Finding:
-    """An inspector's finding completed with its rule's title and remediation."""
-    meta = _META.get(f.rule_id)
-    if meta is None:
-        return f.with_fingerprint()
-    title = f.title if f.title and f.title != f.rule_id else meta.title
-    return replace(f, title=title, remediation=f.remediation or meta.remediation).with_fingerprint()
+    """A finding with its rule's title and remediation from the catalog (the one source)."""
+    if not known(f.rule_id):
+        raise StageError(f"a finding names rule {f.rule_id!r}, which the rule catalog lacks")
+    info = rule_info(f.rule_id)
+    return replace(f, title=info.title, remediation=info.remediation).with_fingerprint()
 
 
 def _regrade(findings: Iterable[Finding], policy: Policy) -> list[Finding]:
@@ -76,21 +76,23 @@ def assess(
     raw: list[Finding] = [_annotate(f) for f in result.findings]
     for art in result.artifacts:
         raw.extend(_annotate(f) for f in art.findings)
-    skipped = list(result.skipped)
     for rule in all_rules():
         if not policy.enabled(rule.id):
             continue
         try:
             raw.extend(f.with_fingerprint() for f in rule.check(ctx))
-        except Exception as exc:  # one broken rule must not lose every other finding
-            skipped.append(Skipped(Location("."), Stage.ASSESS, f"{rule.id}: {exc!r}"))
-    findings = list(iter_unique(_regrade(raw, policy)))
+        except Exception as exc:
+            # A rule that cannot run leaves the verdict unknown: stop rather than pass.
+            raise StageError(f"rule {rule.id} failed: {type(exc).__name__}: {exc}") from exc
+    # Suppress place by place, then merge: an ignore for tests/** hides the test locations of a
+    # finding, not a finding that is also somewhere else.
     inline = InlineSuppressions(roots, max_bytes) if roots else None
-    findings, _hidden = split_suppressed(findings, policy.ignores, inline, today)
+    kept, _hidden = split_suppressed(_regrade(raw, policy), policy.ignores, inline, today)
+    findings = merge_by_fingerprint(kept)
     findings.sort(key=finding_sort_key)
     if baseline is not None:
         findings, _known = load_baseline(baseline).filter(findings)
-    return replace(result, findings=tuple(findings), skipped=tuple(skipped))
+    return replace(result, findings=tuple(findings))
 
 
 def run_assessment(
@@ -123,9 +125,21 @@ def run_assessment(
     )
 
 
+def declared_inputs(root: Path, options: ScanOptions) -> Declaration:
+    """What the assess stage reads besides the scan result: the policy file actually loaded
+    (wherever it is, ignored by git or not), the baseline and the usage file."""
+    policy = load_policy(root, options.config_file)
+    files = (
+        *policy_candidates(root, options.config_file),
+        options.baseline or policy.baseline,
+        options.usage_file,
+    )
+    return Declaration("assess", files=files)
+
+
 def _knowledge(options: ScanOptions) -> Knowledge:
-    try:
-        from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return EmptyKnowledge()
-    return load_knowledge(Resolver.create(overlays=options.kb_overlays))
+    from modeldeps.pipeline import load_stage
+
+    resolve = load_stage("resolve", "modeldeps.resolve")
+    resolver = resolve.Resolver.create(overlays=options.kb_overlays, use_cache=options.use_cache)
+    return load_knowledge(resolver)

@@ -43,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_code_for(exc)
     except BrokenPipeError:
         return EXIT_CLEAN
+    except ImportError as exc:
+        # A part of modeldeps that cannot be imported is a broken install, never a clean result.
+        print(f"modeldeps: error: cannot load a part of modeldeps: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return int(result) if isinstance(result, int) else EXIT_CLEAN
 
 

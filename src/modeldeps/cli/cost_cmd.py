@@ -37,9 +37,12 @@ def _compare(
     otel_sampling: float,
     precision: str,
 ) -> None:
+    from modeldeps import usage as usage_mod
+    from modeldeps.cli.extras import require
+
+    require("cost")
     from modeldeps.cost import compare, fromscan, html, prices, render
     from modeldeps.cost import otel as otel_mod
-    from modeldeps.cost import usage as usage_mod
 
     if fmt not in _FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(_FORMATS)})")
@@ -70,6 +73,10 @@ def _compare(
     if from_scan is not None:
         merged, missing = fromscan.join(fromscan.read_scan_report(from_scan), merged)
         notes += missing
+    # A model listed with zero figures (as in the template --from-scan writes) is not priced.
+    empty = [u for u in merged if not usage_mod.has_usage(u)]
+    merged = tuple(u for u in merged if usage_mod.has_usage(u))
+    notes += [f"{u.model} ({u.origin}) has no usage figures yet; it is not priced" for u in empty]
     overrides = prices.read_overrides(prices_override) if prices_override else ()
     settings = compare.Settings(
         at=prices.now(),

@@ -11,7 +11,7 @@ import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from modeldeps.cli.progress import progress_for
-from modeldeps.cli.scan_cmd import parse_fail_on, write_output
+from modeldeps.cli.scan_cmd import parse_fail_on, terminal_width, write_output
 from modeldeps.errors import UsageError
 from modeldeps.model import SCHEMA_VERSION, ArtifactInfo, Identity, Skipped
 from modeldeps.report.units import human_count, human_size
@@ -20,13 +20,10 @@ _FORMATS = ("table", "json")
 
 
 def _resolver() -> Any:
-    """The resolve stage when it is installed; inspection works without it."""
-    try:
-        from modeldeps.resolve import Resolver  # type: ignore[attr-defined,unused-ignore]
+    """The resolve stage, which names the model each file holds; it cannot be missing."""
+    from modeldeps.pipeline import load_stage
 
-        return Resolver.create()
-    except (ImportError, AttributeError):
-        return None
+    return load_stage("resolve", "modeldeps.resolve").Resolver.create()
 
 
 def _attach_identity(infos: list[ArtifactInfo], roots: list[Path], resolver: Any) -> list[Any]:
@@ -73,7 +70,7 @@ def render_table(
             family_of(info),
             cell,
         )
-    console = Console(file=None, width=160, record=True, force_terminal=False)
+    console = Console(file=None, width=terminal_width(), record=True, force_terminal=False)
     with console.capture() as cap:
         console.print(table)
         for info in infos:
@@ -223,6 +220,10 @@ def register(app: typer.Typer) -> None:
         ol: Path | bool = ollama_dir if ollama_dir is not None else ollama
         if not paths and hf is False and ol is False:
             raise UsageError("give a PATH to inspect, or --hf-cache / --ollama")
+        if hf is not False:
+            from modeldeps.cli.extras import require
+
+            require("online")
         infos, roots, skipped, dirs = run_inspect(
             list(paths or []),
             hf_cache=hf,

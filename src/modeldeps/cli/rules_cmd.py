@@ -42,7 +42,9 @@ def _rules(rule_id: str | None, fmt: str) -> int:
         table.add_column(col, no_wrap=col != "Title")
     for rec in records:
         table.add_row(rec["id"], rec["severity"], rec["cwe"] or "", rec["title"])
-    Console(file=sys.stdout, width=120, color_system=None).print(table)
+    from modeldeps.cli.scan_cmd import terminal_width
+
+    Console(file=sys.stdout, width=terminal_width(), color_system=None).print(table)
     return 0
 
 

@@ -11,8 +11,10 @@ import typer
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from modeldeps.cli.progress import progress_for
 from modeldeps.errors import UsageError
+from modeldeps.globs import gitignore_problem
 from modeldeps.model import ScanResult, Severity
 from modeldeps.options import ScanOptions
+from modeldeps.report.interface import DEFAULT_WIDTH
 
 if TYPE_CHECKING:
     from modeldeps.store.connect import Store
@@ -37,6 +39,14 @@ def exit_code(result: ScanResult, fail_on: Severity | None, strict: bool) -> int
     if strict and result.skipped:
         return EXIT_INCOMPLETE
     return EXIT_CLEAN
+
+
+def terminal_width() -> int:
+    """The terminal's width (``COLUMNS`` first, as the shell sets it), at least 60 columns;
+    120 when standard output is not a terminal and ``COLUMNS`` is unset."""
+    import shutil
+
+    return max(60, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -133,6 +143,14 @@ def register(app: typer.Typer) -> None:
         if usage is not None and not usage.is_file():
             raise UsageError(f"--usage: no such file: {usage}")
         threshold = parse_fail_on(fail_on)
+        for pattern in exclude or ():
+            problem = gitignore_problem(pattern)
+            if problem is not None:
+                raise UsageError(f"--exclude: {problem}")
+        if online:
+            from modeldeps.cli.extras import require
+
+            require("online")
         saver = _store_for_save(paths, store) if save else None
         options = ScanOptions(
             excludes=tuple(exclude or ()),
@@ -155,7 +173,10 @@ def register(app: typer.Typer) -> None:
 
             save_result(saver, result, paths[0])
         color = output is None and fmt == "table" and sys.stdout.isatty()
-        text = render(result, fmt, RenderOptions(reproducible=reproducible, color=color))
+        width = terminal_width() if output is None else DEFAULT_WIDTH
+        text = render(
+            result, fmt, RenderOptions(reproducible=reproducible, color=color, width=width)
+        )
         write_output(text, output)
         return exit_code(result, options.fail_on, strict)
 
@@ -174,9 +195,7 @@ def _store_for_save(paths: list[Path], store: str | None) -> Store:
 
 def _configured_fail_on(root: Path, config: Path | None) -> Severity | None:
     """``fail-on`` from the policy configuration, or ``high`` when none is set."""
-    try:
-        from modeldeps.assess.policy import load_policy
-    except ImportError:
-        return Severity.HIGH
+    from modeldeps.assess.policy import load_policy  # no fallback: no policy, no threshold
+
     policy = load_policy(root if root.is_dir() else root.parent, config)
     return policy.fail_on

@@ -47,10 +47,13 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"--port {port}: not a port number")
         check_bind(host, token)  # before anything is opened
         require_extra("web", "starlette", "uvicorn")
-        from modeldeps.cost.usage import ModelUsage, merge, read_usage_file
+        from modeldeps.usage import ModelUsage, merge, read_usage_file
 
         usages: tuple[ModelUsage, ...] = ()
         if usage is not None:
+            from modeldeps.cli.extras import require
+
+            require("cost")  # the dashboard prices usage with the cost package
             usages = merge(read_usage_file(usage))
         from modeldeps.web.serve import run
 

@@ -22,8 +22,8 @@ from modeldeps.cost.prices import (
 )
 from modeldeps.cost.roofline import Deployment, gpus_needed, output_tokens_per_s
 from modeldeps.cost.selfhost import HOURS_PER_MONTH
-from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import CostError
+from modeldeps.usage import ModelUsage
 
 SELFHOST_GPUS = ("H100 SXM", "H200 SXM", "B200", "A100 SXM 80GB")
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import InputError
+from modeldeps.usage import ModelUsage
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from modeldeps.cost.usage import DEFAULT_PEAK_TO_AVERAGE, ModelUsage, RequestBucket
 from modeldeps.errors import InputError
+from modeldeps.usage import DEFAULT_PEAK_TO_AVERAGE, ModelUsage, RequestBucket
 
 MAX_OTLP_BYTES = 256 * 1024 * 1024
 DAYS_PER_MONTH = 365.25 / 12

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from modeldeps.cost.tables import bundled, num
-from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import CostError, InputError
+from modeldeps.usage import ModelUsage
 
 #: When the bundled genai-prices data was last checked against providers' pages (research
 #: snapshot); prices of an unlisted version have an unknown date and are flagged.

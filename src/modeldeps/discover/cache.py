@@ -1,8 +1,10 @@
 """Content-hash cache of detector results, so an unchanged re-scan reads almost nothing.
 
-Two tables: ``files`` maps (path, size, mtime) to the content digest seen last time, so a warm
-scan need not even read an unchanged file; ``results`` maps (digest, detector-set salt) to the
-detector output with paths left out, so a renamed or copied file is a hit too.
+Two tables: ``files`` maps a path and its stat (size, modification and change times, inode) to
+the content digest seen last time, so a warm scan need not even read an unchanged file;
+``results`` maps (digest, detector-set salt) to the detector output with paths left out, so a
+renamed or copied file is a hit too. A third, ``scans``, holds whole-scan results by key.
+Callers check every entry against its schema (``serialize.decode``); the cache only stores.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+#: Bumped whenever a table changes shape: an older database is emptied, not misread.
+SCHEMA_VERSION = 3
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL
+    path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest TEXT NOT NULL, racy INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS results (
     digest TEXT NOT NULL, salt TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (digest, salt)
@@ -41,31 +46,38 @@ class ScanCache:
             db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+            if version != SCHEMA_VERSION:
+                db.executescript(
+                    "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS results; "
+                    f"DROP TABLE IF EXISTS scans; PRAGMA user_version = {SCHEMA_VERSION};"
+                )
             db.executescript(_SCHEMA)
             self._db = db
         except (sqlite3.Error, OSError):
             self._db = None
 
-    def lookup_many(self, keys: Iterable[tuple[str, int, int]]) -> dict[str, tuple[str, Any]]:
-        """For each ``(path, size, mtime_ns)`` still unchanged, the digest and cached payload."""
+    def lookup_many(self, keys: Iterable[tuple[str, str]]) -> dict[str, tuple[str, Any, bool]]:
+        """For each ``(path, stat)`` still unchanged: the digest, the cached payload, and whether
+        the entry was stored while the file was racily new (then its content must be checked)."""
         if self._db is None:
             return {}
-        wanted = {p: (s, m) for p, s, m in keys}
+        wanted = dict(keys)
         paths = list(wanted)
-        found: dict[str, tuple[str, Any]] = {}
+        found: dict[str, tuple[str, Any, bool]] = {}
         try:
             for start in range(0, len(paths), 500):
                 chunk = paths[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 # Only "?" placeholders are interpolated; values travel as parameters.
-                head = "SELECT f.path, f.size, f.mtime_ns, f.digest, r.payload FROM files f "
+                head = "SELECT f.path, f.stat, f.digest, f.racy, r.payload FROM files f "
                 join = "JOIN results r ON r.digest = f.digest AND r.salt = ? "
                 query = f"{head}{join}WHERE f.path IN ({marks})"
                 rows = self._db.execute(query, (self.salt, *chunk))
-                for path, size, mtime_ns, digest, payload in rows:
-                    if wanted.get(path) == (size, mtime_ns):
-                        found[path] = (digest, json.loads(payload))
-        except (sqlite3.Error, json.JSONDecodeError):
+                for path, stat, digest, racy, payload in rows:
+                    if wanted.get(path) == stat and isinstance(digest, str):
+                        found[path] = (digest, json.loads(payload), bool(racy))
+        except (sqlite3.Error, ValueError, TypeError):
             return {}
         return found
 
@@ -81,8 +93,8 @@ class ScanCache:
         except (sqlite3.Error, json.JSONDecodeError):
             return None
 
-    def put_many(self, entries: Iterable[tuple[str, int, int, str, Any]]) -> None:
-        """Store ``(path, size, mtime_ns, digest, payload)`` rows in one transaction."""
+    def put_many(self, entries: Iterable[tuple[str, str, str, Any, bool]]) -> None:
+        """Store ``(path, stat, digest, payload, racy)`` rows in one transaction."""
         if self._db is None:
             return
         rows = list(entries)
@@ -92,12 +104,12 @@ class ScanCache:
             with contextlib.closing(self._db.cursor()) as cur:
                 cur.execute("BEGIN")
                 cur.executemany(
-                    "INSERT OR REPLACE INTO files(path, size, mtime_ns, digest) VALUES (?,?,?,?)",
-                    [(p, s, m, d) for p, s, m, d, _ in rows],
+                    "INSERT OR REPLACE INTO files(path, stat, digest, racy) VALUES (?,?,?,?)",
+                    [(p, s, d, int(r)) for p, s, d, _, r in rows],
                 )
                 cur.executemany(
                     "INSERT OR REPLACE INTO results(digest, salt, payload) VALUES (?,?,?)",
-                    [(d, self.salt, json.dumps(payload)) for _, _, _, d, payload in rows],
+                    [(d, self.salt, json.dumps(payload)) for _, _, d, payload, _ in rows],
                 )
                 cur.execute("COMMIT")
         except sqlite3.Error:
@@ -111,7 +123,7 @@ class ScanCache:
         try:
             row = self._db.execute("SELECT payload FROM scans WHERE key = ?", (key,)).fetchone()
             return None if row is None else json.loads(row[0])
-        except (sqlite3.Error, json.JSONDecodeError):
+        except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return None
 
     def put_scan(self, key: str, payload: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -16,13 +17,10 @@ from typing import Any
 
 from modeldeps.discover import prefilter
 from modeldeps.discover.detectors import Detector, SourceFile, all_detectors
+from modeldeps.errors import StageError
 from modeldeps.model import Dependency, Location, ModelReference, Skipped, Stage
-from modeldeps.serialize import (
-    dependency_from_data,
-    reference_from_data,
-    skipped_from_data,
-    to_data,
-)
+from modeldeps.serialize import ShapeError, to_data
+from modeldeps.serialize import decode as decode_data
 
 #: Wall-clock limit for all detectors on one file; a file over it becomes a ``Skipped``.
 FILE_TIME_LIMIT_S = 10.0
@@ -53,13 +51,21 @@ class FileOutcome:
         }
 
     @classmethod
-    def from_payload(cls, rel: str, digest: str, data: dict[str, Any]) -> FileOutcome:
+    def from_payload(cls, rel: str, digest: str, data: Any) -> FileOutcome:
+        """The outcome a cache entry holds, checked field by field (``ShapeError`` if not)."""
+
         def at(loc: Location) -> Location:
             return replace(loc, path=rel)
 
-        refs = tuple(reference_from_data(r) for r in data["references"])
-        deps = tuple(dependency_from_data(d) for d in data["dependencies"])
-        skipped = tuple(skipped_from_data(s) for s in data["skipped"])
+        if type(data) is not dict or data.keys() != _PAYLOAD_KEYS:
+            raise ShapeError("not a detector cache entry")
+        refs: tuple[ModelReference, ...] = decode_data(
+            tuple[ModelReference, ...], data["references"]
+        )
+        deps: tuple[Dependency, ...] = decode_data(tuple[Dependency, ...], data["dependencies"])
+        skipped: tuple[Skipped, ...] = decode_data(tuple[Skipped, ...], data["skipped"])
+        if not isinstance(data["parsed"], bool):
+            raise ShapeError("parsed is not a boolean")
         return cls(
             rel=rel,
             references=tuple(replace(r, location=at(r.location)) for r in refs),
@@ -70,26 +76,32 @@ class FileOutcome:
         )
 
 
+_PAYLOAD_KEYS = frozenset({"references", "dependencies", "skipped", "parsed"})
+_REFS, _DEPS, _SKIPS = tuple[ModelReference, ...], tuple[Dependency, ...], tuple[Skipped, ...]
+
 #: Digest stored for a file no detector accepts: nothing of it was read, and on a re-scan with
 #: the same detector code there is still nothing to read.
 NOT_ACCEPTED = "-"
 
 
-def detector_salt(tool_version: str) -> str:
+def detector_salt(tool_version: str, package: Path | None = None) -> str:
     """Cache salt: changes whenever the tool or any discovery source file changes.
 
-    It is computed from the discovery package's own source (every detector's code, registry and
-    ``version`` are in it), without importing a single detector, so a re-scan served wholly from
-    the cache never loads them; and an edited detector invalidates cached results in a
-    development install before the version number moves.
+    It is computed from the content of every file of the discovery package (each detector's
+    code, the registry, the vocabulary and any data a detector reads), without importing a
+    single detector, so a re-scan served wholly from the cache never loads them, and any change
+    to a detector invalidates its cached results whether or not its ``version`` was bumped.
     """
     digest = hashlib.sha256(tool_version.encode())
-    package = Path(__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
+    package = package or Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*")):
+        if source.suffix in (".pyc", ".pyo") or not source.is_file():
+            continue
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         try:
             digest.update(source.read_bytes())
         except OSError:
-            digest.update(source.name.encode())
+            digest.update(b"\0unreadable")
     return digest.hexdigest()[:16]
 
 
@@ -117,10 +129,35 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def decode(data: bytes) -> str:
-    """Decode text leniently: UTF-8 (with BOM), UTF-16 by BOM, else UTF-8 with replacement."""
+    """Decode text leniently: UTF-8 (with BOM), UTF-16 by BOM, else UTF-8 with replacement.
+
+    A lone carriage return ends a line (old Mac files; Python and git read them so): it becomes a
+    newline, one character for one, so offsets and line numbers stay those of the file.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8-sig", errors="replace")
+        text = data.decode("utf-16", errors="replace")
+    else:
+        text = data.decode("utf-8-sig", errors="replace")
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
+    return text
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def content_digest(path: str, max_bytes: int) -> tuple[str | None, int]:
+    """The digest ``analyse_file`` would key this file's cache entry by, and the bytes read."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        return None, 0
+    return _digest(data), len(data)
 
 
 def analyse_file(
@@ -141,7 +178,7 @@ def analyse_file(
         reason = f"cannot read: {exc.strerror or exc}"
         return FileOutcome(rel, skipped=(Skipped(Location(rel), Stage.DETECT, reason),))
     # The digest only keys the cache; a --no-cache scan need not compute it.
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest() if hash_content else None
+    digest = _digest(data) if hash_content else None
     if len(data) > max_bytes:
         reason = f"larger than the {max_bytes}-byte cap for text files"
         return FileOutcome(
@@ -157,8 +194,17 @@ def analyse_bytes(
     chosen = prefilter.select(accepting, data)
     if not chosen:
         return FileOutcome(rel, digest=digest, bytes_read=len(data))
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return FileOutcome(rel, digest=digest, bytes_read=len(data))  # binary content
+    nul = data.find(b"\0")
+    if nul >= 0 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # No parser reads text with NUL bytes (Python refuses such source); say so, by name.
+        names = ", ".join(d.name for d in chosen)
+        reason = f"NUL byte at offset {nul}: not text, not parsed ({names})"
+        return FileOutcome(
+            rel,
+            skipped=(Skipped(Location(rel), Stage.DETECT, reason),),
+            digest=digest,
+            bytes_read=len(data),
+        )
     source = SourceFile(rel=rel, text=decode(data), data=data)
     refs: list[ModelReference] = []
     deps: list[Dependency] = []
@@ -179,6 +225,8 @@ def analyse_bytes(
         except Exception as exc:  # a detector bug must not lose the rest of the scan
             reason = f"{det.name}: {type(exc).__name__}: {exc}"
             skipped.append(Skipped(Location(rel), Stage.DETECT, reason[:500]))
+    for note in source.partial:
+        skipped.append(Skipped(Location(rel), Stage.DETECT, f"read in part: {note}"[:500]))
     return FileOutcome(
         rel,
         references=tuple(refs),
@@ -188,6 +236,14 @@ def analyse_bytes(
         parsed=True,
         bytes_read=len(data),
     )
+
+
+def _load_detectors() -> tuple[Detector, ...]:
+    """Every registered detector; one that cannot be imported stops the scan (exit 2)."""
+    try:
+        return all_detectors()
+    except ImportError as exc:
+        raise StageError(f"the detect stage cannot run: {exc}") from exc
 
 
 # --- parallel execution --------------------------------------------------------------------
@@ -222,7 +278,7 @@ def analyse_many(
     """Analyse ``(path, rel)`` pairs, in a process pool when it pays; order is preserved."""
     if not files:
         return []
-    dets = tuple(detectors) if detectors is not None else all_detectors()
+    dets = tuple(detectors) if detectors is not None else _load_detectors()
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers <= 1 or len(files) < _PARALLEL_THRESHOLD or detectors is not None:
         out = []

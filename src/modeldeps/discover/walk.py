@@ -1,8 +1,14 @@
-"""Walk a scan root: honour .gitignore and excludes, never leave the root, classify files."""
+"""Walk a scan root: honour excludes and .gitignore, never leave the root, classify files.
+
+What a walk leaves out, and nothing else: version-control folders, tool caches (unless git tracks
+a file inside), real virtualenvs, what the user excludes, and what ``.gitignore`` ignores and git
+does not track.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,8 +17,10 @@ from pathlib import Path
 
 import pathspec
 
+from modeldeps.discover.gitindex import tracked_under
+from modeldeps.globs import gitignore_problem
 from modeldeps.model import Location, Skipped, Stage
-from modeldeps.options import DEFAULT_EXCLUDED_DIRS, ScanOptions
+from modeldeps.options import TOOL_CACHE_DIRS, VCS_DIRS, ScanOptions
 
 Spec = pathspec.GitIgnoreSpec
 
@@ -78,6 +86,8 @@ class WalkedFile:
     size: int
     mtime_ns: int
     kind: FileKind
+    ctime_ns: int = 0  # change time: only the kernel sets it, so a restored mtime cannot hide
+    ino: int = 0  # an edit from the caches
 
     @property
     def path(self) -> Path:
@@ -102,7 +112,36 @@ def _load_gitignore(path: str) -> Spec | None:
             lines = fh.read(1024 * 1024).splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, re.error):
+        # A pattern git cannot match either (a reversed range such as [z-a]) matches nothing:
+        # keep every other line rather than lose the file, or the scan.
+        return pathspec.GitIgnoreSpec.from_lines(
+            line for line in lines if gitignore_problem(line) is None
+        )
+
+
+def _is_virtualenv(directory: str) -> bool:
+    """A real virtualenv: ``pyvenv.cfg`` names the base interpreter's ``home``, and the folder
+    holds an interpreter. A stray or empty ``pyvenv.cfg`` does not hide a folder."""
+    try:
+        with open(os.path.join(directory, "pyvenv.cfg"), "rb") as fh:
+            text = fh.read(64 * 1024).decode("utf-8", "replace")
+    except OSError:
+        return False
+    home = [
+        line.split("=", 1)[1].strip()
+        for line in text.splitlines()
+        if "=" in line and line.split("=", 1)[0].strip().lower() == "home"
+    ]
+    if not home or not home[0]:
+        return False
+    for sub, names in (("bin", ("python", "python3")), ("Scripts", ("python.exe",))):
+        for name in names:
+            if os.path.lexists(os.path.join(directory, sub, name)):
+                return True
+    return False
 
 
 def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
@@ -117,9 +156,28 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
         kind = classify(root.name)
         st = root.stat()
         if kind is not None:
-            yield WalkedFile(str(root), root.name, st.st_size, st.st_mtime_ns, kind)
+            yield WalkedFile(
+                str(root), root.name, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
+            )
         return
     user_spec = pathspec.GitIgnoreSpec.from_lines(options.excludes) if options.excludes else None
+    # In a git checkout, what git tracks is scanned whatever .gitignore says; when the index
+    # cannot be read, no ignore rule applies (scan more, never less).
+    checkout = tracked_under(root) if options.use_gitignore else None
+    tracked = checkout.tracked if checkout is not None else None
+    use_gitignore = options.use_gitignore and not (
+        checkout is not None and checkout.is_checkout and tracked is None
+    )
+    # .gitignore files between the checkout's top and the root apply too, as in git.
+    above: list[tuple[str, Spec]] = []
+    if use_gitignore and checkout is not None and checkout.top is not None:
+        top = checkout.top.resolve()
+        for folder in reversed(root.parents):
+            if folder != top and top not in folder.parents:
+                continue
+            spec = _load_gitignore(str(folder / ".gitignore"))
+            if spec is not None:
+                above.append((root.relative_to(folder).as_posix() + "/", spec))
     root_str = str(root)
     try:
         st_root = os.stat(root_str)
@@ -133,10 +191,14 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
     ]
     seen_dirs: set[tuple[int, int]] = set()
 
+    def excluded(rel: str, is_dir: bool) -> bool:
+        return user_spec is not None and user_spec.match_file(rel + "/" if is_dir else rel)
+
     def ignored(rel: str, is_dir: bool, specs: list[tuple[str, Spec]]) -> bool:
         probe = rel + "/" if is_dir else rel
-        if user_spec is not None and user_spec.match_file(probe):
-            return True
+        for prefix, spec in above:
+            if spec.match_file(prefix + probe):
+                return True
         for base, spec in specs:
             sub = probe[len(base) + 1 :] if base else probe
             if spec.match_file(sub):
@@ -155,9 +217,14 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 Location(rel_dir or "."), Stage.WALK, f"cannot list directory: {exc.strerror}"
             )
             continue
-        if rel_dir and any(e.name == "pyvenv.cfg" for e in entries):
-            continue  # a virtualenv under another name
-        if options.use_gitignore:
+        if (
+            rel_dir
+            and any(e.name == "pyvenv.cfg" for e in entries)
+            and _is_virtualenv(directory)
+            and not (tracked is not None and tracked.has_dir(rel_dir))
+        ):
+            continue  # a virtualenv, whatever its name
+        if use_gitignore:
             for e in entries:
                 if e.name == ".gitignore" and e.is_file(follow_symlinks=False):
                     spec = _load_gitignore(e.path)
@@ -182,15 +249,22 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
                 yield Skipped(Location(rel), Stage.WALK, f"cannot stat: {exc.strerror or exc}")
                 continue
             if stat.S_ISDIR(st.st_mode):
-                if entry.name in DEFAULT_EXCLUDED_DIRS or ignored(rel, True, specs):
+                if entry.name in VCS_DIRS or excluded(rel, True):
+                    continue
+                hidden = entry.name in TOOL_CACHE_DIRS or ignored(rel, True, specs)
+                if hidden and (tracked is None or not tracked.has_dir(rel)):
                     continue
                 subdirs.append((entry.path, rel, (st.st_dev, st.st_ino)))
             elif stat.S_ISREG(st.st_mode):
-                if ignored(rel, False, specs):
+                if entry.name in VCS_DIRS or excluded(rel, False):
+                    continue  # a ".git" file is a worktree's pointer to its git folder
+                if ignored(rel, False, specs) and (tracked is None or not tracked.has_file(rel)):
                     continue
                 kind = classify(entry.name)
                 if kind is None:
                     continue
-                yield WalkedFile(entry.path, rel, st.st_size, st.st_mtime_ns, kind)
+                yield WalkedFile(
+                    entry.path, rel, st.st_size, st.st_mtime_ns, kind, st.st_ctime_ns, st.st_ino
+                )
         for path, rel, child_key in reversed(subdirs):
             stack.append((path, rel, specs, child_key))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from modeldeps.errors import ReportError
+from modeldeps.errors import ReportError, StageError
 from modeldeps.model import ScanResult
 from modeldeps.report.interface import RenderOptions, Reporter
 
@@ -32,7 +32,11 @@ def reporter_class(name: str) -> type[Reporter]:
     """The class behind format ``name``, imported now."""
     for fmt, module, cls_name in REPORTERS:
         if fmt == name:
-            cls: type[Reporter] = getattr(importlib.import_module(module), cls_name)
+            try:
+                loaded = importlib.import_module(module)
+            except ImportError as exc:  # a format that cannot load is an error, not a fallback
+                raise StageError(f"the {name} report format cannot run: {exc}") from exc
+            cls: type[Reporter] = getattr(loaded, cls_name)
             return cls
     raise ReportError(f"unknown format {name!r} (expected one of: {', '.join(formats())})")
 

@@ -17,6 +17,7 @@ from modeldeps.report.inventory import (
     SEVERITY_ORDER,
     inventory_rows,
     license_counts,
+    more_places,
     sorted_findings,
 )
 from modeldeps.report.redact import redact
@@ -138,5 +139,6 @@ class HtmlReporter(Reporter):
                 result=result,
                 started_at=None if options.reproducible else result.started_at,
                 redact=redact,
+                more_places=more_places,
             )
         )

@@ -9,7 +9,11 @@ from typing import ClassVar
 from modeldeps.errors import ReportError
 from modeldeps.model import ScanResult
 
-__all__ = ["RenderOptions", "ReportError", "Reporter"]
+__all__ = ["DEFAULT_WIDTH", "RenderOptions", "ReportError", "Reporter"]
+
+
+#: Columns of the text report when it goes to a file, or to something that is not a terminal.
+DEFAULT_WIDTH = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +22,7 @@ class RenderOptions:
 
     reproducible: bool = False
     color: bool = False
-    width: int = 120
+    width: int = DEFAULT_WIDTH
 
 
 class Reporter(ABC):

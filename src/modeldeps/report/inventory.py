@@ -41,7 +41,7 @@ def _cells(ident: Identity | None) -> tuple[str, str, str]:
 
 def inventory_rows(result: ScanResult) -> list[InventoryRow]:
     """Every reference and artifact, sorted by location, credentials redacted."""
-    per_place = Counter((f.location.path, f.location.line) for f in result.findings)
+    per_place = Counter((p.path, p.line) for f in result.findings for p in f.places)
     rows = []
     for ref in result.references:
         pub, country, lic = _cells(ref.identity)
@@ -89,8 +89,15 @@ def findings_by_path(result: ScanResult) -> dict[str, list[Finding]]:
     saw before policy, so reports never count or grade by them."""
     out: dict[str, list[Finding]] = {}
     for f in result.findings:
-        out.setdefault(f.location.path, []).append(f)
+        for path in dict.fromkeys(p.path for p in f.places):
+            out.setdefault(path, []).append(f)
     return out
+
+
+def more_places(f: Finding) -> str:
+    """`` (+N more)`` after a finding's first location when it was seen in N more places."""
+    extra = len(f.places) - 1
+    return f" (+{extra} more)" if extra > 0 else ""
 
 
 def sorted_findings(findings: tuple[Finding, ...]) -> list[Finding]:

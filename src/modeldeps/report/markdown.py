@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from modeldeps.model import ScanResult
 from modeldeps.report.interface import RenderOptions, Reporter
-from modeldeps.report.inventory import inventory_rows, sorted_findings
+from modeldeps.report.inventory import inventory_rows, more_places, sorted_findings
 from modeldeps.report.redact import redact
 from modeldeps.summary import summarize
 
@@ -80,7 +80,12 @@ class MarkdownReporter(Reporter):
             out += table(
                 ["Severity", "Rule", "Location", "Finding"],
                 (
-                    [f.severity.value, f.rule_id, code(f.location), cell(f.message)]
+                    [
+                        f.severity.value,
+                        f.rule_id,
+                        code(f.location) + more_places(f),
+                        cell(f.message),
+                    ]
                     for f in findings[:MAX_FINDING_ROWS]
                 ),
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,12 +15,14 @@ from modeldeps.errors import ReportError
 from modeldeps.model import Finding, Location, ScanResult, Severity
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.redact import redact, redact_data
+from modeldeps.rule_catalog import RULES
 
 SARIF_SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "modeldeps/v1"  # partialFingerprints key; bump if fingerprints change meaning
+#: partialFingerprints key; bumped when fingerprints change meaning (v2: one per rule and model).
+FINGERPRINT_KEY = "modeldeps/v2"
 
 #: GitHub code scanning maps security-severity to critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0.
 SECURITY_SEVERITY = {
@@ -60,48 +61,26 @@ class RuleMeta:
     cwe: int | None = None
 
 
-def _camel(text: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    return "".join(w[:1].upper() + w[1:] for w in words) or "Rule"
-
-
 def registry_rules() -> dict[str, RuleMeta]:
-    """Rule metadata from ``modeldeps.assess.rules``, keyed by id; empty while it has none."""
-    try:
-        from modeldeps.assess import rules as registry
-    except ImportError:  # rendering a stored result needs no assess stage
-        return {}
-    classes: Iterable[Any] = getattr(registry, "RULE_CLASSES", ())
+    """Every rule's metadata from the rule catalog, with its documentation, keyed by id."""
+    from modeldeps.assess.rules import get_rule
+
     out: dict[str, RuleMeta] = {}
-    for cls in classes:
-        rule_id = getattr(cls, "id", None)
-        if not isinstance(rule_id, str):
-            continue
-        doc = cls.doc() if hasattr(cls, "doc") else ""
-        name = cls.__name__ if isinstance(cls, type) else type(cls).__name__
-        out[rule_id] = RuleMeta(
-            id=rule_id,
-            name=name,
-            title=str(cls.title),
-            doc=str(doc) or str(cls.title),
-            severity=Severity(cls.severity),
-            precision=str(getattr(cls, "confidence", "medium")),
-            remediation=str(getattr(cls, "remediation", "")),
-            cwe=getattr(cls, "cwe", None),
+    for info in RULES:
+        cls = get_rule(info.id)
+        if cls is None:  # the catalog and the registry are tested to agree
+            raise ReportError(f"rule {info.id} has no documentation")
+        out[info.id] = RuleMeta(
+            id=info.id,
+            name=cls.__name__,
+            title=info.title,
+            doc=cls.doc() or info.title,
+            severity=info.severity,
+            precision=info.confidence.value,
+            remediation=info.remediation,
+            cwe=info.cwe,
         )
     return out
-
-
-def _derived_rule(f: Finding) -> RuleMeta:
-    return RuleMeta(
-        id=f.rule_id,
-        name=_camel(f.title),
-        title=f.title,
-        doc=f.title,
-        severity=f.severity,
-        precision=f.confidence.value,
-        remediation=f.remediation,
-    )
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s")
@@ -171,9 +150,10 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "level": LEVEL[f.severity],
         "message": {"text": f.message},
     }
-    loc = _location(f.location)
-    if loc:
-        out["locations"] = [loc]
+    # Every place of a finding about a model; code scanning shows the first, the others follow.
+    locs = [loc for place in f.places if (loc := _location(place))]
+    if locs:
+        out["locations"] = locs
     if f.fingerprint:
         out["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     props: dict[str, Any] = {"severity": f.severity.value, "confidence": f.confidence.value}
@@ -188,8 +168,9 @@ def sarif_data(result: ScanResult, options: RenderOptions) -> dict[str, Any]:
     known = registry_rules()
     metas: dict[str, RuleMeta] = {}
     for f in result.findings:
-        if f.rule_id not in metas:
-            metas[f.rule_id] = known.get(f.rule_id) or _derived_rule(f)
+        if f.rule_id not in known:
+            raise ReportError(f"finding of rule {f.rule_id!r}, which the rule catalog lacks")
+        metas[f.rule_id] = known[f.rule_id]
     rule_ids = sorted(metas)
     index = {rid: i for i, rid in enumerate(rule_ids)}
     findings = sorted(

@@ -155,18 +155,24 @@ class TableReporter(Reporter):
                     title_justify="left",
                     title_style=_SEVERITY_STYLE[sev],
                 )
-                for col in ("rule", "location", "finding"):
-                    t.add_column(col, overflow="fold")
+                for col in ("rule", "location", "places", "finding"):
+                    t.add_column(
+                        col, overflow="fold", justify="right" if col == "places" else "left"
+                    )
                 for f in group:
                     # Messages name policy tables such as [allow]: literal text, not Rich markup.
                     text = escape(f"{redact(f.title)}: {redact(f.message)}")
-                    t.add_row(f.rule_id, escape(str(f.location)), text)
+                    t.add_row(f.rule_id, escape(str(f.location)), str(len(f.places)), text)
                 console.print(t)
         else:
             console.print("No findings.")
 
         st = result.stats
-        tail = f"{st.files_seen} files, {st.files_parsed} parsed, {st.files_cached} from cache"
+        tail = (
+            f"{st.files_seen} files: {st.files_parsed} parsed, {st.files_cached} from cache, "
+            f"{st.files_inspected} model files inspected, {st.files_unmatched} with nothing to "
+            f"analyse, {st.files_skipped} skipped"
+        )
         if not options.reproducible:
             tail += f", {st.duration_s:.2f} s"
         kb = f", knowledge base {result.kb_version}" if result.kb_version else ""

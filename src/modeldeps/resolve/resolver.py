@@ -89,16 +89,22 @@ class Resolver:
 
     @classmethod
     def create(
-        cls, overlays: Sequence[Path] = (), online: bool = False, cache_dir: Path | None = None
+        cls,
+        overlays: Sequence[Path] = (),
+        online: bool = False,
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
     ) -> Resolver:
+        """A resolver over the bundled KB and ``overlays``; ``use_cache=False`` (``--no-cache``)
+        neither reads nor writes the KB cache or the Hub answer cache."""
         from modeldeps.resolve.sources.bundled import load_kb
 
         source: KnowledgeSource | None = None
         if online:
             from modeldeps.resolve.sources.online import HubSource
 
-            source = HubSource(cache_dir=cache_dir)
-        return cls(load_kb(tuple(Path(p) for p in overlays)), source)
+            source = HubSource(cache_dir=cache_dir, persist=use_cache)
+        return cls(load_kb(tuple(Path(p) for p in overlays), use_cache), source)
 
     # ------------------------------------------------------------------ references
     def resolve_reference(self, ref: ModelReference) -> Identity:

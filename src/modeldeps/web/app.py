@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import StoreError
 from modeldeps.store.connect import Store
+from modeldeps.usage import ModelUsage
 from modeldeps.web import pages
 from modeldeps.web.render import make_env
 from modeldeps.web.security import LOOPBACK_NAMES, SecurityMiddleware, is_loopback

@@ -23,12 +23,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from modeldeps import __version__
-from modeldeps.cost.usage import ModelUsage
 from modeldeps.model import Identity, RefKind, Severity
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.store.connect import Store
 from modeldeps.store.org import UNKNOWN
+from modeldeps.usage import ModelUsage
 from modeldeps.web import charts, modelpage, queries, repos
 from modeldeps.web import findings as findings_q
 from modeldeps.web import inventory as inventory_q

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from modeldeps.cost.usage import ModelUsage
 from modeldeps.errors import UsageError
 from modeldeps.store.connect import Store
+from modeldeps.usage import ModelUsage
 from modeldeps.web.security import TOKEN_PARAM, ASGIApp, check_bind
 
 if TYPE_CHECKING:

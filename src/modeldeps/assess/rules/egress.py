@@ -16,8 +16,9 @@ from modeldeps.assess.policy import (
     policy_file,
     policy_key,
 )
+from modeldeps.assess.refs import egress_of
 from modeldeps.assess.rules.interface import Rule, RuleContext
-from modeldeps.model import Confidence, Finding, ModelReference, RefKind, Severity, make_fingerprint
+from modeldeps.model import Confidence, Finding, ModelReference, RefKind, make_fingerprint
 
 _LOCAL_NAMES = frozenset({"localhost", "host.docker.internal", "ollama", "vllm"})
 #: Model names listed in one message; the rest are counted.
@@ -64,12 +65,12 @@ def _listed(lists: Lists, op: OperatorFacts) -> tuple[str, str] | None:
 
 @dataclass
 class _Egress:
-    """Everything one file sends to one API host: the first place, and the models named."""
+    """Everything sent to one destination: where, and which models."""
 
-    ref: ModelReference
     op: OperatorFacts
-    host: str  # the host, or "<operator> API" when only the model's publisher is known
+    host: str  # the host, or "<operator> API" when only the provider is known
     direct: bool  # the host is written in the code or configuration
+    refs: list[ModelReference] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
 
 
@@ -77,76 +78,57 @@ class WatchedEgress(Rule):
     """Requests go to an API endpoint operated in a watch-listed or denied jurisdiction.
 
     Prompts, documents and user data sent to an API are processed under the law of the
-    operator's jurisdiction. The endpoint is the ``base_url`` of a client, an endpoint URL in
-    configuration, or, for a closed-API model called without a ``base_url``, the model
-    publisher's own API. The operator and its jurisdiction come from the knowledge base.
-    Jurisdictions are those of the ``[watch]`` and ``[deny]`` tables (by default ``prc``); an
-    operator or country in ``[allow]`` is exempt.
+    operator's jurisdiction. Only code that really sends requests counts: a client constructed
+    with the endpoint as its base URL or host, a call of a provider's SDK (DashScope, Qianfan,
+    ZhipuAI, Moonshot, …), an HTTP request to the URL, or a base-URL setting the application
+    reads. A list of model names or a URL that nothing calls is not egress. The operator and its
+    jurisdiction come from the knowledge base, for every host it lists. Jurisdictions are those
+    of the ``[watch]`` and ``[deny]`` tables (by default ``prc``); an operator or country in
+    ``[allow]`` is exempt.
 
-    One finding is reported per API host and file, at the first place the host is named (the
-    ``base_url`` or endpoint when there is one); its message lists the models sent there. The
-    message names the policy keys that decide: the list entry that matched, the ``[allow]``
-    entry that would exempt the operator, and ``[severity] MD501`` to report without failing
-    CI (see docs/policy.md for why the default is high).
+    One finding is reported per destination (API host, or a provider's own API for an SDK call)
+    with every place that sends there; its message lists the models sent. The message names the
+    policy keys that decide: the list entry that matched, the ``[allow]`` entry that would exempt
+    the operator, and ``[severity] MD501`` to report without failing CI (see docs/policy.md for
+    why the default is high).
     """
 
     id = "MD501"
-    title = "Data sent to an API operated in a watch-listed jurisdiction"
-    severity = Severity.HIGH
-    cwe = 359
-    remediation = (
-        "Send the data to an endpoint operated in an accepted jurisdiction (many open-weight "
-        "models are also served by other hosts, or can be self-hosted), or record the decision "
-        "in the policy: exempt the operator in [allow] publishers, or re-grade MD501 in "
-        "[severity] so it is reported without failing CI."
-    )
 
-    def _operator(self, ctx: RuleContext, ref: ModelReference) -> tuple[OperatorFacts, str] | None:
+    @staticmethod
+    def _destination(ctx: RuleContext, ref: ModelReference) -> tuple[OperatorFacts, str] | None:
+        """Who receives what ``ref`` sends, and the host ("" when only the provider is known)."""
         url = ref.value if ref.kind is RefKind.ENDPOINT else str(ref.context.get("base_url") or "")
         if url:
             host = host_of(url)
             op = ctx.kb.endpoint_operator(host) if host else None
             return (op, host) if op is not None and host else None
-        if ref.kind is not RefKind.API_MODEL or ref.identity is None:
-            return None
-        pub = ref.identity.publisher
         provider = str(ref.context.get("provider") or "")
-        if pub is None or (provider and provider.lower() != pub.id.lower()):
-            return None
-        flags = ctx.kb.publisher_flags(pub.id)
-        return OperatorFacts(pub.id, pub.name, pub.country, flags), ""
+        if provider:
+            op = ctx.kb.operator(provider)
+            return (op, "") if op is not None else None
+        pub = ref.identity.publisher if ref.identity is not None else None
+        if ref.kind is RefKind.API_MODEL and pub is not None:
+            # A closed-API model sent without a named provider goes to its publisher's API.
+            return OperatorFacts(pub.id, pub.name, pub.country, ctx.kb.publisher_flags(pub.id)), ""
+        return None
 
     def _groups(self, ctx: RuleContext) -> list[_Egress]:
-        """Watched egress grouped by (file, host), in reference order."""
+        """Watched egress grouped by destination, in reference order."""
         groups: dict[tuple[str, str], _Egress] = {}
-        inferred: list[tuple[ModelReference, OperatorFacts]] = []
         for ref in sorted(ctx.result.references, key=ModelReference.sort_key):
-            found = self._operator(ctx, ref)
+            if egress_of(ref) is None:
+                continue  # named, never sent to
+            found = self._destination(ctx, ref)
             if found is None or not self._watched(ctx.policy, found[0]):
                 continue
             op, host = found
-            if not host:  # only the publisher is known: fold into a named host below
-                inferred.append((ref, op))
-                continue
-            group = groups.setdefault(
-                (ref.location.path, host), _Egress(ref, op, host, direct=True)
-            )
+            label = host or f"{op.id} API"
+            group = groups.setdefault((op.id, label), _Egress(op, label, direct=bool(host)))
+            group.refs.append(ref)
             if ref.kind is RefKind.API_MODEL:
                 group.models.append(ref.value)
-        for ref, op in inferred:
-            # A model of the same operator in a file that names the operator's host is the
-            # same traffic; otherwise the publisher's own API is the destination.
-            same = [
-                g
-                for (path, _), g in groups.items()
-                if path == ref.location.path and g.op.id == op.id
-            ]
-            key = (same[0].ref.location.path, same[0].host) if same else None
-            if key is None:
-                key = (ref.location.path, f"{op.id} API")
-                groups.setdefault(key, _Egress(ref, op, key[1], direct=False))
-            groups[key].models.append(ref.value)
-        return sorted(groups.values(), key=lambda g: g.ref.sort_key())
+        return list(groups.values())
 
     @staticmethod
     def _watched(policy: Policy, op: OperatorFacts) -> bool:
@@ -162,20 +144,20 @@ class WatchedEgress(Rule):
             if len(models) > _MAX_NAMED:
                 named += f" and {len(models) - _MAX_NAMED} more"
             sent = f" (models: {named})" if named else ""
-            subject = ":".join([g.op.id, g.host, *models])
             dest = g.host if g.direct else f"the {g.host}"
-            f = self.make(
+            message = (
                 f"requests to {dest}{sent} go to {g.op.name or g.op.id} ({g.op.country}); "
-                f"{_why(policy, g.op)}; {_how_to_accept(policy, g.op)}",
-                g.ref.location,
-                subject,
-                confidence=Confidence.HIGH if g.direct else Confidence.MEDIUM,
+                f"{_why(policy, g.op)}; {_how_to_accept(policy, g.op)}"
             )
-            # The fingerprint follows operator, host and file, not the models: adding a model
-            # to a reviewed client does not make the finding new.
-            yield replace(
-                f, fingerprint=make_fingerprint(self.id, g.ref.location.path, f"{g.op.id}:{g.host}")
-            )
+            # One finding per place, all with the destination's fingerprint: the assess stage
+            # applies ignores place by place, then merges them into one finding. The subject
+            # names the models too, so an ignore by model glob can match.
+            subject = ":".join([g.op.id, g.host, *models])
+            fingerprint = make_fingerprint(self.id, "", f"{g.op.id}:{g.host}")
+            confidence = Confidence.HIGH if g.direct else Confidence.MEDIUM
+            for ref in g.refs:
+                f = self.make(message, ref.location, subject, confidence=confidence)
+                yield replace(f, fingerprint=fingerprint)
 
 
 def _why(policy: Policy, op: OperatorFacts) -> str:

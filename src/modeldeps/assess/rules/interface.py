@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +12,15 @@ from typing import ClassVar
 
 from modeldeps.assess.knowledge import Knowledge
 from modeldeps.assess.policy import Policy
-from modeldeps.model import Confidence, Finding, Location, ScanResult, Severity
+from modeldeps.model import (
+    Confidence,
+    Finding,
+    Location,
+    ScanResult,
+    Severity,
+    make_fingerprint,
+)
+from modeldeps.rule_catalog import rule_info
 
 __all__ = ["Rule", "RuleContext"]
 
@@ -29,21 +37,42 @@ class RuleContext:
     usage: Mapping[str, float] | None = None  # model id -> usage (tokens, requests), if known
 
 
+#: Facts a rule class takes from the catalog and may not state itself.
+_CATALOG_FIELDS = ("title", "severity", "confidence", "cwe", "remediation", "emitted_by")
+
+
 class Rule(ABC):
     """One risk with a stable ID. The class docstring is the rule's user documentation.
 
+    A rule class names its ``id``; its title, severity, confidence, CWE, remediation and emitting
+    stage come from ``modeldeps.rule_catalog`` (one source for every report and the inspectors).
     Rules that only describe findings an inspector already emits (most of MD2xx) keep the default
-    ``check``, which yields nothing; the assess stage still uses their metadata for those findings.
+    ``check``, which yields nothing.
     """
 
     id: ClassVar[str]
     title: ClassVar[str]
     severity: ClassVar[Severity]
-    confidence: ClassVar[Confidence] = Confidence.HIGH
-    cwe: ClassVar[int | None] = None
-    remediation: ClassVar[str] = ""
+    confidence: ClassVar[Confidence]
+    cwe: ClassVar[int | None]
+    remediation: ClassVar[str]
     #: Which stage emits the finding: "assess" (this rule's check) or "inspect" (an inspector).
-    emitted_by: ClassVar[str] = "assess"
+    emitted_by: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "id" not in cls.__dict__:
+            return  # a shared base of several rules
+        stated = [name for name in _CATALOG_FIELDS if name in cls.__dict__]
+        if stated:
+            raise TypeError(f"{cls.__name__} states {', '.join(stated)}: the catalog holds them")
+        info = rule_info(cls.id)
+        cls.title = info.title
+        cls.severity = info.severity
+        cls.confidence = info.confidence
+        cls.cwe = info.cwe
+        cls.remediation = info.remediation
+        cls.emitted_by = info.emitted_by
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         """Yield this rule's findings for the whole scan."""
@@ -69,7 +98,13 @@ class Rule(ABC):
         severity: Severity | None = None,
         confidence: Confidence | None = None,
     ) -> Finding:
-        """A fingerprinted finding of this rule; the fingerprint never includes the line."""
+        """A finding of this rule about ``subject``, fingerprinted by rule and subject alone.
+
+        The subject names what the finding is about (a model, a file, an ignore): the assess
+        stage merges every finding with the same fingerprint into one with all their locations,
+        so a model referenced in twenty places is one finding, and a new place of an accepted
+        finding is not a new finding.
+        """
         return Finding(
             rule_id=self.id,
             severity=severity or self.severity,
@@ -79,14 +114,5 @@ class Rule(ABC):
             location=location,
             remediation=self.remediation,
             subject=subject,
-        ).with_fingerprint()
-
-
-def iter_unique(findings: Iterable[Finding]) -> Iterator[Finding]:
-    """Findings with duplicates (same fingerprint at the same line) dropped, order kept."""
-    seen: set[tuple[str, int | None]] = set()
-    for f in findings:
-        key = (f.fingerprint, f.location.line)
-        if key not in seen:
-            seen.add(key)
-            yield f
+            fingerprint=make_fingerprint(self.id, "", subject),
+        )

@@ -8,7 +8,7 @@ from typing import ClassVar
 from modeldeps.assess.knowledge import LicenseFacts
 from modeldeps.assess.matching import Subject, subjects
 from modeldeps.assess.rules.interface import Rule, RuleContext
-from modeldeps.model import Confidence, Finding, RefKind, Severity
+from modeldeps.model import Confidence, Finding, RefKind
 
 # Closed API models are used under terms of service, not a weights licence.
 _LICENSED_KINDS = frozenset(
@@ -49,11 +49,6 @@ class NonCommercialLicense(Rule):
     """
 
     id = "MD301"
-    title = "Non-commercial license"
-    severity = Severity.HIGH
-    remediation = (
-        "Use a commercially licensed model, or obtain a commercial licence from the publisher."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for s, lic, facts in licensed(ctx):
@@ -94,9 +89,6 @@ class AcceptableUsePolicy(_ClauseRule):
     """
 
     id = "MD302"
-    title = "Acceptable-use policy"
-    severity = Severity.LOW
-    remediation = "Read the acceptable-use policy, pass it on to your users, and record the review."
 
     clause = "acceptable_use"
 
@@ -109,11 +101,6 @@ class UsageThreshold(_ClauseRule):
     """
 
     id = "MD303"
-    title = "User-count or revenue threshold"
-    severity = Severity.MEDIUM
-    remediation = (
-        "Check your users and revenue against the threshold and plan a licence before reaching it."
-    )
 
     clause = "thresholds"
 
@@ -129,9 +116,6 @@ class TerritoryExclusion(_ClauseRule):
     """
 
     id = "MD304"
-    title = "Territory exclusion"
-    severity = Severity.MEDIUM
-    remediation = "Confirm where you and your users are against the excluded territories."
 
     clause = "territory"
 
@@ -145,10 +129,6 @@ class InheritedLicenseDiffers(Rule):
     """
 
     id = "MD305"
-    title = "License inherited from a base differs from the model's own"
-    severity = Severity.LOW
-    confidence = Confidence.MEDIUM
-    remediation = "Apply the stricter of the two licences; check the base model's terms."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for s in subjects(ctx.result):
@@ -177,10 +157,6 @@ class UnknownLicense(Rule):
     """
 
     id = "MD306"
-    title = "Unknown license"
-    severity = Severity.LOW
-    confidence = Confidence.MEDIUM
-    remediation = "Read the model card's licence and record it in a knowledge-base overlay."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for s in subjects(ctx.result):

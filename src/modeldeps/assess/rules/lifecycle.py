@@ -6,34 +6,33 @@ from collections.abc import Iterator
 from datetime import date
 
 from modeldeps.assess.knowledge import ApiModelFacts
+from modeldeps.assess.refs import downloads_weights
 from modeldeps.assess.rules.interface import Rule, RuleContext
 from modeldeps.assess.rules.serialization import is_commit
 from modeldeps.model import Confidence, Finding, RefKind, Severity
 
 
 class UnpinnedRevision(Rule):
-    """A Hugging Face Hub model is used without a pinned commit revision.
+    """A Hugging Face Hub model is downloaded without a pinned commit revision.
 
     Without ``revision="<40-hex commit>"`` every download takes whatever the repository holds
     that day: weights, tokenizer, chat template and remote code can change under you, silently
     and without review. A branch or tag (``main``, ``v1.0``) is not a pin; it moves.
+
+    Only references that download the model's files count: a Hub id sent to an inference API
+    (Together, Groq, OpenRouter, Hugging Face's hosted inference, any client with a
+    ``base_url``) runs on someone else's servers, and no revision of yours applies. One finding
+    per model lists every place it is loaded.
 
     A model that ``models.lock`` at the scan root pins (``modeldeps lock``) is not reported:
     the lock holds its commit and file hashes, and ``modeldeps verify`` checks the copies.
     """
 
     id = "MD401"
-    title = "Hub model without a pinned commit revision"
-    severity = Severity.LOW
-    cwe = 1357
-    remediation = (
-        'Pass revision="<commit sha>" (40 hex characters) to the loader, or pin it in '
-        "models.lock with `modeldeps lock`."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
-            if ref.kind is not RefKind.HUB_MODEL:
+            if not downloads_weights(ref):
                 continue
             revision = ref.context.get("revision")
             if revision is not None and is_commit(str(revision)):
@@ -68,14 +67,6 @@ class LockDrift(Rule):
     """
 
     id = "MD403"
-    title = "Model differs from models.lock"
-    severity = Severity.HIGH
-    cwe = 345
-    remediation = (
-        "Restore the locked bytes (download the locked revision again, pull the tag again), or "
-        "review the new bytes and pin them with `modeldeps lock --upgrade`."
-    )
-    emitted_by = "lock"
 
 
 class RetiredApiModel(Rule):
@@ -96,10 +87,6 @@ class RetiredApiModel(Rule):
     """
 
     id = "MD402"
-    title = "Retired or deprecated API model"
-    severity = Severity.MEDIUM
-    cwe = 1104
-    remediation = "Migrate to the provider's recommended replacement before the retirement date."
 
     @staticmethod
     def _state(facts: ApiModelFacts, today: date) -> tuple[str, Severity] | None:

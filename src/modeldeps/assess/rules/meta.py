@@ -7,7 +7,7 @@ from pathlib import Path
 
 from modeldeps.assess.policy import MAX_CONFIG_BYTES, Ignore
 from modeldeps.assess.rules.interface import Rule, RuleContext
-from modeldeps.model import Finding, Location, Severity
+from modeldeps.model import Finding, Location
 
 
 def _config_location(source: str | None, root: Path | None, ignore: Ignore) -> Location:
@@ -46,11 +46,6 @@ class ExpiredIgnore(Rule):
     """
 
     id = "MD001"
-    title = "Expired ignore"
-    severity = Severity.HIGH
-    remediation = (
-        "Review the ignored findings; fix them, or renew the ignore with a new reason and date."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ign in ctx.policy.ignores:

@@ -9,7 +9,7 @@ from modeldeps.assess.concentration import Shares, compute_shares
 from modeldeps.assess.matching import Subject, match, subjects
 from modeldeps.assess.policy import policy_file, policy_key
 from modeldeps.assess.rules.interface import Rule, RuleContext
-from modeldeps.model import Confidence, Finding, Location, RefKind, Severity, make_fingerprint
+from modeldeps.model import Finding, Location, RefKind, make_fingerprint
 
 # References of these kinds name a model whose origin should be knowable.
 _NAMED_KINDS = frozenset(
@@ -46,13 +46,6 @@ class DeniedOrigin(Rule):
     """
 
     id = "MD101"
-    title = "Model denied by policy"
-    severity = Severity.HIGH
-    cwe = 829
-    remediation = (
-        "Replace the model with one the policy allows, or add a reviewed exception to [allow] "
-        "or an ignore with a reason and an expiry date."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.policy.deny.empty:
@@ -78,13 +71,6 @@ class WatchedOrigin(Rule):
     """
 
     id = "MD102"
-    title = "Model from a watch-listed jurisdiction or publisher"
-    severity = Severity.MEDIUM
-    cwe = 829
-    remediation = (
-        "Record a decision: keep it (add it to [allow] or ignore it with a reason), or replace "
-        "it with a model from outside the watch list."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.policy.watch.empty:
@@ -114,14 +100,6 @@ class UnknownProvenance(Rule):
     """
 
     id = "MD103"
-    title = "Unknown provenance"
-    severity = Severity.LOW
-    confidence = Confidence.MEDIUM
-    cwe = 1357
-    remediation = (
-        "Identify the publisher (model card, base_model, repository owner) and record it in a "
-        "knowledge-base overlay, or replace the model with one of known origin."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
@@ -190,10 +168,6 @@ class CountryConcentration(Rule):
     """
 
     id = "MD104"
-    title = "Concentration by country above threshold"
-    severity = Severity.MEDIUM
-    confidence = Confidence.MEDIUM
-    remediation = "Qualify an alternative model from another jurisdiction for the main use cases."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         conc = ctx.policy.concentration
@@ -222,10 +196,6 @@ class PublisherConcentration(Rule):
     """
 
     id = "MD105"
-    title = "Concentration by publisher above threshold"
-    severity = Severity.MEDIUM
-    confidence = Confidence.MEDIUM
-    remediation = "Qualify an alternative model from another publisher for the main use cases."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         conc = ctx.policy.concentration

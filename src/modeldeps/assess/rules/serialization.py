@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from modeldeps.assess.rules.interface import Rule, RuleContext
-from modeldeps.model import Confidence, ContextValue, Finding, Severity
+from modeldeps.model import Confidence, ContextValue, Finding
 
 
 def truthy(value: ContextValue) -> bool | None:
@@ -34,14 +34,6 @@ class PickleDangerousGlobal(Rule):
     """
 
     id = "MD201"
-    title = "Pickle imports a dangerous callable"
-    severity = Severity.CRITICAL
-    cwe = 502
-    emitted_by = "inspect"
-    remediation = (
-        "Do not load the file. Get the weights in safetensors (or GGUF/ONNX) from the original "
-        "publisher, and report the file to where it came from."
-    )
 
 
 class PickleUnknownGlobal(Rule):
@@ -53,15 +45,6 @@ class PickleUnknownGlobal(Rule):
     """
 
     id = "MD202"
-    title = "Pickle imports a global outside the allowlist"
-    severity = Severity.MEDIUM
-    confidence = Confidence.MEDIUM
-    cwe = 502
-    emitted_by = "inspect"
-    remediation = (
-        "Review what the global does; prefer safetensors. If it is safe, load with "
-        "torch.load(weights_only=True) and torch.serialization.add_safe_globals."
-    )
 
 
 class PickleCapableFormat(Rule):
@@ -73,13 +56,6 @@ class PickleCapableFormat(Rule):
     """
 
     id = "MD203"
-    title = "Pickle-capable format where a safe format exists"
-    severity = Severity.LOW
-    cwe = 502
-    emitted_by = "inspect"
-    remediation = (
-        "Convert the weights to safetensors and load them with safetensors.torch.load_file."
-    )
 
 
 class TorchLoadUnsafe(Rule):
@@ -92,12 +68,6 @@ class TorchLoadUnsafe(Rule):
     """
 
     id = "MD204"
-    title = "torch.load without weights_only=True"
-    severity = Severity.MEDIUM
-    cwe = 502
-    remediation = (
-        "Pass weights_only=True (and add_safe_globals for any custom type), or use safetensors."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
@@ -126,13 +96,6 @@ class TrustRemoteCode(Rule):
     """
 
     id = "MD205"
-    title = "trust_remote_code=True"
-    severity = Severity.HIGH
-    cwe = 94
-    remediation = (
-        "Use a model whose architecture is built into transformers, or review the remote code "
-        "and pin revision= to the reviewed 40-hex commit."
-    )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for ref in ctx.result.references:
@@ -162,14 +125,6 @@ class KerasUnsafeLayer(Rule):
     """
 
     id = "MD206"
-    title = "Keras Lambda layer or unknown custom object"
-    severity = Severity.HIGH
-    cwe = 94
-    emitted_by = "inspect"
-    remediation = (
-        "Load with keras.models.load_model(..., safe_mode=True) and replace Lambda layers "
-        "with registered layers."
-    )
 
 
 class ChatTemplateEscape(Rule):
@@ -182,14 +137,6 @@ class ChatTemplateEscape(Rule):
     """
 
     id = "MD207"
-    title = "Chat template reaches outside the Jinja sandbox"
-    severity = Severity.CRITICAL
-    cwe = 1336
-    emitted_by = "inspect"
-    remediation = (
-        "Replace the template with the publisher's original; render templates only in "
-        "jinja2.sandbox.ImmutableSandboxedEnvironment."
-    )
 
 
 class PathEscape(Rule):
@@ -200,11 +147,6 @@ class PathEscape(Rule):
     """
 
     id = "MD208"
-    title = "Path escapes the model folder"
-    severity = Severity.HIGH
-    cwe = 22
-    emitted_by = "inspect"
-    remediation = "Do not extract or load the file; get a clean copy from the publisher."
 
 
 class NotVerifiable(Rule):
@@ -215,15 +157,6 @@ class NotVerifiable(Rule):
     """
 
     id = "MD209"
-    title = "Format not statically verifiable"
-    severity = Severity.MEDIUM
-    confidence = Confidence.MEDIUM
-    cwe = 829
-    emitted_by = "inspect"
-    remediation = (
-        "Prefer a data-only export (safetensors, ONNX without custom ops), or load it only "
-        "in a sandbox."
-    )
 
 
 class MalformedModel(Rule):
@@ -234,11 +167,6 @@ class MalformedModel(Rule):
     """
 
     id = "MD210"
-    title = "Malformed model file"
-    severity = Severity.LOW
-    confidence = Confidence.MEDIUM
-    emitted_by = "inspect"
-    remediation = "Download the file again and compare its hash with the publisher's."
 
 
 class UnrecognizedBinary(Rule):
@@ -248,10 +176,6 @@ class UnrecognizedBinary(Rule):
     """
 
     id = "MD211"
-    title = "Unrecognized binary"
-    severity = Severity.INFO
-    confidence = Confidence.LOW
-    remediation = "Check what the file is; remove it if it is not needed."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for art in ctx.result.artifacts:

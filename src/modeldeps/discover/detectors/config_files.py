@@ -25,6 +25,7 @@ from modeldeps.discover.detectors.config_formats import (
 )
 from modeldeps.discover.detectors.config_values import (
     MAX_CONFIG_BYTES,
+    MAX_DEPTH,
     MODEL_ARGS_RE,
     Event,
     clean_value,
@@ -37,6 +38,7 @@ from modeldeps.discover.detectors.recognizer import (
     prefilter_words,
     references,
 )
+from modeldeps.errors import DetectorError
 from modeldeps.model import ContextValue, Dependency, ModelReference
 
 _LOCK_NAMES = frozenset(
@@ -106,7 +108,7 @@ class ConfigFileDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > MAX_CONFIG_BYTES:
-            return []
+            raise DetectorError(f"larger than the {MAX_CONFIG_BYTES}-byte cap for configuration")
         if _own_output(source.text[:8192]):
             return []  # a modeldeps report or baseline: our own output, not configuration
         ollama_file = "ollama" in source.rel.lower()
@@ -135,7 +137,12 @@ class ConfigFileDetector(Detector):
                 events = list(line_events(text, INI_RE))
             else:
                 events = list(line_events(text, ENV_RE))
-        except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        except RecursionError:
+            source.read_in_part("nested too deeply to parse: read line by line")
+            events = list(line_events(text, INI_RE))
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            if "nested too deeply" in str(exc):  # json_events' depth limit
+                source.read_in_part(f"nested deeper than {MAX_DEPTH} levels: read line by line")
             events = list(line_events(text, INI_RE))
         if kind != "json" and "#" in text:
             events.extend(comment_events(text))

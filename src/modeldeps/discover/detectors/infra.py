@@ -17,6 +17,7 @@ from modeldeps.discover.detectors.recognizer import (
     prefilter_words,
     references,
 )
+from modeldeps.errors import DetectorError
 from modeldeps.model import Dependency, ModelReference
 
 #: Files larger than this are not scanned (scripts and manifests are small).
@@ -185,7 +186,7 @@ class InfraDetector(Detector):
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         text = source.text
         if len(text) > MAX_INFRA_BYTES:
-            return []
+            raise DetectorError(f"larger than the {MAX_INFRA_BYTES}-byte cap for this file type")
         is_yaml = source.name.lower().endswith(_YAML_SUFFIXES)
         ollama_file = "ollama" in text.lower() or ":11434" in text
         literals: list[Literal] = []

@@ -23,6 +23,14 @@ class SourceFile:
     rel: str
     text: str
     data: bytes = field(repr=False, default=b"")
+    #: Why a detector read the file only in part (a depth or size limit): each becomes a
+    #: ``Skipped`` entry, so a partial read is never silent.
+    partial: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def read_in_part(self, reason: str) -> None:
+        """Record that part of the file was not analysed, and why."""
+        if reason not in self.partial:
+            self.partial.append(reason)
 
     @property
     def name(self) -> str:
@@ -62,7 +70,9 @@ class Detector(ABC):
     suffixes: ClassVar[frozenset[str]] = frozenset()
     filenames: ClassVar[frozenset[str]] = frozenset()
     keywords: ClassVar[tuple[bytes, ...]] = ()
-    #: Bumped when the detector's output for the same input changes (invalidates the cache).
+    #: Bumped when the detector's output for the same input changes, as a note for readers. The
+    #: cache does not rely on it: its salt is the content of every file of the discovery package
+    #: (``engine.detector_salt``), so any edit invalidates cached results, bumped or not.
     version: ClassVar[int] = 1
 
     def accepts(self, rel: str) -> bool:

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from modeldeps.discover.detectors.config_formats import json_events
 from modeldeps.discover.detectors.interface import Detector, SourceFile
+from modeldeps.errors import DetectorError
 from modeldeps.model import Dependency, Location, ModelReference
 
 _MAX_MANIFEST_BYTES = 2 * 1024 * 1024
@@ -117,7 +118,7 @@ class ManifestDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > _MAX_MANIFEST_BYTES:
-            return []
+            raise DetectorError(f"larger than the {_MAX_MANIFEST_BYTES}-byte cap for manifests")
         name = source.name
         if name == "package.json":
             return list(self._package_json(source))

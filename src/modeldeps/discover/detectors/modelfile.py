@@ -9,6 +9,7 @@ from typing import ClassVar
 from modeldeps.discover.detectors.interface import Detector, SourceFile
 from modeldeps.discover.detectors.literals import Expect, Literal, Site
 from modeldeps.discover.detectors.recognizer import references
+from modeldeps.errors import DetectorError
 from modeldeps.model import Dependency, ModelReference
 
 _INSTRUCTION_RE = re.compile(r"^[ \t]*(FROM|ADAPTER)[ \t]+(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -37,7 +38,7 @@ class ModelfileDetector(Detector):
 
     def detect(self, source: SourceFile) -> Iterable[ModelReference | Dependency]:
         if len(source.text) > _MAX_MODELFILE_BYTES:
-            return []
+            raise DetectorError(f"larger than the {_MAX_MODELFILE_BYTES}-byte cap for Modelfiles")
         # SYSTEM/TEMPLATE bodies in triple quotes are prose: blank them, keeping offsets
         text = _TRIPLE_RE.sub(lambda t: re.sub(r"[^\n]", " ", t.group()), source.text)
         literals: list[Literal] = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import struct
 from collections import Counter
-from functools import lru_cache
 from typing import Any, ClassVar
 
+from modeldeps.discover.inspectors.gguf_tables import BLOCK_SIZES, FILE_TYPES, TENSOR_TYPES
 from modeldeps.discover.inspectors.interface import InspectContext, Inspector
 from modeldeps.discover.inspectors.support import CountingFile, malformed
 from modeldeps.discover.inspectors.templates import check_template
@@ -122,14 +122,9 @@ class _Cursor:
         self.skip(n)
 
 
-@lru_cache(maxsize=1)
 def _names() -> tuple[dict[int, str], dict[int, str], dict[int, tuple[int, int]]]:
-    import gguf  # the package's enums keep type names current as llama.cpp adds types
-
-    ftypes = {t.value: t.name.removeprefix("MOSTLY_") for t in gguf.LlamaFileType}
-    qtypes = {t.value: t.name for t in gguf.GGMLQuantizationType}
-    sizes = {int(k): (int(v[0]), int(v[1])) for k, v in gguf.GGML_QUANT_SIZES.items()}
-    return ftypes, qtypes, sizes
+    # Generated from the gguf package (tools/gen_gguf_tables.py): no numpy at inspection time.
+    return FILE_TYPES, TENSOR_TYPES, BLOCK_SIZES
 
 
 class _Parsed:

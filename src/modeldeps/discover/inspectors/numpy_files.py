@@ -170,7 +170,4 @@ class NumpyInspector(Inspector):
 
 
 def _finding(ctx: InspectContext, rule: str, sev: Severity, msg: str, subject: str) -> Finding:
-    title = {"MD208": "Archive member escapes the extraction folder"}.get(
-        rule, "Malformed model file"
-    )
-    return finding(rule, sev, msg, ctx.rel, subject=subject, title=title)
+    return finding(rule, sev, msg, ctx.rel, subject=subject)

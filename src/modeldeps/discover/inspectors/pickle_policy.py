@@ -126,20 +126,8 @@ def grade(
     return Severity.MEDIUM, "unknown"
 
 
-def _finding(
-    rule: str, sev: Severity, title: str, msg: str, rel: str, subject: str, fix: str
-) -> Finding:
-    return finding(rule, sev, msg, rel, subject=subject, title=title, remediation=fix)
-
-
-_FIX_201 = (
-    "Do not load this file. Obtain the weights in a format that cannot run code (safetensors, "
-    "GGUF) from a trusted publisher."
-)
-_FIX_202 = (
-    "Check that this global is expected for this model; load with torch.load(weights_only=True) "
-    "or convert to safetensors."
-)
+def _finding(rule: str, sev: Severity, msg: str, rel: str, subject: str) -> Finding:
+    return finding(rule, sev, msg, rel, subject=subject)
 
 
 def findings_for(
@@ -164,12 +152,10 @@ def findings_for(
             f = _finding(
                 "MD201",
                 sev,
-                "Pickle imports a dangerous callable",
                 f"pickle{at} {how} {ref.qualname} ({cls}) via {ref.opcode} at byte "
                 f"{ref.offset}{nested}; loading it runs that code",
                 rel,
                 f"{where}:{ref.qualname}" if where else ref.qualname,
-                _FIX_201,
             )
         else:
             # A pickle hidden in another pickle's data that imports anything is smuggling.
@@ -178,11 +164,9 @@ def findings_for(
             f = _finding(
                 "MD202",
                 sev,
-                "Pickle imports a global outside the allowlist",
                 f"pickle{at} {how} {ref.qualname} via {ref.opcode} at byte {ref.offset}{nested}",
                 rel,
                 f"{where}:{ref.qualname}" if where else ref.qualname,
-                _FIX_202,
             )
         old = out.get(key)
         if old is None or old.severity.rank < f.severity.rank:
@@ -197,11 +181,9 @@ def findings_for(
         out[("MD201", f"{anomaly.kind}@{anomaly.offset}")] = _finding(
             "MD201",
             Severity.CRITICAL,
-            "Pickle imports a dangerous callable",
             f"pickle{at} {detail} (byte {anomaly.offset}); no ordinary checkpoint does this",
             rel,
             f"{where}:{anomaly.kind}" if where else anomaly.kind,
-            _FIX_201,
         )
     problem = analysis.malformed or analysis.incomplete
     if problem:
@@ -209,10 +191,8 @@ def findings_for(
         out[("MD210", kind)] = _finding(
             "MD210",
             Severity.LOW,
-            "Malformed model file",
             f"pickle stream{at} is {kind}: {problem}; what came before was still checked",
             rel,
             f"{where}:{kind}" if where else kind,
-            "Re-download the file; a truncated pickle can hide a payload before the break.",
         )
     return tuple(out.values())

@@ -116,7 +116,6 @@ def unrecognized(ctx: InspectContext, bytes_read: int, what: str) -> ArtifactInf
         "(its first opcodes do not decode)",
         ctx.rel,
         subject="format",
-        title="Unrecognized binary",
     )
     return ArtifactInfo(
         location=Location(ctx.rel),
@@ -174,8 +173,6 @@ def pickle_format_finding(ctx: InspectContext, fmt: str, safer: str) -> Finding:
         f"{fmt} file can run code when loaded; {safer} stores the same data safely",
         ctx.rel,
         subject=fmt,
-        title="Pickle-capable format where a safe format exists",
-        remediation=f"Convert to {safer}, or load only with a restricted unpickler.",
     )
 
 

@@ -9,14 +9,7 @@ from typing import BinaryIO
 
 from modeldeps.errors import InspectorError
 from modeldeps.model import Confidence, Finding, Location, Severity
-
-_TITLES = {
-    "MD206": "Keras Lambda layer or unknown custom object",
-    "MD207": "Chat template reaches outside the Jinja sandbox",
-    "MD208": "Path escapes the model folder",
-    "MD209": "Format not statically verifiable",
-    "MD210": "Malformed model file",
-}
+from modeldeps.rule_catalog import rule_info
 
 
 class ReadMeter:
@@ -104,21 +97,19 @@ def finding(
     rel: str,
     subject: str = "",
     confidence: Confidence = Confidence.HIGH,
-    *,
-    title: str | None = None,
-    remediation: str = "",
 ) -> Finding:
     """A fingerprinted inspector finding located at the file ``rel``; every inspector's findings
-    are made here, so they share titles, locations and fingerprints."""
+    are made here, with the title and remediation of the rule catalog."""
+    info = rule_info(rule_id)
     return Finding(
         rule_id=rule_id,
         severity=severity,
         confidence=confidence,
-        title=title or _TITLES.get(rule_id, rule_id),
+        title=info.title,
         message=message,
         location=Location(rel),
         subject=subject or rel,
-        remediation=remediation,
+        remediation=info.remediation,
     ).with_fingerprint()
 
 

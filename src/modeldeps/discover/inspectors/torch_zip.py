@@ -91,7 +91,6 @@ class TorchInspector(Inspector):
                     ctx,
                     "MD209",
                     Severity.MEDIUM,
-                    "Format not statically verifiable",
                     f"pickle stream is larger than the {ctx.max_pickle_bytes}-byte analysis "
                     "limit; the rest was not checked",
                     "size-limit",
@@ -104,7 +103,7 @@ class TorchInspector(Inspector):
         members, note = list_members(fh, ctx.size)
         extra: list[Finding] = []
         if note:
-            extra.append(_finding(ctx, "MD210", Severity.LOW, "Malformed model file", note, "cd"))
+            extra.append(_finding(ctx, "MD210", Severity.LOW, note, "cd"))
         names = [m.name for m in members]
         is_torch = any(n == "data.pkl" or n.endswith("/data.pkl") for n in names)
         code = [m for m in members if re.search(r"(^|/)code/", m.name)]
@@ -118,7 +117,6 @@ class TorchInspector(Inspector):
                         ctx,
                         "MD208",
                         Severity.HIGH,
-                        "Archive member escapes the extraction folder",
                         f"member {m.name!r} has an absolute or '..' path",
                         m.name,
                     )
@@ -136,9 +134,7 @@ class TorchInspector(Inspector):
             try:
                 data = read_member(fh, m, budget)
             except InspectorError as exc:
-                extra.append(
-                    _finding(ctx, "MD210", Severity.LOW, "Malformed model file", str(exc), m.name)
-                )
+                extra.append(_finding(ctx, "MD210", Severity.LOW, str(exc), m.name))
                 continue
             budget -= len(data)
             analyses.append((m.name, analyse(data, joblib=True)))
@@ -148,7 +144,6 @@ class TorchInspector(Inspector):
                     ctx,
                     "MD209",
                     Severity.MEDIUM,
-                    "Format not statically verifiable",
                     f"{over_budget} pickle member(s) past the {ctx.max_pickle_bytes}-byte "
                     "analysis budget were not checked",
                     "size-limit",
@@ -160,7 +155,6 @@ class TorchInspector(Inspector):
                     ctx,
                     "MD209",
                     Severity.INFO,
-                    "Format not statically verifiable",
                     f"{skipped_encrypted} encrypted member(s) could not be read",
                     "encrypted",
                 )
@@ -210,7 +204,6 @@ class TorchInspector(Inspector):
                 ctx,
                 "MD209",
                 Severity.HIGH,
-                "Format not statically verifiable",
                 f"TorchScript code reaches outside tensor ops: {sorted(hits)}",
                 "torchscript",
             )
@@ -218,7 +211,6 @@ class TorchInspector(Inspector):
             ctx,
             "MD209",
             Severity.LOW,
-            "Format not statically verifiable",
             f"TorchScript archive with {len(code)} code member(s); the code only "
             "uses tensor ops but is not verified",
             "torchscript",
@@ -231,7 +223,6 @@ class TorchInspector(Inspector):
                 ctx,
                 "MD209",
                 Severity.HIGH,
-                "Format not statically verifiable",
                 "7z archive where a model file is expected: a known way to hide a pickle "
                 "from scanners",
                 "7z",
@@ -242,15 +233,11 @@ class TorchInspector(Inspector):
             blob = sevenzip_first_stream(fh, ctx.size, ctx.max_pickle_bytes)
         except InspectorError as exc:
             blob = b""
-            extra.append(
-                _finding(ctx, "MD210", Severity.LOW, "Malformed model file", str(exc), "7z")
-            )
+            extra.append(_finding(ctx, "MD210", Severity.LOW, str(exc), "7z"))
         for start in pickle_starts(blob):
             analyses.append((f"7z@{start}", analyse(blob[start:], max_pickles=1, joblib=True)))
         return artifact(ctx, "7z", analyses, bytes_read=fh.bytes_read, extra=extra)
 
 
-def _finding(
-    ctx: InspectContext, rule: str, sev: Severity, title: str, msg: str, subject: str
-) -> Finding:
-    return finding(rule, sev, msg, ctx.rel, subject=subject, title=title)
+def _finding(ctx: InspectContext, rule: str, sev: Severity, msg: str, subject: str) -> Finding:
+    return finding(rule, sev, msg, ctx.rel, subject=subject)

@@ -3,7 +3,9 @@
 Start-up cost matters (every scan pays it): YAML is parsed with libyaml's safe loader when
 PyYAML has it, and the validated merged document is cached as JSON in the user cache directory,
 keyed by a hash of the data files and the schema. A changed data file is a cache miss, parsed and
-validated again; overlays are always validated."""
+validated again; overlays are always validated. The cache file carries the SHA-256 of its own
+document, checked on every read: an edited or damaged cache is a miss, never a fact. A scan
+under ``--no-cache`` neither reads nor writes it."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ _KEYS = {
     "country_evidence": "",
 }
 #: Bump when merge_into changes what the merged document looks like: old caches then miss.
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"  # 4: the file carries its document's SHA-256 on a header line
 #: libyaml's safe loader is ~8x faster; both build only plain data (no object tags).
 _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -53,7 +55,10 @@ def validate(doc: Mapping[str, Any], where: str) -> None:
     import jsonschema  # imported here: a cached bundled KB needs no validator
 
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    except RecursionError:  # the validator recurses on nesting; a KB record is shallow
+        raise KnowledgeBaseError(f"{where}: nested too deeply to validate") from None
     if errors:
         msgs = [
             f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message[:160]}"
@@ -76,6 +81,8 @@ def parse_yaml(text: str, where: str) -> dict[str, Any]:
         doc = safe_yaml(text)
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(f"{where}: not valid YAML: {exc}") from exc
+    except RecursionError:  # the pure-Python loader recurses on nesting
+        raise KnowledgeBaseError(f"{where}: nested too deeply to read") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):
@@ -95,31 +102,39 @@ def kb_cache_dir() -> Path:
     return Path(user_cache_dir("modeldeps")) / "kb"
 
 
-@lru_cache(maxsize=1)
-def bundled_document() -> dict[str, Any]:
+@lru_cache(maxsize=2)
+def bundled_document(use_cache: bool = True) -> dict[str, Any]:
     """All bundled files merged into one document, validated (or read from the cache of an
-    earlier validation of exactly these files)."""
+    earlier validation of exactly these files, unless ``use_cache`` is false)."""
     names = [str(n) for n in manifest().get("files", [])]
     texts = {n: _read_text(n) for n in names}
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     for part in (_read_text("manifest.yaml"), _read_text("kb.schema.json"), *texts.values()):
         digest.update(hashlib.sha256(part.encode()).digest())
     cache = kb_cache_dir() / f"bundled-{digest.hexdigest()[:32]}.json"
-    cached = _read_cache(cache)
+    cached = _read_cache(cache) if use_cache else None
     if cached is not None:
         return cached
     merged: dict[str, Any] = {k: v for k, v in manifest().items() if k != "files"}
     for name in names:
         merge_into(merged, parse_yaml(texts[name], name), overlay=False)
     validate(merged, "bundled knowledge base")
-    _write_cache(cache, merged)
+    if use_cache:
+        _write_cache(cache, merged)
     return merged
 
 
 def _read_cache(path: Path) -> dict[str, Any] | None:
+    """The cached document, if its header's SHA-256 matches its bytes; else ``None``."""
     try:
-        doc = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        head, _, body = path.read_bytes().partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT:
+            return None
+        if header.get("sha256") != hashlib.sha256(body).hexdigest():
+            return None  # edited or damaged: parse and validate the bundled files again
+        doc = json.loads(body)
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("kb_version") != manifest().get("kb_version"):
         return None
@@ -132,9 +147,11 @@ def _write_cache(path: Path, doc: dict[str, Any]) -> None:
         text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         if json.loads(text) != doc:  # e.g. non-string mapping keys: not cacheable as JSON
             return
+        body = text.encode("utf-8")
+        header = {"format": CACHE_FORMAT, "sha256": hashlib.sha256(body).hexdigest()}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(json.dumps(header).encode() + b"\n" + body)
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
     except (OSError, TypeError, ValueError):
         return
@@ -188,12 +205,28 @@ def _key(record: Any, field: str) -> str:
     return str(record)
 
 
+def load_kb(overlays: Sequence[Path] = (), use_cache: bool = True) -> KnowledgeBase:
+    """The bundled KB plus overlays, loaded once per distinct overlay content per process."""
+    # The in-process memo knows its inputs: an overlay edited between two scans is read again.
+    contents = tuple(_overlay_digest(Path(p)) for p in overlays)
+    return _load_kb(tuple(overlays), contents, use_cache)
+
+
+def _overlay_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"  # read_overlay reports it, naming the file
+
+
 @lru_cache(maxsize=8)
-def load_kb(overlays: Sequence[Path] = ()) -> KnowledgeBase:
-    """The bundled KB plus overlays, loaded once per distinct overlay list per process."""
+def _load_kb(
+    overlays: tuple[Path, ...], contents: tuple[str, ...], use_cache: bool
+) -> KnowledgeBase:
     from modeldeps.resolve.sources.overlay import read_overlay
 
-    doc = {k: (list(v) if isinstance(v, list) else v) for k, v in bundled_document().items()}
+    bundled = bundled_document(use_cache)
+    doc = {k: (list(v) if isinstance(v, list) else v) for k, v in bundled.items()}
     for path in overlays:
         merge_into(doc, tag_origin(read_overlay(path), f"overlay {path.name}"), overlay=True)
     version = str(doc.get("kb_version", "unknown"))

@@ -28,14 +28,21 @@ class HubSource(KnowledgeSource):
     name = "online"
 
     def __init__(
-        self, cache_dir: Path | None = None, ttl_s: int = DEFAULT_TTL_S, timeout_s: float = 10.0
+        self,
+        cache_dir: Path | None = None,
+        ttl_s: int = DEFAULT_TTL_S,
+        timeout_s: float = 10.0,
+        persist: bool = True,
     ) -> None:
         self.endpoint = os.environ.get("HF_ENDPOINT") or None  # read per process, not at import
         self.ttl_s = ttl_s
         self.timeout_s = timeout_s
-        directory = cache_dir or default_cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(directory / "hub-cache.sqlite3")
+        if persist:
+            directory = cache_dir or default_cache_dir()
+            directory.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(directory / "hub-cache.sqlite3")
+        else:  # --no-cache: answers live for this process only
+            self.db = sqlite3.connect(":memory:")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS hub_facts"
             " (model_id TEXT PRIMARY KEY, fetched REAL, body TEXT)"

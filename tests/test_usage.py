@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modeldeps.cost.usage import merge, parse_usage_text, read_usage_file
 from modeldeps.errors import InputError
+from modeldeps.usage import merge, parse_usage_text, read_usage_file
 
 TOML = """
 [defaults]
@@ -91,3 +91,13 @@ def test_merge_adds_repeated_models_instead_of_dropping() -> None:
     a, _ = parse_usage_text(TOML, "u.toml")
     (merged,) = merge([a, a])
     assert merged.requests == 2 * a.requests
+
+
+def test_glob_problems_are_found_when_read() -> None:
+    from modeldeps.globs import gitignore_problem, glob_problem
+
+    assert glob_problem("Qwen/*") is None and glob_problem("[a-z]?-[!0-9]") is None
+    assert glob_problem("a[") is None  # an unclosed bracket is a literal, as in fnmatch
+    assert glob_problem("[]z-a]") is not None and glob_problem("x[!z-a]") is not None
+    assert "reversed" in (glob_problem("qwen[9-0]") or "")
+    assert gitignore_problem("build/") is None and gitignore_problem("src/[z-a]") is not None

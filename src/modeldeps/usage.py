@@ -1,4 +1,8 @@
-"""Monthly usage per model, from a simple TOML/YAML usage file (OTLP spans: ``otel.py``)."""
+"""Usage files: monthly requests and tokens per model, read by scan (--usage) and cost alike.
+
+A small module of its own so that `modeldeps scan --usage` never imports the cost package or its
+dependencies (genai-prices, which is an optional extra). OTLP spans are read by `cost/otel.py`.
+"""
 
 from __future__ import annotations
 
@@ -221,17 +225,20 @@ def parse_usage_text(text: str, file: str) -> tuple[ModelUsage, ...]:
     """Parse usage from TOML (``.toml``) or YAML text; ``file`` names it in errors."""
     data: Any
     marks: list[int] | None = None
-    if file.endswith((".yaml", ".yml")):
-        marks = _yaml_marks(text, file)
-        data = yaml.safe_load(text)
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            found = re.search(r"line (\d+)", str(exc))
-            raise InputError(
-                f"invalid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
-            ) from None
+    try:
+        if file.endswith((".yaml", ".yml")):
+            marks = _yaml_marks(text, file)
+            data = yaml.safe_load(text)
+        else:
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                found = re.search(r"line (\d+)", str(exc))
+                raise InputError(
+                    f"invalid TOML: {exc}", file=file, line=int(found.group(1)) if found else None
+                ) from None
+    except RecursionError:  # both parsers recurse on nesting
+        raise InputError("nested too deeply to read", file=file) from None
     if not isinstance(data, Mapping) or "models" not in data:
         raise InputError("expected a top-level 'models' list", file=file, line=1)
     unknown = set(data) - {"models", "defaults"}
@@ -265,6 +272,11 @@ def read_usage_file(path: Path) -> tuple[ModelUsage, ...]:
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path)) from None
     return parse_usage_text(text, str(path))
+
+
+def has_usage(u: ModelUsage) -> bool:
+    """Whether ``u`` asks anything of its model: some requests with some tokens."""
+    return u.requests > 0 and u.input_tokens + u.output_tokens > 0
 
 
 def merge(usages: Sequence[ModelUsage]) -> tuple[ModelUsage, ...]:
