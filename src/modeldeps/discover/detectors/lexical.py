@@ -11,6 +11,7 @@ accept has its surroundings read, so big files cost little more than one regex p
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +65,17 @@ _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _INSTALL_ARGS = re.compile(r"[\"'](?:install|add)[\"']\s*,")
 
 
+#: Per syntax, string tokens (quotes included) that nothing around them can make a reference:
+#: most strings of a code base recur (``"input_ids"``), and a set lookup is cheaper than
+#: decoding and judging them again. Bounded; it only ever skips work.
+_REJECTED: dict[str, set[str]] = {}
+_REJECTED_MAX = 200_000
+
+
+def _rejected(syntax: str) -> set[str]:
+    return _REJECTED.setdefault(syntax, set())
+
+
 @dataclass(frozen=True)
 class Syntax:
     """How one language writes strings, comments, assignments and keyword arguments."""
@@ -94,6 +106,10 @@ class Syntax:
     #: How comment and multi-line string tokens start (the others are single-line strings).
     comment_starts: tuple[str, ...] = ("#", "//", "/*")
     multiline_starts: tuple[str, ...] = ()
+    #: A newline before a line where brackets are balanced in valid code (a statement at
+    #: column 0; in Python also an indented ``def`` or ``class``): the bracket pass starts at
+    #: the last such line before a string.
+    safe_line: re.Pattern[str] = re.compile(r"\n[A-Za-z_@]")
 
     @property
     def brackets(self) -> re.Pattern[str]:
@@ -215,19 +231,28 @@ class Extractor:
         #: innermost open bracket at each pending string, and the bracket around each bracket
         self._inside: dict[int, int | None] = {}
         self._outer: dict[int, int | None] = {}
+        #: spans of multi-line strings, where a line that looks like a statement is not one
+        self._spans: list[tuple[int, int]] = []
+        self._span_starts: list[int] = []
 
     def run(self) -> list[Literal]:
         syn = self.syntax
         text = self.text
         comments, multiline = syn.comment_starts, syn.multiline_starts
+        rejected = _rejected(syn.name)
         for m in _fast_token(syn.token.pattern, syn.token.flags).finditer(text):
             tok = m.group()
+            if tok in rejected:
+                continue  # a string seen before that nothing around it can make a reference
             group = "c" if tok.startswith(comments) else "t" if tok.startswith(multiline) else "s"
             if group == "s":
-                value = syn.decode(m.group())
-                if value is not None:
-                    self._string(value, m.start(), m.end())
+                value = syn.decode(tok)
+                if value is None or not self._string(value, m.start(), m.end()):
+                    if len(rejected) > _REJECTED_MAX:
+                        rejected.clear()
+                    rejected.add(tok)
             elif group == "t":
+                self._spans.append(m.span())
                 self._multiline(m)
             elif group == "c" and not self.in_comment:
                 self._comment(m)
@@ -238,24 +263,34 @@ class Extractor:
         return self.out
 
     def _brackets(self) -> None:
-        """One forward pass over brackets (strings and comments skipped) up to the last string
-        that needs its context: the bracket each of those strings sits in."""
-        wanted = {start for _, start, _ in self._pending}
-        last = self._pending[-1][2]
-        stack: list[int] = []
+        """Forward passes over brackets (strings and comments skipped), one per statement that
+        holds strings needing their context, from the statement's start to its last such
+        string: the bracket each of those strings sits in."""
+        groups: list[tuple[int, int, set[int]]] = []
+        begin, seen = 0, 0
+        for _, start, end in self._pending:
+            # the last safe line before this string lies after the previous string, or is the
+            # one found for it: each line is looked at once
+            begin = self._statement_start(start, seen, begin)
+            seen = start
+            if groups and groups[-1][0] == begin:
+                groups[-1] = (begin, end, groups[-1][2] | {start})
+            else:
+                groups.append((begin, end, {start}))
         pattern = self.syntax.brackets
-        begin = self._statement_start(self._pending[0][1])
-        for m in pattern.finditer(self.text, begin, last):
-            ch = m.group()
-            pos = m.start()
-            if ch in "([{":
-                self._outer[pos] = stack[-1] if stack else None
-                stack.append(pos)
-            elif ch in ")]}":
-                if stack:
-                    stack.pop()
-            elif pos in wanted:
-                self._inside[pos] = stack[-1] if stack else None
+        for begin, last, wanted in groups:
+            stack: list[int] = []
+            for m in pattern.finditer(self.text, begin, last):
+                ch = m.group()
+                pos = m.start()
+                if ch in "([{":
+                    self._outer[pos] = stack[-1] if stack else None
+                    stack.append(pos)
+                elif ch in ")]}":
+                    if stack:
+                        stack.pop()
+                elif pos in wanted:
+                    self._inside[pos] = stack[-1] if stack else None
 
     # --- tokens -------------------------------------------------------------------------------
 
@@ -325,31 +360,35 @@ class Extractor:
 
     # --- one string ---------------------------------------------------------------------------
 
-    def _string(self, value: str, start: int, end: int) -> None:
+    def _string(self, value: str, start: int, end: int) -> bool:
+        """Keep ``value`` when it may be a reference; ``False`` when nothing around it could
+        make it one (the caller remembers the token), ``True`` otherwise."""
         if not value or len(value) > 300:
-            return
+            return False
         if self.in_comment and "://" in value:
             # a URL quoted in a comment counts where it is set or called, as in ``_urls``
             head = self.text[self.text.rfind("\n", 0, start) + 1 : start]
             if not _URL_USE.search(head + '"'):
-                return
+                return True
         if value[:1] == "^" or value[:2] == "\\A":
             names = anchored_names(value) or ()
             if any((f := intrinsic(n)) is not None and f.score > 0.2 for n in names):
                 self._pending.append((value, start, end))  # a whole-name regex: see _place
-            return
+                return True
+            return False
         found = intrinsic(value)
         if found is None or found.score <= 0.2:
             # Nothing, or a code identifier: no key or sibling can lift it to a reference
             # (a loader's own argument comes from the ast evidence, not from here).
-            return
+            return False
         if found.score < _WORTH:
             # A bare word counts only under a model key written on its own line.
             text = self.text
             near = text[max(text.rfind("\n", 0, start) + 1, start - 200) : start].lower()
             if not any(word in near for word in _MODELISH_WORDS):
-                return
+                return True
         self._pending.append((value, start, end))
+        return True
 
     def _place(self, value: str, start: int, end: int, line_start: int) -> None:
         syn = self.syntax
@@ -524,17 +563,23 @@ class Extractor:
                     frame.owner = first(self.syntax.keyword.search(self.text[outer + 1 : opener]))
         return frame
 
-    def _statement_start(self, pos: int) -> int:
-        """Where the top-level statement around ``pos`` starts: the last line before it that
-        begins at column 0 with a name (brackets before it are closed in valid code)."""
+    def _statement_start(self, pos: int, floor: int = 0, below: int = 0) -> int:
+        """Where the statement around ``pos`` starts: the last safe line (see
+        :attr:`Syntax.safe_line`) before it that is not inside a multi-line string; brackets
+        before it are closed in valid code. Lines at or before ``floor`` are not read again:
+        ``below`` is the answer for ``floor``."""
         text = self.text
-        i = text.rfind("\n", 0, pos)
-        while i > 0:
-            nxt = text[i + 1 : i + 2]
-            if nxt.isalpha() or nxt in "_@":
-                return i + 1
-            i = text.rfind("\n", 0, i)
-        return 0
+        if not self._span_starts and self._spans:
+            self._span_starts = [s for s, _ in self._spans]
+        starts, safe = self._span_starts, self.syntax.safe_line
+        i = text.rfind("\n", floor, pos)
+        while i >= 0:
+            if safe.match(text, i):
+                j = bisect.bisect_right(starts, i) - 1
+                if j < 0 or self._spans[j][1] <= i:
+                    return i + 1
+            i = text.rfind("\n", floor, i)
+        return below
 
     def _head(self, pos: int) -> str:
         """The text before ``pos`` on its line (or on the line before, when that one is empty):

@@ -933,6 +933,7 @@ _IMAGE_KEY = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def key_weight(key: str) -> float:
     """What a key, name, flag or keyword adds to a value bound to it (< 0: a veto)."""
     if not key:
@@ -977,6 +978,7 @@ def _is_table(key: str) -> bool:
     return bool(_TABLE_WORDS.intersection(words)) and bool(_MODEL_WORDS.search("_".join(words)))
 
 
+@lru_cache(maxsize=16384)
 def is_url_key(key: str) -> bool:
     """Whether a key names a base URL, endpoint or host."""
     return bool(key) and bool(_URL_KEY_WORDS.search(vocab.normalize_key(key.lstrip("-$@"))))

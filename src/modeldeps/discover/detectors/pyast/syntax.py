@@ -59,4 +59,6 @@ PYTHON = Syntax(
     defs=frozenset({"def"}),
     comment_starts=("#",),
     multiline_starts=('"""', "'''"),
+    # ``def`` and ``class`` never start a line inside brackets in valid Python
+    safe_line=re.compile(r"\n(?:[A-Za-z_@]|[ \t]+(?:async[ \t]+)?(?:def|class)[ \t])"),
 )
