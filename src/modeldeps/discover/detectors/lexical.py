@@ -646,6 +646,12 @@ def extract(syntax: Syntax, text: str) -> list[Literal]:
     return Extractor(syntax, text).run()
 
 
+def extract_with_spans(syntax: Syntax, text: str) -> tuple[list[Literal], list[tuple[int, int]]]:
+    """:func:`extract`, and the spans of the multi-line strings (docstrings) it passed."""
+    ex = Extractor(syntax, text)
+    return ex.run(), ex._spans
+
+
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """(offset, line) pairs of ``text``."""
     offset = 0

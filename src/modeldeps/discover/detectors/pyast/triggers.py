@@ -168,15 +168,23 @@ def _in_line_string_or_comment(text: str, pos: int) -> bool:
     return line.count('"') % 2 == 1 or line.count("'") % 2 == 1
 
 
-def has_code_trigger(text: str) -> bool:
+def has_code_trigger(text: str, multiline: list[tuple[int, int]] | None = None) -> bool:
     """Whether a trigger word occurs outside comments, docstrings and other string literals.
 
     A cheap lexical check (no tokenizer): quotes are counted on the hit's line, triple quotes
     before it in the file. Quoted triggers (``"model"``) are checked from their opening quote.
+    ``multiline``: the spans of the file's triple-quoted strings when the lexical pass has
+    found them already (sorted), so they are not searched for again.
     """
     states: tuple[list[int], list[bool]] | None = None
+    starts = [s for s, _ in multiline] if multiline is not None else []
     for pos in trigger_offsets(text):
         if _in_line_string_or_comment(text, pos):
+            continue
+        if multiline is not None:
+            index = bisect.bisect_right(starts, pos) - 1
+            if index < 0 or multiline[index][1] <= pos:
+                return True
             continue
         if states is None:
             states = _triple_states(text)
