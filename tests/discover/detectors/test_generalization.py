@@ -80,6 +80,12 @@ CONSTRUCTS: list[tuple[str, RefKind, str, str]] = [
     ("selectors.py", RefKind.API_MODEL, "deepseek-reasoner", "match/case label"),
     ("selectors.go", RefKind.API_MODEL, "claude-sonnet-4-5", "Go regexp.MustCompile anchored"),
     ("selectors.go", RefKind.API_MODEL, "qwen-max", "Go == comparison"),
+    (
+        "docstring.py",
+        RefKind.HUB_MODEL,
+        "acme-research/widget-encoder-base",
+        "docstring example continued on ... lines",
+    ),
 ]
 
 

@@ -38,6 +38,7 @@ _MODELISH = re.compile(
     r"(?i)model|llm|ckpt|checkpoint|tokenizer|weights|adapter|lora|engine|deploy|embed|rerank|whisper|repo"
 )
 _EXAMPLE_LINE = re.compile(r"(?m)^[ \t]*(?:>>>|\.\.\.)[ \t]?(.*)$")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _REGEX_CALLS = re.compile(
     r"(?i)(?:^|\.)(?:match|fullmatch|search|compile|regexp|mustcompile|matches|matchstring)$"
 )
@@ -305,14 +306,20 @@ class Extractor:
 
     def _examples(self, doc: str, start: int) -> None:
         """``>>> model = X.from_pretrained("org/name")`` lines of a docstring."""
-        if ">>>" not in doc:
-            lines: Iterator[re.Match[str]] = iter(())
-        else:
-            lines = _EXAMPLE_LINE.finditer(doc)
-        for line in lines:
-            body = line.group(1)
-            if '"' in body or "'" in body:
-                sub = Extractor(self.syntax, body, in_comment=True, base=start + line.start(1))
+        if ">>>" in doc:
+            # One pass over the examples with everything else blanked out (offsets kept): a
+            # call continued on ``...`` lines keeps its context, and a docstring costs one
+            # extractor instead of one per line.
+            pieces: list[str] = []
+            last, quoted = 0, False
+            for line in _EXAMPLE_LINE.finditer(doc):
+                body_start, body_end = line.span(1)
+                quoted = quoted or "'" in line.group(1) or '"' in line.group(1)
+                pieces += [_NOT_NEWLINE.sub(" ", doc[last:body_start]), line.group(1)]
+                last = body_end
+            if quoted:
+                pieces.append(_NOT_NEWLINE.sub(" ", doc[last:]))
+                sub = Extractor(self.syntax, "".join(pieces), in_comment=True, base=start)
                 self.out.extend(sub.run())
         if "--" in doc:  # CLI usage in a docstring: ``--model org/name``
             for flag in re.finditer(r"(--[\w-]+)[ =]+([^\s'\"\\]+)", doc):
