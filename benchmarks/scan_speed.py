@@ -15,8 +15,8 @@ Downloads the newest source distribution of each package from PyPI, unpacks it u
 - ``ast.parse`` of every ``.py`` file in one Python process;
 - peak memory of the modeldeps process tree (sum of RSS over the process and its workers);
 - with ``--compare NAME=SRC``, the cold scan of another build's source folder (``src/`` of an
-  earlier commit: ``git archive COMMIT src | tar -x -C DIR``) run by this interpreter, and the
-  ratio of its time to this build's.
+  earlier commit: ``git archive COMMIT src | tar -x -C DIR``) run by this interpreter, taking
+  turns with this build's cold scans, and the ratio of its time to this build's.
 
 modeldeps runs with ``--no-gitignore`` so a tree unpacked under this repository's ignored work
 folder is scanned as the project it is (the sdists carry no ``.gitignore`` of their own).
@@ -209,26 +209,33 @@ def scan_args(tree: Path) -> list[str]:
             "--no-gitignore", "--output", os.devnull]  # fmt: skip
 
 
-def measure_cold(build: Build, modeldeps: str, tree: Path, runs: int, scratch: Path) -> Timing:
-    """First scans of ``tree``: each in a fresh cache folder holding only the KB's cache."""
-    seed = scratch / f"kb-{build.name}"
-    if not seed.exists():
-        seed.mkdir(parents=True)
-        subprocess.run(
-            [*build.command(modeldeps), "kb", "stats"],
-            env=build.env(str(seed)),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    times, peaks = [], []
+def measure_colds(
+    builds: list[Build], modeldeps: str, tree: Path, runs: int, scratch: Path
+) -> list[Timing]:
+    """First scans of ``tree`` by each build, each in a fresh cache folder holding only the
+    KB's cache. The builds take turns run by run, so a busy spell of a shared machine falls on
+    all of them alike."""
+    times: list[list[float]] = [[] for _ in builds]
+    peaks: list[list[float]] = [[] for _ in builds]
     for i in range(runs):
-        cache = scratch / f"cold-{build.name}-{tree.name}-{i}"
-        shutil.copytree(seed, cache)
-        t, m = run_timed([*build.command(modeldeps), *scan_args(tree)], build.env(str(cache)))
-        shutil.rmtree(cache, ignore_errors=True)
-        times.append(t)
-        peaks.append(m)
-    return Timing(statistics.median(times), min(times), max(peaks))
+        for b, build in enumerate(builds):
+            seed = scratch / f"kb-{build.name}"
+            if not seed.exists():
+                seed.mkdir(parents=True)
+                subprocess.run(
+                    [*build.command(modeldeps), "kb", "stats"],
+                    env=build.env(str(seed)),
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+            cache = scratch / f"cold-{build.name}-{tree.name}-{i}"
+            shutil.copytree(seed, cache)
+            cmd = [*build.command(modeldeps), *scan_args(tree)]
+            t, m = run_timed(cmd, build.env(str(cache)))
+            shutil.rmtree(cache, ignore_errors=True)
+            times[b].append(t)
+            peaks[b].append(m)
+    return [Timing(statistics.median(t), min(t), max(p)) for t, p in zip(times, peaks, strict=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             rg = measure(rg_command(tree), args.runs)
             rg2 = measure(rg_command(tree, FIXED_WORDS), args.runs)
             ast_t = measure([sys.executable, "-c", AST_SCRIPT, str(tree)], args.runs)
-            cold = measure_cold(me, args.modeldeps, tree, args.runs, scratch)
+            cold, *compared = measure_colds([me, *others], args.modeldeps, tree, args.runs, scratch)
             cache = str(scratch / f"warm-{tree.name}")
             env = me.env(cache)
             base = [args.modeldeps, *scan_args(tree)]
@@ -279,7 +286,6 @@ def main(argv: list[str] | None = None) -> int:
                  "--fail-on", "none", "--no-gitignore"],
                 env=env, check=True, capture_output=True, text=True,
             )  # fmt: skip
-            compared = [measure_cold(b, args.modeldeps, tree, args.runs, scratch) for b in others]
             refs = len(json.loads(out.stdout)["references"])
             peak = max(cold.peak_mb, warm.peak_mb, nocache.peak_mb)
             cells = (
