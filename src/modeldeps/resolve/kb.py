@@ -518,6 +518,8 @@ def _text_index(publishers: Iterable[Publisher]) -> dict[str, str]:
     """Normalised Hub orgs, ids and display names (parenthesis dropped) -> publisher id."""
     out: dict[str, str] = {}
     for p in publishers:
+        if p.type == "api-operator":
+            continue  # known only as a host of models (providers.gen.yaml), never as a maker
         for value in (*p.hub_orgs, p.id, p.name.split(" (")[0]):
             key = re.sub(r"[^a-z0-9]", "", value.lower())
             if len(key) >= 3 and key not in _TEXT_STOP:

@@ -44,3 +44,20 @@ def test_mentions_are_not_triggers(text: str) -> None:
 )
 def test_uses_are_triggers(text: str) -> None:
     assert has_code_trigger(text)
+
+
+def test_one_automaton_finds_what_the_word_and_pattern_passes_find() -> None:
+    from modeldeps.discover.detectors.pyast import triggers
+
+    assert triggers._scanner() is not None  # RE2 reads every relaxed pattern
+    texts = [
+        'import openai\nclient = openai.OpenAI(base_url="x")\n',
+        "tok = AutoTokenizer.from_pretrained(MODEL)  # ünïcode before and after: é\n",
+        'def from_pretrained(cls):\n    MODEL_ID = os.getenv("EMBED_MODEL", "x")\n',
+        'cfg = {"model": "a", \'model_name\': "b"}\nself.model = "c"\nmodels = [\n',
+        "x = create_model_card()\nfrom vllm.config import A\nTOKENIZER = os.environ['T']\n",
+    ]
+    for text in texts:
+        fast = sorted(set(triggers.trigger_offsets(text)))
+        assert fast == sorted(set(triggers._slow_offsets(text))), text
+        assert fast

@@ -112,8 +112,13 @@ class ConfigFileDetector(Detector):
         if _own_output(source.text[:8192]):
             return []  # a modeldeps report or baseline: our own output, not configuration
         ollama_file = "ollama" in source.rel.lower()
+        datasets = bool(_DATASET_FILE.search(source.name))
         literals: list[Literal] = []
         for event in self._events(source):
+            if (datasets or _DATASET_RECORD & event.siblings.keys()) and not vocab.is_model_key(
+                event.path[-1] if event.path else ""
+            ):
+                continue  # a dataset registry names datasets, however Hub-like their ids
             literals.extend(_literals(event, ollama_file))
         return references(source, literals, self.name)
 
@@ -160,17 +165,33 @@ def _effective_key(path: tuple[str, ...]) -> str:
 
 
 _SECTION_VETO = re.compile(
-    r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|docker|container|"
-    r"image|images|prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
-    r"match_labels|annotations|node_selector)(?:$|_)"
+    r"(?:^|_)(?:output|outputs|save|export|push|dataset|datasets|display|"
+    r"prompt|prompts|eval_dataset|train_dataset|hub_model_id|labels|selector|"
+    r"match_labels|annotations|node_selector|dependencies|dev_dependencies|peer_dependencies|"
+    r"optional_dependencies|requires|install_requires|extras_require|requirements|packages|"
+    r"pip|npm)(?:$|_)"
 )
+#: Files that register datasets (``dataset_info.json``, ``datasets.yaml``, ``data_config``).
+_DATASET_FILE = re.compile(r"(?i)(?:^|[_\-.])(?:datasets?|data_info|data_config)(?:[_\-.]|$)")
+#: Keys that make a mapping the record of a dataset (LLaMA-Factory, Axolotl, TRL recipes): its
+#: other values are dataset ids, subsets, splits and columns.
+_DATASET_RECORD = frozenset(
+    {"hf_hub_url", "ms_hub_url", "om_hub_url", "script_url", "formatting", "columns", "split",
+     "subset", "data_files", "ranking", "cloud_file_name", "ds_type", "conversation_column"}
+)  # fmt: skip
+#: Sections of container images (Helm ``image: {repository, tag}``); a model key under an
+#: ``image:`` section of an application's settings (``image: {model: dall-e-3}``) still counts.
+_IMAGE_SECTION = re.compile(r"(?:^|_)(?:docker|container|image|images)(?:$|_)")
 
 
 def _literals(event: Event, ollama_file: bool) -> Iterator[Literal]:
     path = event.path
     for parent in path[:-1]:
-        if _SECTION_VETO.search(vocab.normalize_key(parent)):
+        section = vocab.normalize_key(parent)
+        if _SECTION_VETO.search(section):
             return  # under an output, dataset or display section
+        if _IMAGE_SECTION.search(section) and not (path and vocab.is_model_key(path[-1])):
+            return  # a container image's repository and tag
     key = _effective_key(path)
     value = event.value
     if path and vocab.normalize_key(path[-1]) == "model_args":

@@ -82,6 +82,8 @@ def render(kb: KnowledgeBase) -> str:
     families = [(p, f.id) for f in kb.families.values() for p in f.name_patterns]
     words: set[str] = set()
     for pub in kb.publishers.values():
+        if pub.type == "api-operator":
+            continue  # an operator known only by its API host: its name is no product word
         words.add(pub.id.lower())
         words.update(_words(pub.name.split(" (")[0]))
     for fam in kb.families.values():

@@ -101,6 +101,29 @@ _MODEL_FLAGS = {
     "--draft-model": "--draft-model",
     "--speculative-draft-model-path": "--speculative-draft-model-path",
 }
+#: Package managers and the subcommands that install packages: what follows names packages
+#: (``pip install spark-md5``, ``npm i gpt-3-encoder``), never models.
+_INSTALLERS: dict[str, frozenset[str]] = {
+    "pip": frozenset({"install", "download"}),
+    "pip3": frozenset({"install", "download"}),
+    "uv": frozenset({"add", "install"}),
+    "poetry": frozenset({"add"}),
+    "pipx": frozenset({"install"}),
+    "conda": frozenset({"install", "create"}),
+    "mamba": frozenset({"install", "create"}),
+    "micromamba": frozenset({"install", "create"}),
+    "npm": frozenset({"install", "i", "add"}),
+    "pnpm": frozenset({"install", "i", "add"}),
+    "yarn": frozenset({"add"}),
+    "bun": frozenset({"add", "install", "i"}),
+    "apt-get": frozenset({"install"}),
+    "apt": frozenset({"install"}),
+    "apk": frozenset({"add"}),
+    "brew": frozenset({"install"}),
+    "go": frozenset({"get", "install"}),
+    "cargo": frozenset({"add", "install"}),
+    "gem": frozenset({"install"}),
+}
 #: Executables that start a command whose flags we read.
 _COMMANDS = {
     "vllm": "vllm",
@@ -174,6 +197,7 @@ class InfraDetector(Detector):
             literals.append(Literal(value, offset, site, **kw))  # type: ignore[arg-type]
 
         toks = tokenize(text)
+        used.update(_package_arguments(toks))
         variables = {} if is_yaml else {k: v for _, k, v in _pairs(toks) if not v.sep}
         self._commands(toks, emit, ollama_file, variables, used)
         if not is_yaml:  # YAML keys (env, base_url) belong to the config detector
@@ -287,6 +311,33 @@ class InfraDetector(Detector):
                 context["egress"] = "config"
             expect = Expect.OLLAMA if ollama else Expect.ANY
             emit(offset, text, Site.VALUE, key=key, expect=expect, context=context)
+
+
+def _package_arguments(toks: list[_Tok]) -> set[int]:
+    """Offsets of the package names of install commands (``pip install x y``)."""
+    out: set[int] = set()
+    manager: frozenset[str] | None = None
+    installing = False
+    for i, tok in enumerate(toks):
+        if tok.sep:
+            manager, installing = None, False
+            continue
+        word = tok.text.lstrip("!")  # ``!pip install x`` in a notebook or a doc
+        if manager is None and not installing:
+            base = word.rsplit("/", 1)[-1]
+            if base in _INSTALLERS and _prev_word(toks, i) not in {"-m"} | set(_INSTALLERS):
+                manager = _INSTALLERS[base]
+            elif base in {"pip", "pip3"} and _prev_word(toks, i) == "-m":
+                manager = _INSTALLERS["pip"]
+            continue
+        if manager is not None and not installing:
+            installing = word in manager
+            if word not in {"pip"} and not installing and not word.startswith("-"):
+                manager = None
+            continue
+        if installing and not word.startswith("-"):
+            out.add(tok.start)
+    return out
 
 
 def _request_head(text: str, offset: int) -> str:

@@ -11,20 +11,24 @@ accept has its surroundings read, so big files cost little more than one regex p
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from modeldeps.discover.detectors.literals import Literal, Site
+from modeldeps.discover.detectors.literals import Literal, Site, anchored_names
 from modeldeps.discover.detectors.recognizer import ACCEPT, intrinsic, key_weight
 from modeldeps.model import ContextValue
 
 #: Below this score alone, a string is read only with a model-ish word near it.
 _WORTH = ACCEPT - 0.3
 _NAME = r"[A-Za-z_$@][\w$]*"
+# Searched on the text before a bracket; the look-behind lets a match start only where a name
+# starts, so the engine does not retry the chain from every character of the line (7x faster).
 _DOTTED = re.compile(
-    r"([A-Za-z_$][\w$]*(?:\s*(?:\.|::|->|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*(?:<[^<>()]*>)?\s*$"
+    r"(?<![\w$])([A-Za-z_$][\w$]*(?:\s*(?:\.|::|->|\?\.)\s*[A-Za-z_$][\w$]*)*)\s*"
+    r"(?:<[^<>()]*>)?\s*$"
 )
 _MODELISH_WORDS = (
     "model", "llm", "ckpt", "checkpoint", "tokenizer", "weights", "adapter", "lora", "deploy",
@@ -34,6 +38,10 @@ _MODELISH = re.compile(
     r"(?i)model|llm|ckpt|checkpoint|tokenizer|weights|adapter|lora|engine|deploy|embed|rerank|whisper|repo"
 )
 _EXAMPLE_LINE = re.compile(r"(?m)^[ \t]*(?:>>>|\.\.\.)[ \t]?(.*)$")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_REGEX_CALLS = re.compile(
+    r"(?i)(?:^|\.)(?:match|fullmatch|search|compile|regexp|mustcompile|matches|matchstring)$"
+)
 _PREFIX_CALLS = re.compile(
     r"(?i)(?:^|\.)(?:startswith|endswith|starts_with|ends_with|hasprefix|hassuffix|"
     r"trimprefix|trimsuffix|removeprefix|removesuffix|startswithany|lstrip|rstrip)$"
@@ -53,6 +61,20 @@ _URL_USE = re.compile(
     r"(?i)(?:[=:]\s*[\"'`]?|\b(?:curl|wget|http|https|get|post|put)\s+(?:-\S+\s+)*|--[\w-]+[ =])$"
 )
 _CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]")
+#: An install command written as an argument list (``["pip", "install", "x"]``): what follows
+#: names packages.
+_INSTALL_ARGS = re.compile(r"[\"'](?:install|add)[\"']\s*,")
+
+
+#: Per syntax, string tokens (quotes included) that nothing around them can make a reference:
+#: most strings of a code base recur (``"input_ids"``), and a set lookup is cheaper than
+#: decoding and judging them again. Bounded; it only ever skips work.
+_REJECTED: dict[str, set[str]] = {}
+_REJECTED_MAX = 200_000
+
+
+def _rejected(syntax: str) -> set[str]:
+    return _REJECTED.setdefault(syntax, set())
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,10 @@ class Syntax:
     #: How comment and multi-line string tokens start (the others are single-line strings).
     comment_starts: tuple[str, ...] = ("#", "//", "/*")
     multiline_starts: tuple[str, ...] = ()
+    #: A newline before a line where brackets are balanced in valid code (a statement at
+    #: column 0; in Python also an indented ``def`` or ``class``): the bracket pass starts at
+    #: the last such line before a string.
+    safe_line: re.Pattern[str] = re.compile(r"\n[A-Za-z_@]")
 
     @property
     def brackets(self) -> re.Pattern[str]:
@@ -111,16 +137,59 @@ def first(m: re.Match[str] | None) -> str:
     return next((g for g in m.groups() if g), "")
 
 
+def _flat(token: str) -> str:
+    """The token pattern with its top-level ``(?P<s>…)`` groups unwrapped into one flat
+    alternation: Python's regex engine skips ahead to an alternative's first character only
+    when no group wraps it (the scan of a file is then several times faster)."""
+    out: list[str] = []
+    i, depth, in_class = 0, 0, False
+    closing: list[bool] = []  # per open group: whether its ``)`` is dropped
+    while i < len(token):
+        ch = token[i]
+        if ch == "\\":
+            out.append(token[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            named = re.match(r"\(\?P<[a-z]>", token[i:])
+            drop = depth == 0 and named is not None
+            closing.append(drop)
+            depth += 1
+            if drop and named is not None:
+                i += named.end()
+                continue
+        elif ch == ")" and closing:
+            depth -= 1
+            if closing.pop():
+                i += 1
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=32)
+def _at_name_start(pattern: str, flags: int) -> re.Pattern[str]:
+    """An end-anchored pattern allowed to match only where a name, key or quote starts: the
+    same first match on code, without a retry from every character of the text searched."""
+    lead = re.match(r"\(\?[aiLmsux]+\)", pattern)
+    head = lead.group() if lead else ""
+    return re.compile(head + r"(?<![\w\"'.\-$])" + pattern[len(head) :], flags)
+
+
 @lru_cache(maxsize=32)
 def _fast_token(token: str, flags: int) -> re.Pattern[str]:
-    """The token pattern without its ``s``/``t``/``c`` groups: Python's regex engine skips ahead
-    to an alternative's first character only when no group wraps the alternation (4x faster)."""
-    return re.compile(re.sub(r"\(\?P<[stc]>", "(?:", token), flags)
+    """The token pattern as one flat alternation without its ``s``/``t``/``c`` groups."""
+    return re.compile(_flat(token), flags)
 
 
 @lru_cache(maxsize=32)
 def _bracket_pattern(token: str) -> re.Pattern[str]:
-    return re.compile(r"[()\[\]{}]|" + re.sub(r"\(\?P<[stc]>", "(?:", token), re.MULTILINE)
+    return re.compile(r"[()\[\]{}]|" + _flat(token), re.MULTILINE)
 
 
 def _unescape(body: str) -> str:
@@ -163,19 +232,28 @@ class Extractor:
         #: innermost open bracket at each pending string, and the bracket around each bracket
         self._inside: dict[int, int | None] = {}
         self._outer: dict[int, int | None] = {}
+        #: spans of multi-line strings, where a line that looks like a statement is not one
+        self._spans: list[tuple[int, int]] = []
+        self._span_starts: list[int] = []
 
     def run(self) -> list[Literal]:
         syn = self.syntax
         text = self.text
         comments, multiline = syn.comment_starts, syn.multiline_starts
+        rejected = _rejected(syn.name)
         for m in _fast_token(syn.token.pattern, syn.token.flags).finditer(text):
             tok = m.group()
+            if tok in rejected:
+                continue  # a string seen before that nothing around it can make a reference
             group = "c" if tok.startswith(comments) else "t" if tok.startswith(multiline) else "s"
             if group == "s":
-                value = syn.decode(m.group())
-                if value is not None:
-                    self._string(value, m.start(), m.end())
+                value = syn.decode(tok)
+                if value is None or not self._string(value, m.start(), m.end()):
+                    if len(rejected) > _REJECTED_MAX:
+                        rejected.clear()
+                    rejected.add(tok)
             elif group == "t":
+                self._spans.append(m.span())
                 self._multiline(m)
             elif group == "c" and not self.in_comment:
                 self._comment(m)
@@ -186,24 +264,34 @@ class Extractor:
         return self.out
 
     def _brackets(self) -> None:
-        """One forward pass over brackets (strings and comments skipped) up to the last string
-        that needs its context: the bracket each of those strings sits in."""
-        wanted = {start for _, start, _ in self._pending}
-        last = self._pending[-1][2]
-        stack: list[int] = []
+        """Forward passes over brackets (strings and comments skipped), one per statement that
+        holds strings needing their context, from the statement's start to its last such
+        string: the bracket each of those strings sits in."""
+        groups: list[tuple[int, int, set[int]]] = []
+        begin, seen = 0, 0
+        for _, start, end in self._pending:
+            # the last safe line before this string lies after the previous string, or is the
+            # one found for it: each line is looked at once
+            begin = self._statement_start(start, seen, begin)
+            seen = start
+            if groups and groups[-1][0] == begin:
+                groups[-1] = (begin, end, groups[-1][2] | {start})
+            else:
+                groups.append((begin, end, {start}))
         pattern = self.syntax.brackets
-        begin = self._statement_start(self._pending[0][1])
-        for m in pattern.finditer(self.text, begin, last):
-            ch = m.group()
-            pos = m.start()
-            if ch in "([{":
-                self._outer[pos] = stack[-1] if stack else None
-                stack.append(pos)
-            elif ch in ")]}":
-                if stack:
-                    stack.pop()
-            elif pos in wanted:
-                self._inside[pos] = stack[-1] if stack else None
+        for begin, last, wanted in groups:
+            stack: list[int] = []
+            for m in pattern.finditer(self.text, begin, last):
+                ch = m.group()
+                pos = m.start()
+                if ch in "([{":
+                    self._outer[pos] = stack[-1] if stack else None
+                    stack.append(pos)
+                elif ch in ")]}":
+                    if stack:
+                        stack.pop()
+                elif pos in wanted:
+                    self._inside[pos] = stack[-1] if stack else None
 
     # --- tokens -------------------------------------------------------------------------------
 
@@ -218,14 +306,20 @@ class Extractor:
 
     def _examples(self, doc: str, start: int) -> None:
         """``>>> model = X.from_pretrained("org/name")`` lines of a docstring."""
-        if ">>>" not in doc:
-            lines: Iterator[re.Match[str]] = iter(())
-        else:
-            lines = _EXAMPLE_LINE.finditer(doc)
-        for line in lines:
-            body = line.group(1)
-            if '"' in body or "'" in body:
-                sub = Extractor(self.syntax, body, in_comment=True, base=start + line.start(1))
+        if ">>>" in doc:
+            # One pass over the examples with everything else blanked out (offsets kept): a
+            # call continued on ``...`` lines keeps its context, and a docstring costs one
+            # extractor instead of one per line.
+            pieces: list[str] = []
+            last, quoted = 0, False
+            for line in _EXAMPLE_LINE.finditer(doc):
+                body_start, body_end = line.span(1)
+                quoted = quoted or "'" in line.group(1) or '"' in line.group(1)
+                pieces += [_NOT_NEWLINE.sub(" ", doc[last:body_start]), line.group(1)]
+                last = body_end
+            if quoted:
+                pieces.append(_NOT_NEWLINE.sub(" ", doc[last:]))
+                sub = Extractor(self.syntax, "".join(pieces), in_comment=True, base=start)
                 self.out.extend(sub.run())
         if "--" in doc:  # CLI usage in a docstring: ``--model org/name``
             for flag in re.finditer(r"(--[\w-]+)[ =]+([^\s'\"\\]+)", doc):
@@ -273,26 +367,35 @@ class Extractor:
 
     # --- one string ---------------------------------------------------------------------------
 
-    def _string(self, value: str, start: int, end: int) -> None:
+    def _string(self, value: str, start: int, end: int) -> bool:
+        """Keep ``value`` when it may be a reference; ``False`` when nothing around it could
+        make it one (the caller remembers the token), ``True`` otherwise."""
         if not value or len(value) > 300:
-            return
+            return False
         if self.in_comment and "://" in value:
             # a URL quoted in a comment counts where it is set or called, as in ``_urls``
             head = self.text[self.text.rfind("\n", 0, start) + 1 : start]
             if not _URL_USE.search(head + '"'):
-                return
+                return True
+        if value[:1] == "^" or value[:2] == "\\A":
+            names = anchored_names(value) or ()
+            if any((f := intrinsic(n)) is not None and f.score > 0.2 for n in names):
+                self._pending.append((value, start, end))  # a whole-name regex: see _place
+                return True
+            return False
         found = intrinsic(value)
         if found is None or found.score <= 0.2:
             # Nothing, or a code identifier: no key or sibling can lift it to a reference
             # (a loader's own argument comes from the ast evidence, not from here).
-            return
+            return False
         if found.score < _WORTH:
             # A bare word counts only under a model key written on its own line.
             text = self.text
             near = text[max(text.rfind("\n", 0, start) + 1, start - 200) : start].lower()
             if not any(word in near for word in _MODELISH_WORDS):
-                return
+                return True
         self._pending.append((value, start, end))
+        return True
 
     def _place(self, value: str, start: int, end: int, line_start: int) -> None:
         syn = self.syntax
@@ -339,6 +442,15 @@ class Extractor:
             if _PREFIX_CALLS.search(frame.callee):
                 self._add(value, start, Site.PREFIX)
                 return
+            if _REGEX_CALLS.search(frame.callee):
+                # ``re.match(r"^o1$", m)``: an equality test when the regex matches whole
+                # names only; a family or prefix regex names nothing
+                whole = bool(re.search(r"(?i)fullmatch|matches$", frame.callee))
+                for name in anchored_names(value, whole=whole) or ():
+                    self._add(name, start, Site.COMPARE, group=frame.pos + 1)
+                return
+            if value[:1] == "^":
+                return
             key = first(syn.keyword.search(before))
             if frame.is_def:
                 self._add(value, start, Site.DEFAULT, key=key)
@@ -351,6 +463,9 @@ class Extractor:
                         ctx["env"] = env
                     self._add(value, start, Site.DEFAULT, key=env, call=frame.callee, context=ctx)
                     return
+            if _INSTALL_ARGS.search(text, frame.pos, start):
+                self._add(value, start, Site.PREFIX)  # ``run(["pip", "install", "x"])``
+                return
             if not frame.callee:  # a tuple
                 if _PREFIX_CALLS.search(frame.outer_callee):
                     self._add(value, start, Site.PREFIX)  # ``startswith(("a", "b"))``
@@ -370,6 +485,9 @@ class Extractor:
         # ``[`` or ``{``: a list, set, dict, object, array or initializer
         if _PREFIX_CALLS.search(frame.outer_callee) or "prefix" in frame.owner.lower():
             self._add(value, start, Site.PREFIX)
+            return
+        if frame.open == "[" and _INSTALL_ARGS.search(text, frame.pos, start):
+            self._add(value, start, Site.PREFIX)  # ``["pip", "install", "x"]``: packages
             return
         if after.startswith((":", "=>", "=")) and frame.open == "{" and not after.startswith("=="):
             self._add(value, start, Site.KEY, key=frame.owner, group=(frame.pos + 1) * 2)
@@ -441,7 +559,8 @@ class Extractor:
                     frame.is_def = True
                     callee = callee.split(".")[-1]
                 frame.callee = callee
-        frame.owner = first(self.syntax.owner.search(head))
+        owner = self.syntax.owner
+        frame.owner = first(_at_name_start(owner.pattern, owner.flags).search(head))
         if ch in "[{" or not frame.callee:
             outer = self._opener(opener)
             if outer is not None and self.text[outer] == "(":
@@ -451,17 +570,23 @@ class Extractor:
                     frame.owner = first(self.syntax.keyword.search(self.text[outer + 1 : opener]))
         return frame
 
-    def _statement_start(self, pos: int) -> int:
-        """Where the top-level statement around ``pos`` starts: the last line before it that
-        begins at column 0 with a name (brackets before it are closed in valid code)."""
+    def _statement_start(self, pos: int, floor: int = 0, below: int = 0) -> int:
+        """Where the statement around ``pos`` starts: the last safe line (see
+        :attr:`Syntax.safe_line`) before it that is not inside a multi-line string; brackets
+        before it are closed in valid code. Lines at or before ``floor`` are not read again:
+        ``below`` is the answer for ``floor``."""
         text = self.text
-        i = text.rfind("\n", 0, pos)
-        while i > 0:
-            nxt = text[i + 1 : i + 2]
-            if nxt.isalpha() or nxt in "_@":
-                return i + 1
-            i = text.rfind("\n", 0, i)
-        return 0
+        if not self._span_starts and self._spans:
+            self._span_starts = [s for s, _ in self._spans]
+        starts, safe = self._span_starts, self.syntax.safe_line
+        i = text.rfind("\n", floor, pos)
+        while i >= 0:
+            if safe.match(text, i):
+                j = bisect.bisect_right(starts, i) - 1
+                if j < 0 or self._spans[j][1] <= i:
+                    return i + 1
+            i = text.rfind("\n", floor, i)
+        return below
 
     def _head(self, pos: int) -> str:
         """The text before ``pos`` on its line (or on the line before, when that one is empty):
@@ -526,6 +651,12 @@ def comment_literals(comment: str, base: int) -> list[Literal]:
 def extract(syntax: Syntax, text: str) -> list[Literal]:
     """Every literal of ``text`` the recognizer could accept, with its context."""
     return Extractor(syntax, text).run()
+
+
+def extract_with_spans(syntax: Syntax, text: str) -> tuple[list[Literal], list[tuple[int, int]]]:
+    """:func:`extract`, and the spans of the multi-line strings (docstrings) it passed."""
+    ex = Extractor(syntax, text)
+    return ex.run(), ex._spans
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -8,6 +8,7 @@ reference. See ``ADDING.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -66,4 +67,34 @@ class Literal:
     context: Mapping[str, ContextValue] = field(default_factory=dict)
 
 
-__all__ = ["Expect", "Literal", "Site"]
+_ANCHORED = re.compile(r"^(?:\^|\\A)(?P<body>.*?)(?:\$|\\Z|\\z)$", re.DOTALL)
+_GROUP = re.compile(r"^\((?:\?:)?(?P<alts>[^()]*)\)$")
+_PLAIN = re.compile(r"^(?:[A-Za-z0-9_:/@+]|\\[.\-/:@_+]|\.(?=\d)|-)+$")
+
+
+def anchored_names(pattern: str, *, whole: bool = False) -> list[str] | None:
+    """The names a regex compares with when it matches whole strings only.
+
+    ``^dall-e-3$`` and ``^(?:gpt-4o|gpt-4o-mini)$`` are equality tests (the names, escapes
+    resolved); ``^gpt-4`` or ``claude-.*`` are family or prefix filters (``None``). With
+    ``whole`` (a full-match call) the anchors may be left out.
+    """
+    m = _ANCHORED.match(pattern)
+    if m is not None:
+        body = m.group("body")
+    elif whole:
+        body = pattern
+    else:
+        return None
+    group = _GROUP.match(body)
+    alts = group.group("alts").split("|") if group else [body]
+    names: list[str] = []
+    for alt in alts:
+        if not alt or not _PLAIN.match(alt):
+            return None
+        # an unescaped dot in a version is almost always a literal dot (``gpt-4.1``)
+        names.append(re.sub(r"\\(.)", r"\1", alt))
+    return names
+
+
+__all__ = ["Expect", "Literal", "Site", "anchored_names"]

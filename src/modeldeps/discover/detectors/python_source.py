@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from modeldeps.discover.detectors.crossmodule import PENDING, export
 from modeldeps.discover.detectors.interface import Detector, SourceFile
-from modeldeps.discover.detectors.lexical import extract
+from modeldeps.discover.detectors.lexical import extract_with_spans
 from modeldeps.discover.detectors.literals import Literal, Site
 from modeldeps.discover.detectors.pyast.analyzer import Analyzer
 from modeldeps.discover.detectors.pyast.syntax import PYTHON
@@ -76,8 +76,8 @@ def python_literals(source: SourceFile) -> tuple[list[Literal], Skipped | None]:
         raise DetectorError(
             f"{source.rel}: Python file larger than {MAX_PYTHON_BYTES} bytes, not read"
         )
-    lexical = extract(PYTHON, text)
-    if not has_code_trigger(text):
+    lexical, docstrings = extract_with_spans(PYTHON, text)
+    if not has_code_trigger(text, docstrings):
         return lexical, None
     try:
         tree = parse_python(text, source.rel)

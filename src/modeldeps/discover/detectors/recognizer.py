@@ -160,8 +160,16 @@ _VARIANT_WORDS = frozenset(
      "fp8", "fp16", "bf16", "int4", "int8", "4bit", "8bit", "bnb", "exl2", "mlx", "onnx", "lora",
      "dpo", "sft", "rlhf", "uncased", "cased", "multilingual", "distilled", "distill", "xl", "xxl",
      "long", "air", "airx", "sonnet", "opus", "haiku", "dense", "omni", "realtime", "tts", "asr",
-     "whisper", "ocr", "math", "r1", "v1", "v2", "v3"}
+     "whisper", "ocr", "math", "r1", "v1", "v2", "v3", "image", "video", "speech", "voice",
+     "transcribe", "edit", "t2i", "t2v", "i2v", "r2v", "i2i", "upscale", "inpaint", "hd"}
 )  # fmt: skip
+#: Tokens with digits that tell a checksum, an encoding, a platform or a web standard, never a
+#: model's version or size (``spark-md5``, ``base64-js``, ``es2015``, ``arm64``).
+_TECH_TOKEN = re.compile(
+    r"^(?:md[245]|sha\d*|crc\d+|base\d+|utf-?\d+|ucs\d|latin\d|iso\d+|x86|x64|amd64|arm64|"
+    r"aarch64|win32|win64|i[3-8]86|es\d+|ecmascript\d+|html5|css\d|ipv[46]|h26[45]|mp[34]|"
+    r"http2|s3|ec2|k8s|i18n|l10n|a11y|oauth2|2fa|3d|2d)$"
+)
 #: Last tokens of a deployment or route name (``llama-3.1-8b-instruct-fp8-l4``, ``qwen-7b-cpu``):
 #: hardware and environment words that model ids do not end with.
 _DEPLOY_SUFFIX = re.compile(
@@ -212,10 +220,39 @@ _DATE_SUFFIX = re.compile(r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|-\d{4}|-latest|@\d{8}|-
 #: Placeholders and templates: never a concrete model.
 _PLACEHOLDER = re.compile(
     r"[<>{}]|\$\{|\$\(|\$[A-Za-z_]|%\(|%s|\{\{|^your[-_ ]|[-_/]your[-_]|^my[-_]model|path/to|"
-    r"xxx|\*|\.\.\.|^<|^os\.environ|^process\.env|example\.com|^sk-",
+    r"xxx|\*|\.\.\.|^<|^os\.environ|^process\.env|example\.com|^sk-|"
+    # generic stand-ins for "a model" (``custom-model``, ``my-llm``, ``model-name``)
+    r"^(?:(?:custom|my|your|some|any|example|sample|placeholder|default|new|foo|bar|"
+    r"other|another)[-_]?)?(?:model|llm)(?:[-_]?(?:name|id|\d))?$",
     re.IGNORECASE,
 )
-_AUTH_PATH = re.compile(r"(?i)(?:^|/)(?:oauth2?|auth|token|login|signin|authorize)(?:/|$|\?)")
+_AUTH_PATH = re.compile(
+    r"(?i)(?:^|/)(?:oauth2?|auth|token|login|signin|authorize|access_token)(?:/|$|\?)"
+)
+#: Paths of model APIs (shapes of the providers' own documented routes, not facts about any
+#: one provider): a generation, chat, embedding or speech operation ...
+_API_OPERATION = re.compile(
+    r"(?i)(?:^|/)(?:chat/completions|completions|embeddings|images/(?:generations|edits|"
+    r"variations)|audio/(?:speech|transcriptions|translations)|rerank|text2img|txt2img|img2img|"
+    r"text2image|text-to-image|image-to-image|text2video|text-to-video|image2video|"
+    r"text2speech|text-to-speech)(?:/|$)"
+)
+#: ... or an API root: a version (``/v1``, ``/v1beta``, ``/api/v3``), an OpenAI-compatible
+#: mount (``/openai/v1``, ``/compatible-mode/v1``).
+_API_ROOT = re.compile(
+    r"(?i)^(?:[\w.-]+/){0,2}?v\d+(?:beta\d*|alpha\d*|\.\d+)?$|(?:^|/)openai(?:/|$)"
+)
+#: First labels of hosts that serve an API of models.
+_API_HOST = re.compile(r"(?i)^(?:api|inference|llm|llms|ai|genai|gateway|router|models?)[.-]")
+#: Hosts and paths of documentation, not of an API.
+_DOC_URL = re.compile(
+    r"(?i)^(?:docs?|developers?|help|support|blog|www|platform|console|status|learn|community|"
+    r"forum|github|raw\.githubusercontent)\.|(?:^|/)(?:docs?|guides?|reference|blog|tutorials?|"
+    r"api-reference|pricing)(?:/|$)|\.(?:html?|md|pdf)$"
+)
+#: Runtime templates in a host (``%s``, ``{region}``, ``:resource_name``, ``${VAR}``, ``$VAR``),
+#: as opposed to a placeholder left for the reader (``<your-endpoint>``).
+_HOST_TEMPLATE = re.compile(r"%\(\w+\)s|%s|\$\{[^}/]*\}|\{[^{}/]*\}|(?<![\w])[:$][A-Za-z_]\w*")
 #: A value that is nothing but a placeholder (checked when a loader says what it reads).
 _WHOLE_PLACEHOLDER = re.compile(
     r"^\s*<[^<>]*>\s*$|^\{\{.*\}\}$|^\$\{[^}]*\}$|^\$[A-Za-z_]\w*$|^your[-_]|path/to/|^xxx",
@@ -332,6 +369,15 @@ class _Index:
             return pub, "kb-api-pattern", False
         return None
 
+    def whole_api_name(self, value: str) -> bool:
+        """Whether an API pattern of a publisher with cased ids covers all of ``value``."""
+        low = value.lower()
+        for rx, pub in self.api_patterns:
+            m = rx.match(low)
+            if m is not None and m.end() == len(low) and pub not in self.lowercase_publishers:
+                return True
+        return False
+
     def family(self, value: str) -> str | None:
         if self.any_family.search(value) is None:
             return None
@@ -438,7 +484,42 @@ def _url(scheme: str, rest: str, whole: str) -> Candidate | None:
         return Candidate(RefKind.LOCAL_ARTIFACT, whole, 0.75, None, "weight-url")
     if low.endswith(ARCHIVE_EXTENSIONS) and MODEL_PATH_WORDS.search(low):
         return Candidate(RefKind.LOCAL_ARTIFACT, whole, 0.7, None, "weight-archive-url")
+    if scheme in {"https", "wss"}:
+        return _api_url(host, clean, whole)
     return None
+
+
+def _api_url(host: str, path: str, whole: str) -> Candidate | None:
+    """A URL on a host the KB does not list whose shape is a model API's: an endpoint that
+    only a base-URL, client or request context can confirm (scored below :data:`ACCEPT`)."""
+    if "." not in host or not re.fullmatch(r"[a-z0-9.\-]+", host) or re.match(r"[\d.]+$", host):
+        return None  # a service name inside a cluster or compose file, or an address
+    if _AUTH_PATH.search(path) or _DOC_URL.search(host) or _DOC_URL.search(path):
+        return None
+    api_host = bool(_API_HOST.match(host))
+    if _API_OPERATION.search(path):
+        score = 0.5 + (0.1 if api_host else 0.0)
+    elif _API_ROOT.search(path) or (api_host and not path):
+        score = 0.3 + (0.1 if api_host and path else 0.0) + (0.1 if host.endswith(".ai") else 0.0)
+    else:
+        return None
+    return Candidate(RefKind.ENDPOINT, whole, min(score, 0.55), None, "api-url")
+
+
+def _templated_url(scheme: str, rest: str, whole: str) -> Candidate | None:
+    """A URL whose host is filled in at run time (``https://{region}-aiplatform…``,
+    ``https://bedrock-mantle.%s.api.aws/v1``): an endpoint when the filled host matches a KB
+    host pattern; a placeholder for the reader (``<your-resource>``) is no reference."""
+    hostport = rest.split("/", 1)[0]
+    if "<" in hostport or re.search(r"(?i)your|xxx|example", hostport):
+        return None
+    filled = _HOST_TEMPLATE.sub("x", hostport)
+    if filled == hostport or not re.fullmatch(r"[A-Za-z0-9.\-]+(?::\d+)?", filled):
+        return None
+    found = _url(scheme, filled, whole)
+    if found is None or found.rule != "kb-endpoint":
+        return None
+    return Candidate(RefKind.ENDPOINT, whole, 0.9, found.provider, "kb-endpoint-template")
 
 
 def _storage(rest: str, whole: str) -> Candidate | None:
@@ -533,6 +614,11 @@ def _slashed(value: str) -> Candidate | None:
         return _path(value)
     parts = value.split("/")
     head = parts[0].lower()
+    if head in {"models", "tunedmodels"} and len(parts) == 2 and parts[1]:
+        # Gemini API resource names (``models/gemini-2.5-flash-image``): the id as written
+        inner = _bare(parts[1])
+        if inner is not None and inner.rule.startswith("kb-api") and inner.provider == "google":
+            return Candidate(RefKind.API_MODEL, value, inner.score, inner.provider, "resource-name")
     if head in PROVIDER_PREFIXES and len(parts) >= 2:
         rest = value.split("/", 1)[1]
         closed = ix.api(rest)
@@ -600,9 +686,15 @@ def _bare(value: str) -> Candidate | None:
         return None
     if _DEPLOY_SUFFIX.search(value) and low not in ix.api_exact:
         return Candidate(RefKind.API_MODEL, value, 0.2, None, "deployment-name")
-    if _IDENTIFIER.match(value) and (value.isupper() or re.search(r"[a-z0-9][A-Z]", value)):
-        return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``)
-    api = ix.api(value) if "_" not in value else None
+    code_name = bool(_IDENTIFIER.match(value)) and (
+        value.isupper() or bool(re.search(r"[a-z0-9][A-Z]", value))
+    )
+    api = ix.api(value) if "_" not in value or low in ix.api_exact else None
+    if code_name and not (api is not None and (api[2] or ix.whole_api_name(value))):
+        return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``), unless the
+        # whole of it is a provider's model name (``GigaChat``)
+    if api is not None and not exact_or_versioned(value, api[2]):
+        api = None  # ``spark-md5``: a pattern's prefix before a checksum, not a version
     if api is not None:
         publisher, rule, exact = api
         if value[:1].isupper() and publisher in ix.lowercase_publishers:
@@ -647,6 +739,15 @@ def _bare(value: str) -> Candidate | None:
     return None
 
 
+def exact_or_versioned(value: str, exact: bool) -> bool:
+    """Whether a pattern match is a model name: an exact id, or one whose digit-bearing tokens
+    are not all checksums, encodings or platforms (``spark-md5``, ``gpt-3-encoder`` is still)."""
+    if exact or not _HAS_DIGIT.search(value):
+        return True
+    digits = [t for t in _tokens(value) if _HAS_DIGIT.search(t)]
+    return not all(_TECH_TOKEN.match(t) for t in digits)
+
+
 def _hubby(value: str) -> bool:
     """Open-weight checkpoints named without an org (``bert-base-uncased``, ``t5-small``)."""
     return bool(
@@ -672,10 +773,14 @@ def intrinsic(raw: str) -> Candidate | None:
             return None
         if _PLACEHOLDER.search(scheme) or scheme.startswith(("<", "$", "{")):
             return None
+        hostport = rest.split("/", 1)[0]
+        web = scheme in {"http", "https", "ws", "wss"}
+        if web and "@" not in hostport and (_HOST_TEMPLATE.search(hostport) or "<" in hostport):
+            return _templated_url(scheme, rest, value)
         if scheme in {"http", "https", "ws", "wss"} and _PLACEHOLDER.search(rest):
-            host = re.match(r"[A-Za-z0-9.\-]+(?::\d+)?", rest)
+            host = re.match(r"[A-Za-z0-9.\-]+(?::\d+)?(?=/|$|\?|#)", rest)
             if host is None or _PLACEHOLDER.search(host.group()):
-                return None
+                return _templated_url(scheme, rest, value)
             # ``f"https://api.x.com/v1/{path}"``: the host is what the code talks to
             found = _url(scheme, host.group(), f"{scheme}://{host.group()}")
             return found if found is not None and found.kind is RefKind.ENDPOINT else None
@@ -728,7 +833,11 @@ _VETO_CALLS = frozenset(
      "upload_file", "upload_folder", "create_branch", "create_tag", "load_dataset",
      "get_encoding", "add_argument_group", "markdown", "write", "assert", "asserttrue",
      "assertin", "fail", "skip", "t", "gettext", "_", "i18n", "translate", "tr", "strftime",
-     "strptime", "getlogger", "header", "set_header", "setheader"}
+     "strptime", "getlogger", "header", "set_header", "setheader",
+     # package and module names: imports, dependency checks, module mocks
+     "require", "import", "import_module", "__import__", "find_spec", "require_version",
+     "is_package_available", "_is_package_available", "get_distribution", "distribution",
+     "requires", "mock"}
 )  # fmt: skip
 #: Words in a callee that say it builds a dataset, a message or an error.
 _VETO_CALL_WORDS = re.compile(
@@ -738,14 +847,17 @@ _VETO_CALL_WORDS = re.compile(
 _VETO_KEY_WORDS = re.compile(
     r"(?:^|_)(?:output|outputs|save|export|push|hub_model_id|dataset|datasets|data_path|"
     r"data_dir|display|label|labels|title|description|desc|help|alias|aliases|served|template|"
-    r"chat_template|image|images|docker|container|prompt|prompts|message|messages|msg|"
+    r"chat_template|docker|container|prompt|prompts|message|messages|msg|"
     r"prefix|prefixes|pattern|patterns|regex|suffix|encoding|icon|logo|color|emoji|placeholder|"
     r"error|warning|question|answer|response|content|password|token|secret|license|author|"
     r"homepage|repo_url|docs|link|links|file_name|filename|log|logs|run_name|wandb|experiment|"
     r"subject|reason|remediation|fingerprint|referer|referrer|origin|user_agent|cookie|"
     r"uuid|hash|sha|digest|checksum|cmd|command|script|sql|query|keyword|keywords|"
     r"filter|filters|blocklist|denylist|blacklist|ignore|ignored|"
-    r"stopwords|skip|unsupported|deprecated_prefixes)(?:$|_)"
+    r"stopwords|skip|unsupported|deprecated_prefixes|dependencies|dev_dependencies|"
+    r"peer_dependencies|optional_dependencies|requires|install_requires|setup_requires|"
+    r"tests_require|extras_require|requirements|packages|package|package_name|npm|pip|"
+    r"import|imports|module_name)(?:$|_)"
 )
 #: Words in a key that weaken the evidence of a value (it may still be a model by its name).
 _SOFT_KEY_WORDS = re.compile(
@@ -813,12 +925,21 @@ def _model_key_strength(k: str) -> float:
     return 0.2
 
 
+#: Keys of a container image (``image``, ``docker_image``, ``image_tag``, ``base_image``).
+_IMAGE_KEY = re.compile(
+    r"^(?:(?:docker|container|base|runtime|build|pod|app|server|worker|sidecar|init|job|"
+    r"serving|engine|default|custom)_)?images?(?:_(?:name|tag|repo|repository|registry|uri|url|"
+    r"ref|version|pull_policy|digest))?$"
+)
+
+
+@lru_cache(maxsize=16384)
 def key_weight(key: str) -> float:
     """What a key, name, flag or keyword adds to a value bound to it (< 0: a veto)."""
     if not key:
         return 0.0
     k = vocab.normalize_key(key.lstrip("-$@"))
-    if k in vocab.OUTPUT_KEYS:
+    if k in vocab.OUTPUT_KEYS or _IMAGE_KEY.match(k):
         return -1.0
     if k in _KEEP_KEYS or vocab.is_model_key(k):
         return _model_key_strength(k)
@@ -857,6 +978,7 @@ def _is_table(key: str) -> bool:
     return bool(_TABLE_WORDS.intersection(words)) and bool(_MODEL_WORDS.search("_".join(words)))
 
 
+@lru_cache(maxsize=16384)
 def is_url_key(key: str) -> bool:
     """Whether a key names a base URL, endpoint or host."""
     return bool(key) and bool(_URL_KEY_WORDS.search(vocab.normalize_key(key.lstrip("-$@"))))
@@ -948,6 +1070,9 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     if weight > 0 and lit.site in (Site.ELEMENT, Site.KEY) and found.score < 0.3:
         weight = 0.0  # a bare word in a list of models is a selector (``qwen``, ``xunfei``)
     score = found.score + bonus
+    if found.rule == "api-url":
+        # a host the KB does not list: only how the code uses it can tell, and never surely
+        return found, min(score + _api_url_support(lit), 0.85)
     if lit.expect is not Expect.ANY:
         score += 0.45
     if found.kind is RefKind.ENDPOINT:
@@ -961,6 +1086,45 @@ def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     if lit.in_comment:
         score -= 0.05
     return found, score
+
+
+#: Words in a key, callee or variable name that say it is about AI models or their APIs.
+_AI_NAME = re.compile(
+    r"(?i)openai|anthropic|claude|gemini|llm|gpt|model|inference|embedding|completion|genai|"
+    r"ollama|litellm|langchain|chatbot|(?:^|[^a-z])(?:ai|chat|lm)(?:$|[^a-z])|[a-z](?:AI|Ai)(?:$|[^a-z])"
+)
+
+
+def _ai_name(*names: str) -> bool:
+    """Whether one of ``names`` speaks of AI models: a generic word, or a KB product or
+    provider word as one of its tokens (``DEEPSEEK_BASE_URL``, ``createMoonshot``)."""
+    products = index().products
+    for name in names:
+        if not name:
+            continue
+        if _AI_NAME.search(name):
+            return True
+        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+        if any(t in products for t in re.split(r"[^a-z0-9]+", spaced) if len(t) >= 3):
+            return True
+    return False
+
+
+def _api_url_support(lit: Literal) -> float:
+    """What the context adds to a model-API-shaped URL on an unknown host: a client or
+    setting that speaks of AI models says most, a bare base-URL setting or request little."""
+    last = lit.call.rsplit(".", 1)[-1] if lit.call else ""
+    named = _ai_name(lit.key, lit.call)
+    if lit.expect is Expect.ENDPOINT:
+        return 0.3
+    if last and _REQUEST_CALLS.search(lit.call):
+        return 0.3 if named else 0.1
+    if last and is_url_key(lit.key or last):
+        constructor = last[:1].isupper() or last.startswith(("create", "new", "with"))
+        return 0.3 if named else 0.2 if constructor else 0.1
+    if lit.site in (Site.VALUE, Site.DEFAULT) and is_url_key(lit.key):
+        return 0.3 if named else 0.1
+    return 0.0
 
 
 def _confidence(score: float) -> str:

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from modeldeps.discover.detectors.lexical import comment_literals
-from modeldeps.discover.detectors.literals import Expect, Literal, Site
+from modeldeps.discover.detectors.literals import Expect, Literal, Site, anchored_names
 from modeldeps.errors import DetectorError
 from modeldeps.model import ContextValue
 
@@ -32,16 +32,31 @@ class Grammar:
     attribute: str
     strings: tuple[str, ...]  # node types of string literals
     comments: tuple[str, ...] = ("comment", "line_comment", "block_comment", "multiline_comment")
+    regexes: tuple[str, ...] = ()  # node types of regex literals (``/^o1$/``)
 
 
 GRAMMARS: dict[str, Grammar] = {
     "javascript": Grammar(
-        "javascript", "tree_sitter_javascript", "language", ("string", "template_string")
+        "javascript",
+        "tree_sitter_javascript",
+        "language",
+        ("string", "template_string"),
+        regexes=("regex",),
     ),
     "typescript": Grammar(
-        "typescript", "tree_sitter_typescript", "language_typescript", ("string", "template_string")
+        "typescript",
+        "tree_sitter_typescript",
+        "language_typescript",
+        ("string", "template_string"),
+        regexes=("regex",),
     ),
-    "tsx": Grammar("tsx", "tree_sitter_typescript", "language_tsx", ("string", "template_string")),
+    "tsx": Grammar(
+        "tsx",
+        "tree_sitter_typescript",
+        "language_tsx",
+        ("string", "template_string"),
+        regexes=("regex",),
+    ),
     "go": Grammar(
         "go", "tree_sitter_go", "language", ("interpreted_string_literal", "raw_string_literal")
     ),
@@ -100,8 +115,19 @@ _DEFAULTS = frozenset(
     {"assignment_pattern", "required_parameter", "optional_parameter", "parameter_declaration",
      "formal_parameter", "parameter"}
 )  # fmt: skip
+#: Statements whose strings are package or module names (``import x from "pkg"``, Go
+#: ``import "github.com/x/y"``): never a model, whatever the name looks like.
+_IMPORTS = frozenset(
+    {"import_statement", "export_statement", "import_spec", "import_declaration",
+     "import_header", "using_directive", "use_declaration", "extern_crate_declaration"}
+)  # fmt: skip
 _EQUALS = frozenset({"==", "===", "!=", "!==", "equals", "Equals", "eq"})
 _FALLBACK = frozenset({"||", "??", "?:", "or"})
+
+#: Last parts of callees that compile or apply their string argument as a regex; a full-match
+#: call compares whole strings even without anchors.
+_REGEX_CALLS = re.compile(r"(?i)(?:^|\.)(?:regexp|mustcompile|compile|matches|matchstring)$")
+_FULL_MATCH = re.compile(r"(?i)(?:^|\.)(?:matches|fullmatch)$")
 
 #: Last parts of callees whose argument a loader takes as a model (index, what it expects).
 _LOADERS: dict[str, tuple[int, Expect]] = {
@@ -130,7 +156,11 @@ def parser(grammar: str) -> Any:
     kinds = set(language.node_kind_for_id(i) for i in range(language.node_kind_count))
     strings = [t for t in spec.strings if t in kinds]
     comments = [t for t in spec.comments if t in kinds]
-    pattern = " ".join(f"({t}) @s" for t in strings) + " " + " ".join(f"({t}) @c" for t in comments)
+    regexes = [t for t in spec.regexes if t in kinds]
+    pattern = " ".join(
+        [*(f"({t}) @s" for t in strings), *(f"({t}) @c" for t in comments)]
+        + [f"({t}) @r" for t in regexes]
+    )
     query = ts.Query(language, pattern)
     return ts.Parser(language), ts.QueryCursor(query)
 
@@ -235,6 +265,8 @@ def place(node: Any) -> _Place:
         if t in _TRANSPARENT or (t.endswith("_literal") and t not in _COLLECTIONS):
             child, parent = parent, parent.parent
             continue
+        if t in _IMPORTS:
+            return _Place(Site.TEXT, expect=Expect.NONE)
         if t in _PAIRS:
             key = parent.child_by_field_name("key") or (parent.named_children or [None])[0]
             if key is not None and key.id == child.id:
@@ -291,6 +323,14 @@ def place(node: Any) -> _Place:
     return found
 
 
+def _regex_literals(node: Any, offset: int) -> Iterator[Literal]:
+    """``/^dall-e-3$/.test(m)``: the names a whole-string regex literal compares with."""
+    pattern = node.child_by_field_name("pattern")
+    names = anchored_names(_text(pattern)) if pattern is not None else None
+    for name in names or ():
+        yield Literal(name, offset, Site.COMPARE, group=node.id)
+
+
 def literals(grammar: str, data: bytes, text: str) -> Iterator[Literal]:
     """Every string literal (and commented-out value) of a source file with its place."""
     parse, cursor = parser(grammar)
@@ -304,11 +344,20 @@ def literals(grammar: str, data: bytes, text: str) -> Iterator[Literal]:
         prefix = data.decode("utf-8", errors="replace")
         to_char = lambda b: len(data[:b].decode("utf-8", errors="replace"))  # noqa: E731
         del prefix
+    for node in captures.get("r", []):
+        yield from _regex_literals(node, to_char(node.start_byte))
     for node in captures.get("s", []):
         value = string_value(node)
         if value is None or not value or len(value) > 300:
             continue
         where = place(node)
+        if where.site is Site.ARGUMENT and _REGEX_CALLS.search(where.call):
+            # ``regexp.MustCompile("^o1$")``, ``new RegExp("^(o1|o3)$")``: an equality test
+            # when it matches whole names, else a filter
+            names = anchored_names(value, whole=bool(_FULL_MATCH.search(where.call)))
+            for name in names or ():
+                yield Literal(name, to_char(node.start_byte), Site.COMPARE, group=node.id)
+            continue
         context: dict[str, ContextValue] = {}
         if where.expect is Expect.ANY and "ollama" in where.call.lower() and where.key == "model":
             where.expect = Expect.OLLAMA  # ``ollama.chat({ model: "llama3.1" })``

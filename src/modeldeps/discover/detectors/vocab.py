@@ -7,6 +7,7 @@ Model-name shapes, provider grammars and hosts live in the recognizer and in ``k
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # --- Keys whose value names a model -------------------------------------------------------------
 
@@ -74,12 +75,14 @@ OUTPUT_KEYS: frozenset[str] = frozenset(
 )
 
 
+_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+@lru_cache(maxsize=16384)
 def normalize_key(key: str) -> str:
     """Fold a key to the form used in the key tables (``Model-Name`` → ``model_name``)."""
     k = key.strip().strip("\"'").replace("-", "_").replace(".", "_")
-    # camelCase → snake_case
-    k = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", k)
-    return k.lower()
+    return _HUMP.sub(r"_\1", k).lower()  # camelCase → snake_case
 
 
 def is_model_key(key: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
 
 import ahocorasick_rs
 
@@ -134,7 +136,48 @@ def _names_a_use(text: str, pos: int, word: str) -> bool:
 _TRIGGER_AUTOMATON = ahocorasick_rs.AhoCorasick(TRIGGERS)
 
 
+def _relaxed(pattern: str) -> str:
+    """``pattern`` without its negative look-aheads (which RE2 cannot read): a superset of
+    its matches, each confirmed by the exact pattern."""
+    return re.sub(r"\(\?![^()]*(?:\([^()]*\))?[^()]*\)", "", pattern)
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> Any:
+    """One RE2 automaton for every trigger word and pattern, or ``None`` without RE2: a single
+    linear pass over a file instead of eleven."""
+    try:
+        import re2
+
+        options = re2.Options()
+        options.max_mem = 64 << 20
+        parts = [re.escape(w) for w in TRIGGERS] + [_relaxed(p.pattern) for p in _PATTERNS]
+        # over bytes: the wrapper would encode a str again at every search
+        return re2.compile("|".join(f"(?:{p})" for p in parts).encode(), options)
+    except Exception:  # RE2 missing or a pattern it cannot read: the two passes stay right
+        return None
+
+
 def trigger_offsets(text: str) -> Iterator[int]:
+    """Offsets of trigger words and patterns in ``text`` (each offset once, in order)."""
+    scanner = _scanner()
+    if scanner is None:
+        yield from _slow_offsets(text)
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    ascii_only = len(data) == len(text)
+    pos = 0
+    while (m := scanner.search(data, pos)) is not None:
+        pos = m.start() + 1
+        start = m.start() if ascii_only else len(data[: m.start()].decode("utf-8", "replace"))
+        # every word and pattern that starts here, as the exact checks define them
+        if any(
+            text.startswith(word, start) and _names_a_use(text, start, word) for word in TRIGGERS
+        ) or any(pattern.match(text, start) for pattern in _PATTERNS):
+            yield start
+
+
+def _slow_offsets(text: str) -> Iterator[int]:
     """Offsets of trigger words and patterns in ``text`` (words in order, then patterns)."""
     for index, start, _end in _TRIGGER_AUTOMATON.find_matches_as_indexes(text, overlapping=True):
         if _names_a_use(text, start, TRIGGERS[index]):
@@ -168,15 +211,23 @@ def _in_line_string_or_comment(text: str, pos: int) -> bool:
     return line.count('"') % 2 == 1 or line.count("'") % 2 == 1
 
 
-def has_code_trigger(text: str) -> bool:
+def has_code_trigger(text: str, multiline: list[tuple[int, int]] | None = None) -> bool:
     """Whether a trigger word occurs outside comments, docstrings and other string literals.
 
     A cheap lexical check (no tokenizer): quotes are counted on the hit's line, triple quotes
     before it in the file. Quoted triggers (``"model"``) are checked from their opening quote.
+    ``multiline``: the spans of the file's triple-quoted strings when the lexical pass has
+    found them already (sorted), so they are not searched for again.
     """
     states: tuple[list[int], list[bool]] | None = None
+    starts = [s for s, _ in multiline] if multiline is not None else []
     for pos in trigger_offsets(text):
         if _in_line_string_or_comment(text, pos):
+            continue
+        if multiline is not None:
+            index = bisect.bisect_right(starts, pos) - 1
+            if index < 0 or multiline[index][1] <= pos:
+                return True
             continue
         if states is None:
             states = _triple_states(text)
