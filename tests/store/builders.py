@@ -102,8 +102,16 @@ def result(
         artifacts=artifacts,
         findings=findings,
         skipped=(Skipped(Location("big.json"), Stage.DETECT, "larger than 4 MiB"),),
+        # every counter set, and the five file counts adding up to files_seen as a scan's do
         stats=ScanStats(
-            files_seen=10, files_parsed=8, files_cached=1, bytes_read=1234, duration_s=0.5
+            files_seen=14,
+            files_parsed=8,
+            files_cached=1,
+            bytes_read=1234,
+            duration_s=0.5,
+            files_unmatched=2,
+            files_inspected=2,
+            files_skipped=1,
         ),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,15 +65,8 @@ def identity_digest(ident: Identity) -> str:
 
 
 def locations_of(finding: Finding) -> tuple[Location, ...]:
-    """Every location of a finding, the one it is reported at first.
-
-    A finding may carry further locations (one per place its rule and model meet); they are
-    read when the contract type has them, so the store keeps all of them.
-    """
-    extra: Sequence[Location] = getattr(finding, "locations", ()) or ()
-    seen = [finding.location]
-    seen += [loc for loc in extra if loc not in seen]
-    return tuple(seen)
+    """Every location of a finding, the one it is reported at first (``seq`` 0 in the store)."""
+    return (finding.location, *(loc for loc in finding.places if loc != finding.location))
 
 
 def artifact_model_name(path: str, ident: Identity | None) -> str:
@@ -242,6 +235,9 @@ def save_scan(
                 files_cached=stats.files_cached,
                 bytes_read=stats.bytes_read,
                 duration_s=stats.duration_s,
+                files_unmatched=stats.files_unmatched,
+                files_inspected=stats.files_inspected,
+                files_skipped=stats.files_skipped,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
@@ -369,11 +365,7 @@ def _save_findings(
     )
 
 
-#: Whether the contract type carries several locations per finding (read by ``queries``).
-FINDING_HAS_LOCATIONS = "locations" in {f.name for f in fields(Finding)}
-
 __all__ = [
-    "FINDING_HAS_LOCATIONS",
     "SaveOutcome",
     "artifact_model_name",
     "identity_row",

@@ -26,7 +26,6 @@ from modeldeps.model import (
 from modeldeps.serialize import identity_from_data
 from modeldeps.store import schema as t
 from modeldeps.store.queries.rows import chunks
-from modeldeps.store.save import FINDING_HAS_LOCATIONS
 
 
 def identity_of_row(row: Any, prefix: str = "i_") -> Identity | None:
@@ -64,9 +63,6 @@ def _location(path: str, line: int | None, col: int | None) -> Location:
 
 
 def _finding(row: Any, locations: Sequence[Location]) -> Finding:
-    kwargs: dict[str, Any] = {}
-    if FINDING_HAS_LOCATIONS:
-        kwargs["locations"] = tuple(locations)
     return Finding(
         rule_id=row.rule_id,
         severity=Severity(row.severity),
@@ -77,7 +73,7 @@ def _finding(row: Any, locations: Sequence[Location]) -> Finding:
         fingerprint=row.fingerprint,
         remediation=row.remediation,
         subject=row.subject,
-        **kwargs,
+        locations=tuple(locations),
     )
 
 
@@ -182,6 +178,10 @@ def load_result(conn: sa.Connection, scan_id: int) -> ScanResult | None:
             files_cached=head.files_cached,
             bytes_read=head.bytes_read,
             duration_s=head.duration_s,
+            # NULL on a scan saved before schema 0003: not recorded, read as none
+            files_unmatched=head.files_unmatched or 0,
+            files_inspected=head.files_inspected or 0,
+            files_skipped=head.files_skipped or 0,
         ),
     )
 
