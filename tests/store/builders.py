@@ -101,17 +101,20 @@ def result(
         dependencies=(Dependency("pypi", "openai", ">=1.0", Location("requirements.txt", 3)),),
         artifacts=artifacts,
         findings=findings,
-        skipped=(Skipped(Location("big.json"), Stage.DETECT, "larger than 4 MiB"),),
+        skipped=(
+            Skipped(Location("big.json"), Stage.DETECT, "larger than 4 MiB"),
+            Skipped(Location("models.lock", 3), Stage.LOCK, "not used: models.lock:3: bad pin"),
+        ),
         # every counter set, and the five file counts adding up to files_seen as a scan's do
         stats=ScanStats(
-            files_seen=14,
+            files_seen=15,
             files_parsed=8,
             files_cached=1,
             bytes_read=1234,
             duration_s=0.5,
             files_unmatched=2,
             files_inspected=2,
-            files_skipped=1,
+            files_skipped=2,
         ),
     )
 

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from modeldeps.errors import StoreError
+from modeldeps.model import Location
 from modeldeps.store import migrate, queries
 from modeldeps.store import schema as t
 from modeldeps.store.connect import open_store
@@ -102,7 +103,7 @@ def test_a_first_version_store_upgrades_in_place(store_url: str) -> None:
 
 def _second_version_store(url: str) -> None:
     """A store as modeldeps wrote it at schema 0002 (no unmatched, inspected or skipped file
-    counts), with one scan in it, saved through the code of that revision's columns."""
+    counts, no line of a skipped entry), with one scan and one skipped file in it."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         migrate.upgrade(conn, "0002")
@@ -128,13 +129,21 @@ def _second_version_store(url: str) -> None:
             ),
             {"now": now, "commit": "c" * 40, "d": "d" * 64},
         )
+        conn.execute(
+            sa.text(
+                "INSERT INTO skipped (scan_id, path, stage, reason) "
+                "VALUES (1, 'big.json', 'detect', 'larger than 4 MiB')"
+            )
+        )
         if engine.dialect.name == "postgresql":
             for table in ("repositories", "scans"):
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)"))
     engine.dispose()
 
 
-def test_a_0002_store_upgrades_in_place_and_keeps_every_file_count(store_url: str) -> None:
+def test_a_0002_store_upgrades_then_keeps_every_count_and_skipped_line(
+    store_url: str,
+) -> None:
     _second_version_store(store_url)
     with open_store(store_url) as store:
         with store.read() as conn:
@@ -145,6 +154,9 @@ def test_a_0002_store_upgrades_in_place_and_keeps_every_file_count(store_url: st
         st = old.stats
         assert (st.files_seen, st.files_parsed, st.files_cached) == (7, 5, 2)
         assert (st.files_unmatched, st.files_inspected, st.files_skipped) == (0, 0, 0)
+        assert [(k.location, k.stage.value) for k in old.skipped] == [
+            (Location("big.json"), "detect")
+        ]
         new = rich_result()
         saved = save(store, new, repo())
         with store.read() as conn:
@@ -154,7 +166,8 @@ def test_a_0002_store_upgrades_in_place_and_keeps_every_file_count(store_url: st
                     t.scans.c.id == 1
                 )
             ).one()
-    assert back is not None and back.stats == new.stats
+    assert back is not None and back.stats == new.stats and back.skipped == new.skipped
+    assert Location("models.lock", 3) in {k.location for k in back.skipped}
     assert new.stats.files_skipped > 0 and new.stats.files_inspected > 0
     assert tuple(nulls) == (None, None)  # "not recorded", not a count of zero
 

@@ -320,6 +320,8 @@ def _save_contents(conn: sa.Connection, scan_id: int, result: ScanResult) -> Non
                 {
                     "scan_id": scan_id,
                     "path": k.location.path,
+                    "line": k.location.line,
+                    "col": k.location.column,
                     "stage": k.stage.value,
                     "reason": k.reason,
                 }

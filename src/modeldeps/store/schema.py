@@ -270,6 +270,8 @@ skipped = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     _scan_fk(),
     sa.Column("path", TEXT, nullable=False),
+    sa.Column("line", sa.Integer),
+    sa.Column("col", sa.Integer),
     sa.Column("stage", sa.String(16), nullable=False),
     sa.Column("reason", TEXT, nullable=False),
     sa.Index("ix_skipped_scan", "scan_id"),

@@ -158,7 +158,7 @@ def load_result(conn: sa.Connection, scan_id: int) -> ScanResult | None:
     ]
     k = t.skipped
     skipped = [
-        Skipped(Location(row.path), Stage(row.stage), row.reason)
+        Skipped(_location(row.path, row.line, row.col), Stage(row.stage), row.reason)
         for row in conn.execute(sa.select(k).where(k.c.scan_id == scan_id).order_by(k.c.id))
     ]
     started = head.started_at.isoformat() + "+00:00"

@@ -1,4 +1,5 @@
-"""The scan's file counts added since 0002: unmatched, inspected and skipped files."""
+"""What 0002 lost of a scan: the unmatched, inspected and skipped file counts, and the line
+and column of a ``Skipped`` entry (a lock that cannot be read names its line)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,22 @@ depends_on = None
 
 #: ``ScanStats`` counters a scan saved at 0002 did not keep. They stay NULL on those rows
 #: (not recorded, which zero would misstate); every scan saved from now on fills them.
-COLUMNS = ("files_unmatched", "files_inspected", "files_skipped")
+COUNTS = ("files_unmatched", "files_inspected", "files_skipped")
 
 
 def upgrade() -> None:
     with op.batch_alter_table("scans") as batch:
-        for name in COLUMNS:
+        for name in COUNTS:
             batch.add_column(sa.Column(name, sa.Integer))
+    with op.batch_alter_table("skipped") as batch:
+        batch.add_column(sa.Column("line", sa.Integer))
+        batch.add_column(sa.Column("col", sa.Integer))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("skipped") as batch:
+        batch.drop_column("col")
+        batch.drop_column("line")
     with op.batch_alter_table("scans") as batch:
-        for name in reversed(COLUMNS):
+        for name in reversed(COUNTS):
             batch.drop_column(name)
