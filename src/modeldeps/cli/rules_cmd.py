@@ -13,16 +13,15 @@ from modeldeps.errors import UsageError
 
 
 def _rules(rule_id: str | None, fmt: str) -> int:
-    from modeldeps.assess.catalog import rule_record
-    from modeldeps.assess.rules import RULE_CLASSES, get_rule
+    from modeldeps.assess.catalog import rule_record, rule_records
+    from modeldeps.rule_catalog import known
 
     if fmt not in {"table", "json"}:
         raise UsageError(f"--format: unknown format {fmt!r} (one of: table, json)")
     if rule_id is not None:
-        cls = get_rule(rule_id)
-        if cls is None:
+        if not known(rule_id.strip().upper()):
             raise UsageError(f"unknown rule {rule_id!r} (see `modeldeps rules`)")
-        rec = rule_record(cls)
+        rec = rule_record(rule_id.strip().upper())
         if fmt == "json":
             sys.stdout.write(json.dumps(rec, indent=2, sort_keys=True) + "\n")
             return 0
@@ -30,7 +29,7 @@ def _rules(rule_id: str | None, fmt: str) -> int:
         head = f"{rec['id']}: {rec['title']} (severity {rec['severity']}{cwe})"
         sys.stdout.write(f"{head}\n\n{rec['doc']}\n\nRemediation: {rec['remediation']}\n")
         return 0
-    records = [rule_record(cls) for cls in RULE_CLASSES]
+    records = list(rule_records().values())
     if fmt == "json":
         sys.stdout.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
         return 0

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from modeldeps import __version__
+from modeldeps.assess.catalog import REPORTED_BY
 from modeldeps.model import Identity, RefKind, Severity
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
@@ -497,6 +498,7 @@ def findings(request: Request) -> Response:
         listed=listed,
         rules=dash.rules,
         record=dash.rules.get(rule) if rule else None,
+        reported_by=REPORTED_BY,
         charts={"severity": charts.severity_chart(sev_counts)},
         params={"rule": rule, "severity": severity, "repo": repo},
         page_number=page,
