@@ -108,6 +108,16 @@ def test_html_charts_render_in_chromium(
     assert all(bars == drawn and int(bars) > 0 for _, bars, drawn in charts)
 
 
+def test_html_shows_control_and_bidi_characters_as_escapes(
+    stored: tuple[OrgReport, dict[int, ScanResult]],
+) -> None:
+    report = stored[0]
+    hostile = dataclasses.replace(report.repositories[0], name="pay\u202estnem\x1b[2J")
+    text = render_org(dataclasses.replace(report, repositories=(hostile,)), "html")
+    assert "\u202e" not in text and "\x1b" not in text
+    assert "pay\\u202estnem\\x1b[2J" in text
+
+
 def test_table_shows_control_characters_instead_of_obeying_them(
     stored: tuple[OrgReport, dict[int, ScanResult]],
 ) -> None:
@@ -116,3 +126,6 @@ def test_table_shows_control_characters_instead_of_obeying_them(
     text = render_org(dataclasses.replace(report, repositories=(hostile,)), "table")
     assert "\x1b" not in text and "\x07" not in text
     assert "evil\\x1b]0;owned\\x07" in text
+    bidi = dataclasses.replace(report.repositories[0], name="pay\u202estnem")
+    text = render_org(dataclasses.replace(report, repositories=(bidi,)), "table")
+    assert "\u202e" not in text and "pay\\u202estnem" in text

@@ -18,8 +18,9 @@ from modeldeps.store import queries as sq
 from modeldeps.store.connect import open_store
 from modeldeps.store.identify import identify
 from modeldeps.store.save import save_scan
+from modeldeps.textsafe import shown
 from modeldeps.web import queries
-from modeldeps.web.render import shown, to_json
+from modeldeps.web.render import to_json
 from tests.web.conftest import serving
 from tests.web.test_security import raw_get
 

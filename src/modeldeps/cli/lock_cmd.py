@@ -72,8 +72,8 @@ def _lock(
 ) -> int:
     from modeldeps.lock import LOCK_FILENAME, tomlio
     from modeldeps.lock.build import LockOptions, build_lock, summary
-    from modeldeps.lock.render import printable
     from modeldeps.resolve.sources.bundled import load_kb
+    from modeldeps.textsafe import terminal
 
     root = _root(path)
     if write and not fix:
@@ -106,7 +106,7 @@ def _lock(
     _say(f"{target}: {'unchanged' if old == text else 'written'} — {counts or 'no models found'}")
     for pin in lock.entries():
         if not pin.pinned and pin.reason and not quiet:
-            _say(f"  unpinned {printable(str(pin.key))}: {printable(pin.reason)}")
+            _say(f"  unpinned {terminal(pin.key)}: {terminal(pin.reason)}")
     if fix:
         _fix(root, result, lock, write)
     return EXIT_CLEAN

@@ -22,7 +22,7 @@ from modeldeps.report.inventory import (
 )
 from modeldeps.report.redact import redact
 from modeldeps.summary import summarize
-from modeldeps.textsafe import terminal
+from modeldeps.textsafe import shown
 
 MAX_BARS = 12  # longer tails are folded into "other" so a chart stays readable
 LABEL_W, BAR_W, ROW_H = 170, 240, 22  # SVG geometry in user units
@@ -80,12 +80,6 @@ def chart(
     return Chart(chart_id, title, bars, max(len(bars), 1) * ROW_H, total)
 
 
-def _shown(value: object) -> object:
-    if value is None or isinstance(value, int | float):
-        return value
-    return terminal(value)  # names, messages, locations: shown as text, escapes visible
-
-
 @cache
 def _env() -> jinja2.Environment:
     import jinja2  # only the HTML format pays for importing it
@@ -96,7 +90,7 @@ def _env() -> jinja2.Environment:
         autoescape=True,
         # Every value shown passes through the shared escaping helper before HTML escaping:
         # control characters and line breaks in scanned names are shown, not obeyed.
-        finalize=_shown,
+        finalize=shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -22,7 +22,7 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
-from modeldeps.textsafe import terminal
+from modeldeps.textsafe import shown, terminal
 from modeldeps.web.static import StaticFile
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -114,17 +114,6 @@ def query(base: Mapping[str, Iterable[str] | str | None], **changes: Any) -> str
         else:
             pairs.append((key, str(value)))
     return "?" + urlencode(pairs) if pairs else "?"
-
-
-def shown(value: Any) -> Any:
-    """A printed value with its control and bidi characters made visible (``textsafe``).
-
-    Markup is our own HTML, already built from escaped text, and is left as it is; so are
-    values that are not text (numbers, ``None``), which hold no characters to hide.
-    """
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return terminal(value)
-    return value
 
 
 def _shown_data(value: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from modeldeps.report.html import BAR_W, LABEL_W, ROW_H, chart
 from modeldeps.report.redact import redact
 from modeldeps.store.org import OrgReport
+from modeldeps.textsafe import shown
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,6 +29,9 @@ def _env() -> jinja2.Environment:
             ]
         ),
         autoescape=True,
+        # Every value shown passes the shared escaping helper before HTML escaping: control
+        # characters and bidi overrides in repository and model names are shown, not obeyed.
+        finalize=shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
