@@ -10,7 +10,8 @@ from modeldeps.errors import UsageError
 from modeldeps.model import Location, RefKind, ScanResult, Severity
 from modeldeps.store.connect import open_store
 from modeldeps.store.diff import diff_dates, diff_scans
-from modeldeps.store.org import build_org_report, hhi
+from modeldeps.store.org import build_org_report
+from modeldeps.summary import hhi
 from tests.store.builders import (
     DEEPSEEK_DISTILL,
     LLAMA,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from modeldeps.model import Finding, Identity, ScanResult, Severity
 from modeldeps.report.redact import redact
-from modeldeps.summary import distinct_models
+from modeldeps.summary import distinct_models, ranked
 
 #: Severities from most to least severe, the order every report lists findings in.
 SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
@@ -121,4 +121,4 @@ def license_counts(result: ScanResult) -> list[tuple[str, int]]:
         licenses = set(ident.licenses) if ident else set()
         for lic in licenses or {"unknown"}:
             counts[lic] += 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked(counts)
