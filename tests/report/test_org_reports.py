@@ -13,6 +13,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from modeldeps.model import RefKind, ScanResult
+from modeldeps.report.markdown import cell as markdown_cell
 from modeldeps.report.org.render import render_org
 from modeldeps.store import queries
 from modeldeps.store.connect import open_store
@@ -64,6 +65,13 @@ def test_markdown_escapes_table_cells(stored: tuple[OrgReport, dict[int, ScanRes
     for line in text.splitlines():
         if line.startswith("| x/"):
             assert line.count(" | ") == 6  # the pipe in the name did not add a column
+    report = stored[0]
+    hostile = "pay\u202estnem\x1b[2J ![t](https://evil.example/t.png)\n| ~~x~~ &amp;"
+    repos = (dataclasses.replace(report.repositories[0], name=hostile),)
+    text = render_org(dataclasses.replace(report, repositories=repos), "markdown")
+    assert "\u202e" not in text and "\x1b" not in text and "![t](" not in text
+    # the scan's Markdown report escapes cells the same way (one helper, textsafe.markdown)
+    assert markdown_cell(hostile) in text
 
 
 def test_cyclonedx_names_each_repository_and_is_valid(
