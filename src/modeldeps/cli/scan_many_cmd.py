@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_INCOMPLETE
-from modeldeps.cli.store_support import STORE_HELP, open_cli_store, require_extra
+from modeldeps.cli.extras import require
+from modeldeps.cli.store_support import STORE_HELP, open_cli_store
 from modeldeps.errors import UsageError
 from modeldeps.options import ScanOptions
 
@@ -152,7 +153,7 @@ def register(app: typer.Typer) -> None:
                 f"--executor: unknown executor {executor!r} (one of: {', '.join(EXECUTORS)})"
             )
         if executor == "ray":
-            require_extra("ray", "ray")
+            require("ray")
         if timeout is not None and timeout <= 0:
             raise UsageError("--timeout must be a positive number of seconds")
         for overlay in kb or ():
