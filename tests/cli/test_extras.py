@@ -27,9 +27,7 @@ def _requirements(extra: str, table: dict[str, list[str]]) -> set[str]:
 
 
 def test_every_extra_the_cli_checks_installs_the_modules_it_looks_for() -> None:
-    table = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"][
-        "optional-dependencies"
-    ]
+    table = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     dists = packages_distributions()
     assert {"cost", "online", "store", "postgres", "ray", "web"} <= set(EXTRAS)
     for extra, (_feature, modules) in EXTRAS.items():

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from modeldeps.cli.scan_options import Exclude, Overlays, scan_options
 from modeldeps.errors import UsageError
 
 
@@ -52,15 +53,12 @@ def _baseline_create(
 ) -> int:
     from modeldeps.assess.baseline import render_baseline
     from modeldeps.assess.stage import run_assessment
-    from modeldeps.options import ScanOptions
     from modeldeps.pipeline import scan
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or directory: {p}")
-    options = ScanOptions(
-        excludes=tuple(exclude), kb_overlays=tuple(kb), config_file=config, assess=False
-    )
+    options = scan_options(exclude=exclude, kb=kb, config=config, assess=False)
     result = scan(paths, options)
     root = paths[0] if paths[0].is_dir() else paths[0].parent
     # Every current finding, not only those new against an existing baseline.
@@ -102,14 +100,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--config", help="Policy file (default: .modeldeps.toml or pyproject)."),
         ] = None,
-        kb: Annotated[
-            list[Path] | None,
-            typer.Option("--kb", help="Knowledge-base overlay file (repeatable)."),
-        ] = None,
-        exclude: Annotated[
-            list[str] | None,
-            typer.Option("--exclude", help="Gitignore-style pattern to skip (repeatable)."),
-        ] = None,
+        kb: Overlays = None,
+        exclude: Exclude = None,
     ) -> int:
         """Scan PATHS and write the fingerprints of every finding to a baseline file."""
         return _baseline_create(paths, output, config, list(kb or ()), list(exclude or ()))
