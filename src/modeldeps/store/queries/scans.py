@@ -158,46 +158,41 @@ def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int
     return {int(r.repository_id): int(r.id) for r in rows}
 
 
-def stored_at_commit(
-    conn: sa.Connection, key: str, commit: str, tool_version: str, kb_version: str | None
+def _stored_by(
+    conn: sa.Connection,
+    key: str,
+    where: sa.ColumnElement[bool],
+    tool_version: str,
+    kb_version: str | None,
 ) -> int | None:
-    """A scan of repository ``key`` at ``commit`` by this tool and KB version (for --resume)."""
+    """The newest scan of repository ``key`` matching ``where``, by this tool and KB version."""
     s, r = t.scans, t.repositories
     query = (
         sa.select(s.c.id)
         .join(r, r.c.id == s.c.repository_id)
         .where(
             r.c.key_digest == t.digest_of(key),
-            s.c.commit_sha == commit,
+            where,
             s.c.tool_version == tool_version,
+            s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version,
         )
-    )
-    query = query.where(
-        s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version
     )
     found = conn.execute(query.order_by(s.c.id.desc()).limit(1)).scalar()
     return int(found) if found is not None else None
+
+
+def stored_at_commit(
+    conn: sa.Connection, key: str, commit: str, tool_version: str, kb_version: str | None
+) -> int | None:
+    """A scan of repository ``key`` at ``commit`` by this tool and KB version (for --resume)."""
+    return _stored_by(conn, key, t.scans.c.commit_sha == commit, tool_version, kb_version)
 
 
 def stored_with_tree(
     conn: sa.Connection, key: str, tree_digest: str, tool_version: str, kb_version: str | None
 ) -> int | None:
     """A scan of tree ``key`` whose files had this stat digest (for --resume without git)."""
-    s, r = t.scans, t.repositories
-    query = (
-        sa.select(s.c.id)
-        .join(r, r.c.id == s.c.repository_id)
-        .where(
-            r.c.key_digest == t.digest_of(key),
-            s.c.tree_digest == tree_digest,
-            s.c.tool_version == tool_version,
-        )
-    )
-    query = query.where(
-        s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version
-    )
-    found = conn.execute(query.order_by(s.c.id.desc()).limit(1)).scalar()
-    return int(found) if found is not None else None
+    return _stored_by(conn, key, t.scans.c.tree_digest == tree_digest, tool_version, kb_version)
 
 
 def last_durations(conn: sa.Connection, keys: set[str]) -> dict[str, float]:
