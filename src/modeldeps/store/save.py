@@ -20,9 +20,8 @@ from modeldeps.model import Finding, Identity, Location, ScanResult
 from modeldeps.serialize import to_data
 from modeldeps.store import schema as t
 from modeldeps.store.identify import RepoIdentity
+from modeldeps.store.queries.rows import chunks
 from modeldeps.summary import distinct_models
-
-_CHUNK = 400  # rows per IN (...) lookup; SQLite allows 32766 variables, this stays far below
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +118,6 @@ def _insert_ignore(conn: sa.Connection, table: sa.Table, rows: list[dict[str, An
         conn.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
 def _model_ids(conn: sa.Connection, names: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Row ids of the ``(kind, name)`` models, created when missing (by another writer too)."""
     by_digest = {t.digest_of(kind, name): (kind, name) for kind, name in names}
@@ -131,7 +125,7 @@ def _model_ids(conn: sa.Connection, names: set[tuple[str, str]]) -> dict[tuple[s
 
     def lookup() -> None:
         m = t.models
-        for chunk in _chunks([d for d, n in by_digest.items() if n not in found]):
+        for chunk in chunks([d for d, n in by_digest.items() if n not in found]):
             rows = conn.execute(sa.select(m.c.id, m.c.digest).where(m.c.digest.in_(list(chunk))))
             found.update({by_digest[r.digest]: int(r.id) for r in rows})
 
@@ -175,7 +169,7 @@ def _identity_ids(conn: sa.Connection, idents: Iterable[Identity]) -> dict[str, 
 
     def lookup() -> None:
         i = t.identities
-        for chunk in _chunks([d for d in rows if d not in found]):
+        for chunk in chunks([d for d in rows if d not in found]):
             got = conn.execute(sa.select(i.c.id, i.c.digest).where(i.c.digest.in_(list(chunk))))
             found.update({r.digest: int(r.id) for r in got})
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from modeldeps.model import Location, Severity
 from modeldeps.store import schema as t
+from modeldeps.store.queries import latest_ids_select
 from modeldeps.store.queries.results import locations_by_finding
-from modeldeps.web.queries import latest_ids_select
 
 
 def rule_severity_matrix(

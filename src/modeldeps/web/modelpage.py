@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from modeldeps.model import Identity, Location
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
-from modeldeps.web.digests import chunks
+from modeldeps.store.queries import chunks, latest_ids_select
 from modeldeps.web.findings import FindingItem, finding_columns, finding_items
 from modeldeps.web.inventory import pick_identity
-from modeldeps.web.queries import ARTIFACT, latest_ids_select, models_named, names_of
+from modeldeps.web.queries import ARTIFACT, models_named, names_of
 
 
 @dataclass(frozen=True, slots=True)

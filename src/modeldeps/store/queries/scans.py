@@ -138,11 +138,9 @@ def get_scans(conn: sa.Connection, scan_ids: Sequence[int]) -> list[ScanRow]:
     return [found[i] for i in scan_ids if i in found]
 
 
-def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int, int]:
-    """Repository id → id of its latest scan started at or before ``at`` (default: ever).
-
-    "Latest" is by start time, then by id (the later saved of two scans started together).
-    """
+def _latest_ranked(at: datetime | None) -> sa.Subquery:
+    """Every scan (started at or before ``at``) numbered 1, 2, … from its repository's latest:
+    "latest" is by start time, then by id (the later saved of two scans started together)."""
     s = t.scans
     ranked = sa.select(
         s.c.id,
@@ -153,7 +151,18 @@ def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int
     )
     if at is not None:
         ranked = ranked.where(s.c.started_at <= at)
-    sub = ranked.subquery()
+    return ranked.subquery()
+
+
+def latest_ids_select(at: datetime | None = None) -> sa.Select[Any]:
+    """``SELECT id`` of the latest scan of every repository (at ``at``), to use in a query."""
+    sub = _latest_ranked(at)
+    return sa.select(sub.c.id).where(sub.c.rn == 1)
+
+
+def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int, int]:
+    """Repository id → id of its latest scan started at or before ``at`` (default: ever)."""
+    sub = _latest_ranked(at)
     rows = conn.execute(sa.select(sub.c.repository_id, sub.c.id).where(sub.c.rn == 1))
     return {int(r.repository_id): int(r.id) for r in rows}
 
