@@ -19,8 +19,9 @@ from modeldeps.store import queries
 from modeldeps.store.connect import open_store
 from modeldeps.store.org import OrgReport, build_org_report
 from modeldeps.store.save import save_scan
+from tests.contract import OPENAI, QWEN
 from tests.report.test_html import _dump_dom, _Refs
-from tests.store.builders import OPENAI, QWEN, ref, repo, result, rich_result
+from tests.store.builders import ref, repo, result, rich_result
 
 
 @pytest.fixture

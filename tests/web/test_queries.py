@@ -256,7 +256,8 @@ def test_a_rule_seen_at_two_severities_counts_every_repository(tmp_path: object)
     from pathlib import Path
 
     from modeldeps.model import Location, Severity
-    from tests.store.builders import finding, repo, result, save
+    from tests.contract import finding
+    from tests.store.builders import repo, result, save
 
     url = f"sqlite:///{Path(str(tmp_path)) / 's.sqlite3'}"
     with open_store(url) as store:

@@ -63,17 +63,22 @@ def _location(path: str, line: int | None, col: int | None) -> Location:
 
 
 def _finding(row: Any, locations: Sequence[Location]) -> Finding:
+    """A stored finding as it was reported. The scan's own findings come from the assess
+    stage, which lists every place (``locations``) even when there is one; an artifact's
+    findings are as its inspector reported them, at one place and with no list."""
+    place = locations[0] if locations else Location("")
+    listed = tuple(locations) if row.artifact_id is None or len(locations) > 1 else ()
     return Finding(
         rule_id=row.rule_id,
         severity=Severity(row.severity),
         confidence=Confidence(row.confidence),
         title=row.title,
         message=row.message,
-        location=locations[0] if locations else Location(""),
+        location=place,
         fingerprint=row.fingerprint,
         remediation=row.remediation,
         subject=row.subject,
-        locations=tuple(locations),
+        locations=listed,
     )
 
 

@@ -1,6 +1,6 @@
-"""The lock step's output through ``scan --save``: an MD403 finding located at
-``models.lock:<line>`` and a ``Skipped`` entry of the stage ``lock`` are stored and read back
-as the scan reported them, on SQLite and PostgreSQL."""
+"""A scan saved with ``scan --save`` reads back (``history show``) as the scan reported it, on
+SQLite and PostgreSQL: a whole real scan, and the lock step's output (an MD403 finding located
+at ``models.lock:<line>``, a ``Skipped`` entry of the stage ``lock``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from modeldeps.cli import main
 from modeldeps.store import queries
 from modeldeps.store.connect import open_store
+from tests.discover.inspectors import pickle_gen as g
 from tests.discover.inspectors.builders import safetensors_bytes
 from tests.lock.builders import blob_of, hf_cache
 
@@ -72,3 +73,20 @@ def test_a_drifted_lock_and_a_broken_one_are_stored_as_scanned(
         assert shown["skipped"] == doc["skipped"]
     line = md403["location"]["line"]
     assert [str(r.locations[0]) for r in rows if r.rule_id == "MD403"] == [f"models.lock:{line}"]
+
+
+def test_a_whole_scan_reads_back_as_its_report(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.py").write_text(APP.replace(")", ", trust_remote_code=True)"))
+    (project / "serve.sh").write_text("vllm serve Qwen/Qwen2.5-7B-Instruct\n")
+    g.write(project / "weights" / "m.pkl", g.call("os", "system"))  # an inspector's findings
+    # a loader call that does not parse: its strings are read, the failure is a Skipped entry
+    (project / "broken.py").write_text(APP.rstrip().rstrip(")") + ",\n")
+    args = ["--store", store_url, "-f", "json"]
+    scanned = _run(capsys, "scan", str(project), "--save", *args, "--fail-on", "none")
+    assert scanned["artifacts"][0]["findings"] and scanned["findings"] and scanned["skipped"]
+    shown = _run(capsys, "history", "show", "#1", *args)
+    assert shown == scanned
