@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from modeldeps.model import Identity, RefKind, ScanResult
+from modeldeps.model import SEVERITY_ORDER, Identity, RefKind, ScanResult
 
 K = TypeVar("K", bound=str)
 V = TypeVar("V", int, float)
@@ -86,7 +86,6 @@ def summarize(result: ScanResult) -> Summary:
             for c in sorted(set(ident.lineage_countries)):
                 lineage[c] += 1
     sev = Counter(f.severity.value for f in result.findings)
-    order = ["critical", "high", "medium", "low", "info"]
     return Summary(
         references_by_kind=tuple(sorted(kinds.items())),
         references_by_file=tuple(ranked(files)),
@@ -94,5 +93,5 @@ def summarize(result: ScanResult) -> Summary:
         by_country=_shares(countries, len(models)),
         by_publisher=_shares(publishers, len(models)),
         by_lineage_country=_shares(lineage, len(models)),
-        findings_by_severity=tuple((s, sev[s]) for s in order if sev[s]),
+        findings_by_severity=tuple((s.value, sev[s.value]) for s in SEVERITY_ORDER if sev[s.value]),
     )

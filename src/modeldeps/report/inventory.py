@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from modeldeps.model import Finding, Identity, ScanResult, Severity
+from modeldeps.model import Finding, Identity, ScanResult
 from modeldeps.report.redact import redact
 from modeldeps.summary import distinct_models, ranked
-
-#: Severities from most to least severe, the order every report lists findings in.
-SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from modeldeps.model import Severity
+from modeldeps.model import SEVERITY_ORDER, Severity
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.store.org import Shares, shares_from_counts
@@ -127,7 +127,7 @@ def totals(conn: sa.Connection, digests: ScanDigests) -> Totals:
             .group_by(f.c.severity)
         )
     }
-    order = [v.value for v in sorted(Severity, key=lambda x: -x.rank)]
+    order = [v.value for v in SEVERITY_ORDER]
     return Totals(
         repositories=int(repos),
         scans=int(conn.execute(sa.select(sa.func.count()).select_from(t.scans)).scalar() or 0),

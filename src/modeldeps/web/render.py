@@ -22,10 +22,11 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
+from modeldeps.model import SEVERITY_ORDER
 from modeldeps.textsafe import shown, terminal
 from modeldeps.web.static import StaticFile
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
 _CODE = re.compile(r"``([^`\n]{1,200}?)``|`([^`\n]{1,200})`")  # reST ``code`` or `code`
 
 
