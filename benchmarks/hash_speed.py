@@ -32,9 +32,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from modeldeps.lock.hashing import default_workers, hash_many
+from modeldeps.lock.hashing import hash_many
 from modeldeps.lock.lockfile import LocalPin, Lockfile
 from modeldeps.lock.verify import Status, verify
+from modeldeps.workers import usable_cpus
 
 MB = 1024 * 1024
 GB = 1000**3
@@ -110,7 +111,7 @@ def main() -> int:
     if args.size_gb < 4:
         print("note: the target is defined over at least 4 GB", file=sys.stderr)
     folder = args.path or Path(tempfile.mkdtemp(prefix="modeldeps-hash-"))
-    workers = default_workers()
+    workers = usable_cpus()
     try:
         paths = make_files(folder, int(args.size_gb * GB), args.files)
         total = sum(p.stat().st_size for p in paths)

@@ -15,8 +15,7 @@ import argparse
 import time
 from pathlib import Path
 
-import yaml
-
+from modeldeps import safeyaml
 from modeldeps.resolve import Resolver
 from modeldeps.resolve.coverage import LICENSE_BASES, license_coverage
 
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list", type=Path, default=DEFAULT)
     ap.add_argument("--show-missing", action="store_true")
     args = ap.parse_args(argv)
-    doc = yaml.safe_load(args.list.read_text(encoding="utf-8"))
+    doc = safeyaml.load(args.list.read_text(encoding="utf-8"))
     ids = [m["id"] for m in doc["models"]]
     r = Resolver.create()
     t0 = time.perf_counter()

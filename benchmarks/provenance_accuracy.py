@@ -191,11 +191,10 @@ def _variant(r: Resolver, licence: object) -> str | None:
 
 def score_ids(path: Path, r: Resolver) -> tuple[dict[str, tuple[int, int]], list[str]]:
     """Accuracy by field over the id list, and the misses (a high-confidence miss is marked)."""
-    import yaml
-
+    from modeldeps import safeyaml
     from modeldeps.model import Confidence, ModelReference, RefKind
 
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
+    rows = safeyaml.load(path.read_text(encoding="utf-8"))["models"]
     fields = ("publisher", "country", "license", "base", "open_weights")
     counts = {f: [0, 0] for f in fields}
     misses: list[str] = []

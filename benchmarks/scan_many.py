@@ -45,6 +45,7 @@ from modeldeps.store import queries
 from modeldeps.store.connect import open_store
 from modeldeps.store.identify import RepoIdentity
 from modeldeps.store.save import save_scan
+from modeldeps.workers import usable_cpus
 
 REPO = Path(__file__).resolve().parent.parent
 #: Well-known packages, many of them AI SDKs and frameworks (so the scans find models), none of
@@ -179,7 +180,7 @@ def timed_cli(*args: str, runs: int = 1) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / ".work")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--jobs", type=int, default=usable_cpus())
     parser.add_argument("--scans", type=int, default=1000)
     parser.add_argument("--min-trees", type=int, default=40)
     parser.add_argument("--skip-ray", action="store_true")
@@ -217,7 +218,7 @@ def compare_executors(args: argparse.Namespace, base: Path) -> None:
     """Scan every tree serially, in the pool and on Ray, into fresh stores; print the times."""
     paths = trees(args.work, args.min_trees)
     files = sum(sum(1 for _ in p.rglob("*") if _.is_file()) for p in paths)
-    print(f"{len(paths)} trees, {files:,} files; {args.jobs} jobs on {os.cpu_count()} cores")
+    print(f"{len(paths)} trees, {files:,} files; {args.jobs} jobs on {usable_cpus()} usable cores")
     targets = [Target(p.resolve(), str(p)) for p in paths]
     serial, stored, size = run("serial", targets, 1, base)
     print(f"serial : {serial:7.2f} s  ({stored} stored; store {size / 1e6:.1f} MB)")

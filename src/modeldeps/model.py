@@ -49,6 +49,9 @@ class Severity(StrEnum):
 
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
+#: Severities, the worst first: the order every report and the dashboard list them in.
+SEVERITY_ORDER: tuple[Severity, ...] = tuple(reversed(Severity))
+
 
 class Confidence(StrEnum):
     """How sure a detector, rule or resolver is."""

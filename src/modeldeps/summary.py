@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-from modeldeps.model import Identity, RefKind, ScanResult
+from modeldeps.model import SEVERITY_ORDER, Identity, RefKind, ScanResult
+
+K = TypeVar("K", bound=str)
+V = TypeVar("V", int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +35,20 @@ class Summary:
     findings_by_severity: tuple[tuple[str, int], ...]
 
 
+def ranked(weights: Mapping[K, V]) -> list[tuple[K, V]]:
+    """The rows of a share table in the one order every report uses: largest first, ties by
+    key, so the same counts always print in the same order."""
+    return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def hhi(shares: Iterable[float]) -> float:
+    """Herfindahl–Hirschman index: the sum of squared percentage shares (0..10000). The one
+    formula behind the scan's concentration rules, the organization report and the dashboard."""
+    return round(sum((s * 100.0) ** 2 for s in shares), 2)
+
+
 def _shares(counter: Counter[str], total: int) -> tuple[Share, ...]:
-    rows = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(Share(k, v, round(v / total, 4) if total else 0.0) for k, v in rows)
+    return tuple(Share(k, v, round(v / total, 4) if total else 0.0) for k, v in ranked(counter))
 
 
 def distinct_models(result: ScanResult) -> dict[str, Identity | None]:
@@ -70,13 +86,12 @@ def summarize(result: ScanResult) -> Summary:
             for c in sorted(set(ident.lineage_countries)):
                 lineage[c] += 1
     sev = Counter(f.severity.value for f in result.findings)
-    order = ["critical", "high", "medium", "low", "info"]
     return Summary(
         references_by_kind=tuple(sorted(kinds.items())),
-        references_by_file=tuple(sorted(files.items(), key=lambda kv: (-kv[1], kv[0]))),
+        references_by_file=tuple(ranked(files)),
         models=len(models),
         by_country=_shares(countries, len(models)),
         by_publisher=_shares(publishers, len(models)),
         by_lineage_country=_shares(lineage, len(models)),
-        findings_by_severity=tuple((s, sev[s]) for s in order if sev[s]),
+        findings_by_severity=tuple((s.value, sev[s.value]) for s in SEVERITY_ORDER if sev[s.value]),
     )

@@ -14,8 +14,11 @@ import re
 from functools import cache
 
 #: C0 controls, DEL, C1 controls (U+009B is a one-character CSI), the Unicode line and paragraph
-#: separators, and the bidirectional overrides and isolates that reorder text on screen.
-_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+#: separators, and every bidirectional formatting character (the Arabic letter mark, the marks,
+#: embeddings, overrides and isolates of Unicode's UAX #9) that reorders text on screen.
+_CONTROL = (
+    "[\x00-\x1f\x7f-\x9f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 #: Only what breaks a line: for formats whose own escaping covers the rest (JSON, XML).
 _LINE_BREAK = "[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
 #: Markdown punctuation that can open a link or image (brackets), code, HTML, emphasis or
@@ -57,6 +60,19 @@ def terminal(text: object) -> str:
     s = str(text)
     pattern = _pattern(_CONTROL)
     return pattern.sub(lambda m: _escape(m.group(0)), s) if pattern.search(s) else s
+
+
+def shown(value: object) -> object:
+    """A value an HTML template prints (Jinja's ``finalize``), made safe before HTML escaping.
+
+    Text has its controls and bidi characters shown as escapes (``terminal``); numbers and
+    ``None`` are left for the template to format; markup (anything with ``__html__``) is our own
+    HTML built from text already escaped, and is left alone; any other object is shown as the
+    text it prints as (a ``Location`` prints a scanned path).
+    """
+    if value is None or isinstance(value, bool | int | float) or hasattr(value, "__html__"):
+        return value
+    return terminal(value)
 
 
 def one_line(text: object) -> str:

@@ -36,7 +36,7 @@ def test_ids_are_unique_well_formed_and_in_order() -> None:
 
 def test_every_rule_is_documented() -> None:
     for cls in RULE_CLASSES:
-        rec = rule_record(cls)
+        rec = rule_record(cls.id)
         assert rec["title"] and rec["remediation"], cls.id
         assert len(rec["doc"].split("\n\n")) >= 2, f"{cls.id}: summary and details"
         assert rec["summary"].endswith("."), cls.id

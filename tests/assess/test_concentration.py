@@ -5,9 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modeldeps.assess.concentration import compute_shares, hhi
+from modeldeps.assess.concentration import compute_shares
 from modeldeps.assess.matching import Subject
 from modeldeps.model import Location
+from modeldeps.summary import hhi
 from tests.assess.helpers import ident
 
 
@@ -48,3 +49,25 @@ def test_hhi_bounds_and_shares_sum_to_one(countries: list[str]) -> None:
     assert 10000.0 / n - 0.5 <= s.country_hhi <= 10000.0 + 1e-6
     assert s.country_hhi == hhi(v for _, v in s.by_country)
     assert [v for _, v in s.by_country] == sorted((v for _, v in s.by_country), reverse=True)
+
+
+def test_one_concentration_formula_and_one_share_order() -> None:
+    # The scan's rules, the organization report and the dashboard read summary.hhi and
+    # summary.ranked; a second copy of either could drift from the other.
+    import re
+    from pathlib import Path
+
+    import modeldeps
+
+    src = Path(modeldeps.__file__).resolve().parent
+    copies = [
+        p.relative_to(src).as_posix()
+        for p in src.rglob("*.py")
+        if p.name != "summary.py"
+        and re.search(
+            r"def hhi\(|\*\s*100(\.0)?\)\s*\*\*\s*2|key=lambda kv: \(-kv\[1\], kv\[0\]\)",
+            p.read_text("utf-8"),
+        )
+    ]
+    assert copies == []
+    assert hhi([0.5, 0.5]) == 5000.0 and hhi([1.0]) == 10000.0

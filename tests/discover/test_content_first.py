@@ -232,6 +232,24 @@ def test_every_pool_sizes_itself_through_the_worker_cap() -> None:
     assert unguarded == []
 
 
+def test_cpus_are_counted_in_one_place() -> None:
+    # workers.usable_cpus honours the affinity mask (a container's or taskset's CPUs), which
+    # os.cpu_count does not: every count of CPUs, benchmarks included, goes through it.
+    import re
+
+    import modeldeps
+
+    src = Path(modeldeps.__file__).resolve().parent
+    files = [*src.rglob("*.py"), *(src.parents[1] / "benchmarks").rglob("*.py")]
+    own = re.compile(r"\b(cpu_count|sched_getaffinity|process_cpu_count)\(")
+    counting = [
+        p.name for p in files if p.name != "workers.py" and own.search(p.read_text("utf-8"))
+    ]
+    assert len(files) > 200 and counting == []
+    ray = (src / "scanmany" / "ray_executor.py").read_text("utf-8")
+    assert 'kwargs["num_cpus"] = worker_count(' in ray  # a local Ray is capped like a pool
+
+
 def test_a_scan_cut_by_the_time_budget_is_not_stored_for_the_next(tmp_path: Path) -> None:
     import sqlite3
 

@@ -45,6 +45,28 @@ def test_memo_skips_unchanged_files_and_catches_same_size_same_mtime_tampering(
     memo.close()
 
 
+def test_a_memo_of_another_layout_is_emptied_then_remembers(tmp_path: Path) -> None:
+    import sqlite3
+
+    from modeldeps.lock.memo import SCHEMA_VERSION
+
+    db = tmp_path / "memo.sqlite3"
+    with sqlite3.connect(db) as old:  # a layout the memo no longer writes
+        old.execute("CREATE TABLE digests (path TEXT PRIMARY KEY, digest TEXT)")
+        old.execute("INSERT INTO digests VALUES (?, 'stale')", (str(tmp_path / "w.bin"),))
+    path = tmp_path / "w.bin"
+    path.write_bytes(b"abc")
+    memo = DigestMemo(db)
+    job = [(str(path), "sha256")]
+    assert memo.hash(job, [3])[0].digest == hashlib.sha256(b"abc").hexdigest()
+    memo.close()
+    with sqlite3.connect(db) as again:
+        assert again.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert again.execute("SELECT digest FROM digests").fetchall() == [
+            (hashlib.sha256(b"abc").hexdigest(),)
+        ]  # remembered: the old table did not make every write fail
+
+
 def test_local_pin_replaced_by_a_link_out_of_the_project(tmp_path: Path) -> None:
     project = tmp_path / "p"
     (project / "w").mkdir(parents=True)

@@ -230,8 +230,8 @@ def test_hostile_names_are_escaped_in_the_table(cache: Path, tmp_path: Path) -> 
     commit = lock.hub[0].revision
     assert commit is not None
     snap = cache / f"models--{REPO.replace('/', '--')}" / "snapshots" / commit
-    (snap / "evil\x1b[2J\rname.bin").write_bytes(b"x")
+    (snap / "evil\u202e\x1b[2J\rname.bin").write_bytes(b"x")
     report = verify(lock, tmp_path / "p", hf_cache=cache, ollama_store=tmp_path / "none")
     table = render_table(report, verbose=True)
-    assert "\x1b" not in table and "\r" not in table and "evil\\x1b[2J\\rname.bin" in table
+    assert "\x1b" not in table and "\r" not in table and "evil\\u202e\\x1b[2J\\rname.bin" in table
     assert "\x1b" not in render_json(report)

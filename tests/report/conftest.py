@@ -6,15 +6,10 @@ import pytest
 
 from modeldeps.model import (
     ArtifactInfo,
-    Confidence,
     Dependency,
-    Evidence,
     Finding,
-    Identity,
-    LineageEdge,
     Location,
     ModelReference,
-    PublisherRef,
     RefKind,
     ScanResult,
     ScanStats,
@@ -22,70 +17,7 @@ from modeldeps.model import (
     Skipped,
     Stage,
 )
-
-QWEN = Identity(
-    canonical_id="Qwen/Qwen2.5-7B-Instruct",
-    family="qwen2.5",
-    publisher=PublisherRef("alibaba-qwen", "Alibaba Cloud (Qwen)", "CN"),
-    licenses=("apache-2.0",),
-    open_weights=True,
-    evidence=(
-        Evidence("bundled-kb", "exact", "Qwen/Qwen2.5-7B-Instruct", "https://huggingface.co/Qwen"),
-    ),
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
-LLAMA_GGUF = Identity(
-    canonical_id="meta-llama/Llama-3.1-8B-Instruct",
-    family="llama3.1",
-    publisher=PublisherRef("meta", "Meta", "US"),
-    licenses=("llama3.1",),
-    open_weights=True,
-    lineage=(LineageEdge("quantized", "meta-llama/Llama-3.1-8B-Instruct", "meta", "US"),),
-    uploader="bartowski",
-    evidence=(Evidence("bundled-kb", "reuploader", "bartowski re-uploads GGUF quantizations"),),
-    confidence=Confidence.HIGH,
-    decided_by="reuploader",
-)
-DEEPSEEK_DISTILL = Identity(
-    canonical_id="deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
-    family="deepseek-r1-distill",
-    publisher=PublisherRef("deepseek", "DeepSeek", "CN"),
-    licenses=("mit", "llama3.1"),
-    open_weights=True,
-    lineage=(LineageEdge("distill", "meta-llama/Llama-3.1-8B", "meta", "US"),),
-    lineage_countries=("US",),
-    evidence=(Evidence("bundled-kb", "exact"),),
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
-OPENAI = Identity(
-    canonical_id="gpt-4o",
-    family="gpt-4o",
-    publisher=PublisherRef("openai", "OpenAI", "US"),
-    licenses=("proprietary",),
-    open_weights=False,
-    evidence=(Evidence("bundled-kb", "exact", "api_models.yaml"),),
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
-DEEPSEEK_API = Identity(
-    canonical_id="api.deepseek.com",
-    publisher=PublisherRef("deepseek", "DeepSeek", "CN"),
-    evidence=(Evidence("bundled-kb", "endpoint", "endpoints.yaml"),),
-    confidence=Confidence.MEDIUM,
-    decided_by="endpoint",
-)
-BERT = Identity(
-    canonical_id="google-bert/bert-base-uncased",
-    family="bert",
-    publisher=PublisherRef("google", "Google", "US"),
-    licenses=("apache-2.0",),
-    open_weights=True,
-    evidence=(Evidence("artifact", "config.model_type", "model_type=bert"),),
-    confidence=Confidence.MEDIUM,
-    decided_by="artifact",
-)
+from tests.contract import BERT, DEEPSEEK_API, DEEPSEEK_DISTILL, LLAMA_GGUF, OPENAI, QWEN, finding
 
 COMMIT = "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567"
 
@@ -100,17 +32,18 @@ def _finding(
     remediation: str,
     *more: Location,
 ) -> Finding:
-    return Finding(
-        rule_id=rule,
-        severity=sev,
-        confidence=Confidence.HIGH,
+    """The shared builder with every text spelled out; a finding of several places grouped."""
+    return finding(
+        rule,
+        sev,
+        subject,
+        loc,
+        *more,
         title=title,
         message=message,
-        location=loc,
         remediation=remediation,
-        subject=subject,
-        locations=(loc, *more) if more else (),
-    ).with_fingerprint()
+        grouped=bool(more),
+    )
 
 
 def make_result() -> ScanResult:

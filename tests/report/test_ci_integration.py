@@ -10,8 +10,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-import yaml
 
+from modeldeps import safeyaml
 from modeldeps.cli import main
 from tests.report.test_end_to_end import EVIL_PICKLE
 from tests.report.test_sarif import _schema as sarif_schema
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _hook() -> dict[str, Any]:
-    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hooks = safeyaml.load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert isinstance(hooks, list) and len(hooks) == 1
     hook: dict[str, Any] = hooks[0]
     return hook
@@ -58,7 +58,7 @@ def test_hook_runs_and_gates(
 
 def _workflow_blocks() -> list[Any]:
     text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
-    return [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    return [safeyaml.load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
 
 
 def test_github_workflow_scans_and_uploads_the_same_sarif_file(

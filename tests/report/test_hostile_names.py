@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from modeldeps.cli import main
+from modeldeps.model import Location
 from modeldeps.report import formats
-from modeldeps.textsafe import fs_text, markdown, one_line, terminal
+from modeldeps.textsafe import fs_text, markdown, one_line, shown, terminal
 from tests.discover.inspectors import pickle_gen as g
 
 ESC = "\x1b[2J\x1b[3J\x1b[H"  # clear the screen and the scrollback, cursor home
@@ -96,6 +98,13 @@ def test_the_helpers() -> None:
     assert fs_text(os.fsdecode(b"a\xffb")) == "a\\xffb"
     assert fs_text("plain/ü.txt") == "plain/ü.txt"
     assert terminal("a\x1b[2Jb\x9bc\u202ed\ne") == "a\\x1b[2Jb\\x9bc\\u202ed\\ne"
+    # every bidi formatting character of UAX #9, the Arabic letter mark included
+    bidi = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    assert all(terminal(ch) == f"\\u{ord(ch):04x}" for ch in bidi)
+    # what an HTML template prints: text escaped, numbers and markup left alone
+    assert shown(Location("a\u202eb.py", 3)) == "a\\u202eb.py:3"
+    assert shown(3) == 3 and shown(None) is None and shown(True) is True
+    assert shown(Markup("<b>\u202e</b>")) == Markup("<b>\u202e</b>")
     assert one_line("a\nb\tc") == "a\\nb\tc"
     assert markdown(IMAGE) == "!\\[t\\](https://evil.example/t.png)"
     assert markdown("from_pretrained(x) _em_ *b*") == "from_pretrained(x) \\_em\\_ \\*b\\*"

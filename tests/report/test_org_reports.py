@@ -13,13 +13,15 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from modeldeps.model import RefKind, ScanResult
+from modeldeps.report.markdown import cell as markdown_cell
 from modeldeps.report.org.render import render_org
 from modeldeps.store import queries
 from modeldeps.store.connect import open_store
 from modeldeps.store.org import OrgReport, build_org_report
 from modeldeps.store.save import save_scan
+from tests.contract import OPENAI, QWEN
 from tests.report.test_html import _dump_dom, _Refs
-from tests.store.builders import OPENAI, QWEN, ref, repo, result, rich_result
+from tests.store.builders import ref, repo, result, rich_result
 
 
 @pytest.fixture
@@ -64,6 +66,13 @@ def test_markdown_escapes_table_cells(stored: tuple[OrgReport, dict[int, ScanRes
     for line in text.splitlines():
         if line.startswith("| x/"):
             assert line.count(" | ") == 6  # the pipe in the name did not add a column
+    report = stored[0]
+    hostile = "pay\u202estnem\x1b[2J ![t](https://evil.example/t.png)\n| ~~x~~ &amp;"
+    repos = (dataclasses.replace(report.repositories[0], name=hostile),)
+    text = render_org(dataclasses.replace(report, repositories=repos), "markdown")
+    assert "\u202e" not in text and "\x1b" not in text and "![t](" not in text
+    # the scan's Markdown report escapes cells the same way (one helper, textsafe.markdown)
+    assert markdown_cell(hostile) in text
 
 
 def test_cyclonedx_names_each_repository_and_is_valid(
@@ -108,6 +117,16 @@ def test_html_charts_render_in_chromium(
     assert all(bars == drawn and int(bars) > 0 for _, bars, drawn in charts)
 
 
+def test_html_shows_control_and_bidi_characters_as_escapes(
+    stored: tuple[OrgReport, dict[int, ScanResult]],
+) -> None:
+    report = stored[0]
+    hostile = dataclasses.replace(report.repositories[0], name="pay\u202estnem\x1b[2J")
+    text = render_org(dataclasses.replace(report, repositories=(hostile,)), "html")
+    assert "\u202e" not in text and "\x1b" not in text
+    assert "pay\\u202estnem\\x1b[2J" in text
+
+
 def test_table_shows_control_characters_instead_of_obeying_them(
     stored: tuple[OrgReport, dict[int, ScanResult]],
 ) -> None:
@@ -116,3 +135,6 @@ def test_table_shows_control_characters_instead_of_obeying_them(
     text = render_org(dataclasses.replace(report, repositories=(hostile,)), "table")
     assert "\x1b" not in text and "\x07" not in text
     assert "evil\\x1b]0;owned\\x07" in text
+    bidi = dataclasses.replace(report.repositories[0], name="pay\u202estnem")
+    text = render_org(dataclasses.replace(report, repositories=(bidi,)), "table")
+    assert "\u202e" not in text and "pay\\u202estnem" in text

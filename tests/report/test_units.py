@@ -18,3 +18,19 @@ def test_counts() -> None:
     assert human_count(999) == "999"
     assert human_count(7_615_616_512) == "7.6B"
     assert human_count(135_000_000) == "135.0M"
+
+
+def test_one_order_of_severities() -> None:
+    # Reports, the organization report and the dashboard list severities worst first from
+    # model.SEVERITY_ORDER; a list spelled out elsewhere could drift from the enum.
+    import re
+    from pathlib import Path
+
+    import modeldeps
+    from modeldeps.model import SEVERITY_ORDER, Severity
+
+    assert [s.value for s in SEVERITY_ORDER] == ["critical", "high", "medium", "low", "info"]
+    assert [s.rank for s in SEVERITY_ORDER] == sorted((s.rank for s in Severity), reverse=True)
+    src = Path(modeldeps.__file__).resolve().parent
+    spelled = re.compile(r"""["']critical["'],\s*["']high["']|sorted\(Severity""")
+    assert [p.name for p in src.rglob("*.py") if spelled.search(p.read_text("utf-8"))] == []

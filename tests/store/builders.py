@@ -7,15 +7,11 @@ from datetime import UTC, datetime
 
 from modeldeps.model import (
     ArtifactInfo,
-    Confidence,
     Dependency,
-    Evidence,
     Finding,
     Identity,
-    LineageEdge,
     Location,
     ModelReference,
-    PublisherRef,
     RefKind,
     ScanResult,
     ScanStats,
@@ -26,64 +22,13 @@ from modeldeps.model import (
 from modeldeps.store.connect import Store
 from modeldeps.store.identify import RepoIdentity
 from modeldeps.store.save import SaveOutcome, save_scan
-
-QWEN = Identity(
-    canonical_id="Qwen/Qwen2.5-7B-Instruct",
-    family="qwen2.5",
-    publisher=PublisherRef("alibaba-qwen", "Alibaba Cloud (Qwen)", "CN"),
-    licenses=("apache-2.0",),
-    open_weights=True,
-    evidence=(Evidence("bundled-kb", "exact", "Qwen/Qwen2.5-7B-Instruct", "https://x.test/q"),),
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
-LLAMA = Identity(
-    canonical_id="meta-llama/Llama-3.1-8B-Instruct",
-    family="llama3.1",
-    publisher=PublisherRef("meta", "Meta", "US"),
-    licenses=("llama3.1",),
-    open_weights=True,
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
-DEEPSEEK_DISTILL = Identity(
-    canonical_id="deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
-    family="deepseek-r1-distill",
-    publisher=PublisherRef("deepseek", "DeepSeek", "CN"),
-    licenses=("mit", "llama3.1"),
-    open_weights=True,
-    lineage=(LineageEdge("distill", "meta-llama/Llama-3.1-8B", "meta", "US"),),
-    lineage_countries=("US",),
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
-OPENAI = Identity(
-    canonical_id="gpt-4o",
-    publisher=PublisherRef("openai", "OpenAI", "US"),
-    open_weights=False,
-    confidence=Confidence.HIGH,
-    decided_by="exact",
-)
+from tests.contract import LLAMA, OPENAI, QWEN, finding
 
 
 def ref(
     kind: RefKind, value: str, path: str, line: int, ident: Identity | None, **context: object
 ) -> ModelReference:
     return ModelReference(kind, value, Location(path, line, 5), "python", dict(context), ident)  # type: ignore[arg-type]
-
-
-def finding(rule: str, sev: Severity, subject: str, *locs: Location) -> Finding:
-    return Finding(
-        rule_id=rule,
-        severity=sev,
-        confidence=Confidence.HIGH,
-        title=f"{rule} title",
-        message=f"{rule} about {subject}",
-        location=locs[0],
-        remediation="do something",
-        subject=subject,
-        locations=locs,  # as the assess stage reports it: every place, the first first
-    ).with_fingerprint()
 
 
 def result(
@@ -101,17 +46,28 @@ def result(
         dependencies=(Dependency("pypi", "openai", ">=1.0", Location("requirements.txt", 3)),),
         artifacts=artifacts,
         findings=findings,
-        skipped=(Skipped(Location("big.json"), Stage.DETECT, "larger than 4 MiB"),),
+        skipped=(
+            Skipped(Location("big.json"), Stage.DETECT, "larger than 4 MiB"),
+            Skipped(Location("models.lock", 3), Stage.LOCK, "not used: models.lock:3: bad pin"),
+        ),
+        # every counter set, and the five file counts adding up to files_seen as a scan's do
         stats=ScanStats(
-            files_seen=10, files_parsed=8, files_cached=1, bytes_read=1234, duration_s=0.5
+            files_seen=15,
+            files_parsed=8,
+            files_cached=1,
+            bytes_read=1234,
+            duration_s=0.5,
+            files_unmatched=2,
+            files_inspected=2,
+            files_skipped=2,
         ),
     )
 
 
 def rich_result(started: str = "2026-11-01T10:00:00+00:00") -> ScanResult:
     """A result with every kind of content the store keeps."""
-    art_finding = finding(
-        "MD201", Severity.CRITICAL, "weights/model.pt", Location("weights/model.pt")
+    art_finding = finding(  # as the inspector reports it: one place, not grouped
+        "MD201", Severity.CRITICAL, "weights/model.pt", Location("weights/model.pt"), grouped=False
     )
     artifact = ArtifactInfo(
         location=Location("weights/model.pt"),

@@ -10,18 +10,10 @@ from modeldeps.errors import UsageError
 from modeldeps.model import Location, RefKind, ScanResult, Severity
 from modeldeps.store.connect import open_store
 from modeldeps.store.diff import diff_dates, diff_scans
-from modeldeps.store.org import build_org_report, hhi
-from tests.store.builders import (
-    DEEPSEEK_DISTILL,
-    LLAMA,
-    OPENAI,
-    QWEN,
-    at,
-    finding,
-    ref,
-    repo,
-    result,
-)
+from modeldeps.store.org import build_org_report
+from modeldeps.summary import hhi
+from tests.contract import DEEPSEEK_DISTILL, LLAMA, OPENAI, QWEN, finding
+from tests.store.builders import at, ref, repo, result
 
 MD205 = finding("MD205", Severity.HIGH, "Qwen/Qwen2.5-7B-Instruct", Location("app.py", 3))
 MD501 = finding("MD501", Severity.HIGH, "https://api.deepseek.com", Location("llm.py", 9))

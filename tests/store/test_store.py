@@ -12,17 +12,8 @@ from modeldeps.serialize import to_data
 from modeldeps.store import queries
 from modeldeps.store import schema as t
 from modeldeps.store.connect import open_store
-from tests.store.builders import (
-    LLAMA,
-    QWEN,
-    at,
-    finding,
-    ref,
-    repo,
-    result,
-    rich_result,
-    save,
-)
+from tests.contract import LLAMA, QWEN, finding
+from tests.store.builders import at, ref, repo, result, rich_result, save
 
 
 def test_a_saved_scan_loads_back_as_it_was(store_url: str) -> None:

@@ -10,13 +10,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from modeldeps.store.connect import Store, open_store
+from modeldeps.usage import ModelUsage
 from tests import pg_cluster
 from tests.web.orgstore import BuiltStore, build_store
 
@@ -88,19 +89,18 @@ def read_store(org_store: BuiltStore) -> Iterator[Store]:
         yield store
 
 
-@pytest.fixture(scope="session")
-def live_server(read_store: Store) -> Iterator[str]:
-    """The dashboard served by uvicorn on 127.0.0.1 (a free port), as a base URL."""
+@contextmanager
+def serving(
+    store: Store, usages: Sequence[ModelUsage] = (), usage_source: str | None = None
+) -> Iterator[str]:
+    """The dashboard over ``store`` served by uvicorn on 127.0.0.1 (a free port): its base URL."""
     import uvicorn
 
     from modeldeps.web.app import create_app
     from modeldeps.web.serve import listen, server_config
 
     sock = listen("127.0.0.1", 0)
-    usage = Path(__file__).resolve().parents[2] / "examples" / "usage.toml"
-    from modeldeps.usage import merge, read_usage_file
-
-    app = create_app(read_store, usages=merge(read_usage_file(usage)), usage_source="usage.toml")
+    app = create_app(store, usages=usages, usage_source=usage_source)
     server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -116,6 +116,18 @@ def live_server(read_store: Store) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(read_store: Store) -> Iterator[str]:
+    """The dashboard over the organization store, with the bundled usage figures."""
+    from modeldeps.usage import merge, read_usage_file
+
+    usage = Path(__file__).resolve().parents[2] / "examples" / "usage.toml"
+    with serving(
+        read_store, usages=merge(read_usage_file(usage)), usage_source="usage.toml"
+    ) as url:
+        yield url
 
 
 def chromium_path() -> str:

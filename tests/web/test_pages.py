@@ -238,6 +238,27 @@ def test_findings_page(client: TestClient) -> None:
     assert client.get("/findings?rule=x'or'1").status_code == 400
 
 
+def test_every_rule_is_explained_from_the_one_rule_catalog(client: TestClient) -> None:
+    from markupsafe import escape
+
+    from modeldeps.assess.catalog import REPORTED_BY
+    from modeldeps.rule_catalog import RULES
+
+    for info in RULES:
+        text = client.get(f"/findings?rule={info.id}").text
+        assert f"<h2><code>{info.id}</code> {escape(info.title)}</h2>" in text, info.id
+        assert escape(info.remediation) in text, info.id
+        assert f"Default severity {_sev_badge(info.severity.value)}" in text, info.id
+        by = REPORTED_BY.get(info.emitted_by)
+        assert (by is not None) == ("reported by the" in text), info.id
+    lock = client.get("/findings?rule=MD403").text
+    assert "reported by the lock check of <code>scan</code>" in lock
+
+
+def _sev_badge(severity: str) -> str:
+    return f'<span class="sev sev-{severity}">{severity}</span>'
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -247,3 +247,32 @@ def test_cache_is_keyed_by_what_each_scan_found(org_store: BuiltStore, tmp_path:
             inventory.all_models(conn, ScanDigests())
         )
     assert rows_before == 13
+
+
+def test_a_rule_seen_at_two_severities_counts_every_repository(tmp_path: object) -> None:
+    # The overview and the organization report count a rule's repositories the same way (the
+    # store's findings_by_rule): a rule graded medium in one repository and low in another is
+    # in two repositories, whatever its severities.
+    from pathlib import Path
+
+    from modeldeps.model import Location, Severity
+    from tests.contract import finding
+    from tests.store.builders import repo, result, save
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 's.sqlite3'}"
+    with open_store(url) as store:
+        for name, sev in (("a", Severity.MEDIUM), ("b", Severity.LOW), ("c", Severity.LOW)):
+            found = finding("MD102", sev, "Qwen/Qwen2.5-7B-Instruct", Location("app.py", 3))
+            future = finding("MD999", Severity.INFO, "x", Location("app.py", 4))
+            save(store, result(findings=(found, future)), repo(name))
+        with store.read() as conn:
+            counts = {c.rule_id: c for c in overview.rule_counts(conn, {"MD102": "Watched"})}
+            latest = sorted(sq.latest_scan_ids(conn).values())
+            org = {r[0]: r for r in sq.findings_by_rule(conn, latest)}
+            one = overview.rule_counts(conn, {}, sq.list_repositories(conn)[0].id)
+    md102 = counts["MD102"]
+    assert (md102.severity, md102.findings, md102.repositories) == ("medium", 3, 3)
+    assert org["MD102"] == ("MD102", "medium", 3, 3)
+    assert md102.title == "Watched"
+    assert counts["MD999"].title == "MD999 title"  # unknown here: the title it was saved with
+    assert [(c.rule_id, c.repositories) for c in one] == [("MD102", 1), ("MD999", 1)]

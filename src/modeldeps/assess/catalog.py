@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from modeldeps.assess.rules import RULE_CLASSES, Rule
+from modeldeps.assess.rules import get_rule
+from modeldeps.rule_catalog import RULES, rule_info
 
-__all__ = ["rule_record", "rules_markdown"]
+__all__ = ["REPORTED_BY", "rule_record", "rule_records", "rules_markdown"]
 
 _GROUPS = (
     ("MD0", "Policy hygiene"),
@@ -18,19 +19,35 @@ _GROUPS = (
 )
 
 
-def rule_record(cls: type[Rule]) -> dict[str, Any]:
-    """One rule's metadata and documentation as a JSON-ready mapping."""
+#: How the documentation says which stage reports a rule that no assess check emits.
+REPORTED_BY = {
+    "inspect": "reported by the weight-file inspectors",
+    "lock": "reported by the lock check of `scan`",
+}
+
+
+def rule_record(rule_id: str) -> dict[str, Any]:
+    """One rule's facts from the rule catalog and its documentation, JSON-ready."""
+    info = rule_info(rule_id)
+    cls = get_rule(info.id)
+    if cls is None:  # the catalog and the registry are tested to agree
+        raise KeyError(f"rule {info.id} of the catalog has no class")
     return {
-        "id": cls.id,
-        "title": cls.title,
-        "severity": cls.severity.value,
-        "confidence": cls.confidence.value,
-        "cwe": f"CWE-{cls.cwe}" if cls.cwe else None,
-        "remediation": cls.remediation,
-        "emitted_by": cls.emitted_by,
+        "id": info.id,
+        "title": info.title,
+        "severity": info.severity.value,
+        "confidence": info.confidence.value,
+        "cwe": f"CWE-{info.cwe}" if info.cwe else None,
+        "remediation": info.remediation,
+        "emitted_by": info.emitted_by,
         "summary": cls.summary(),
         "doc": cls.doc(),
     }
+
+
+def rule_records() -> dict[str, dict[str, Any]]:
+    """Every rule's record by id, in the catalog's (id) order."""
+    return {info.id: rule_record(info.id) for info in RULES}
 
 
 def rules_markdown() -> str:
@@ -47,38 +64,36 @@ def rules_markdown() -> str:
         "| ID | Title | Severity | CWE |",
         "| --- | --- | --- | --- |",
     ]
-    for cls in RULE_CLASSES:
-        cwe = f"CWE-{cls.cwe}" if cls.cwe else ""
+    records = list(rule_records().values())
+    for rec in records:
         out.append(
-            f"| [{cls.id}](#{cls.id.lower()}) | {cls.title} | {cls.severity.value} | {cwe} |"
+            f"| [{rec['id']}](#{rec['id'].lower()}) | {rec['title']} | {rec['severity']} "
+            f"| {rec['cwe'] or ''} |"
         )
     for prefix, heading in _GROUPS:
-        members = [cls for cls in RULE_CLASSES if cls.id.startswith(prefix)]
+        members = [rec for rec in records if rec["id"].startswith(prefix)]
         if not members:
             continue
         out += ["", f"## {heading}"]
-        for cls in members:
+        for rec in members:
+            cwe = rec["cwe"]
+            number = cwe[4:] if cwe else ""
+            by = REPORTED_BY.get(rec["emitted_by"])
             out += [
                 "",
-                f"### {cls.id}",
+                f"### {rec['id']}",
                 "",
-                f"**{cls.title}** — severity {cls.severity.value}, "
-                f"confidence {cls.confidence.value}"
+                f"**{rec['title']}** — severity {rec['severity']}, "
+                f"confidence {rec['confidence']}"
                 + (
-                    f", [CWE-{cls.cwe}](https://cwe.mitre.org/data/definitions/{cls.cwe}.html)"
-                    if cls.cwe
+                    f", [{cwe}](https://cwe.mitre.org/data/definitions/{number}.html)"
+                    if cwe
                     else ""
                 )
-                + (
-                    "; reported by the weight-file inspectors"
-                    if cls.emitted_by == "inspect"
-                    else "; reported by the lock check of `scan`"
-                    if cls.emitted_by == "lock"
-                    else ""
-                ),
+                + (f"; {by}" if by else ""),
                 "",
-                cls.doc(),
+                rec["doc"],
                 "",
-                f"*Remediation:* {cls.remediation}",
+                f"*Remediation:* {rec['remediation']}",
             ]
     return "\n".join(out) + "\n"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modeldeps.assess.matching import Subject
+from modeldeps.summary import hhi, ranked
 
 __all__ = ["Shares", "compute_shares", "hhi", "usage_weights"]
 
@@ -27,17 +28,11 @@ class Shares:
     weighted: int = 0  # distinct models of known publisher with a weight above zero
 
 
-def hhi(shares: Iterable[float]) -> float:
-    """Herfindahl–Hirschman index: the sum of squared percentage shares (0..10000)."""
-    return round(sum((s * 100.0) ** 2 for s in shares), 2)
-
-
 def _ranked(totals: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
     whole = sum(totals.values())
     if whole <= 0:
         return ()
-    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple((k, round(v / whole, 6)) for k, v in ranked)
+    return tuple((k, round(v / whole, 6)) for k, v in ranked(totals))
 
 
 def compute_shares(

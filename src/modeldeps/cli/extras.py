@@ -6,10 +6,18 @@ import importlib.util
 
 from modeldeps.errors import UsageError
 
-#: Extra name → (what it enables, the modules it must bring). Kept in step with pyproject.toml.
+#: Extra name → (what it enables, the modules it must bring). A test keeps it in step with
+#: pyproject.toml's optional dependencies.
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cost": ("`modeldeps cost`", ("genai_prices",)),
     "online": ("--online and --hf-cache", ("huggingface_hub",)),
+    "store": (
+        "the scan store (--save, scan-many, history, org-report, serve)",
+        ("sqlalchemy", "alembic"),
+    ),
+    "postgres": ("a PostgreSQL store", ("psycopg",)),
+    "ray": ("--executor ray", ("ray",)),
+    "web": ("`modeldeps serve`", ("starlette", "uvicorn")),
 }
 
 

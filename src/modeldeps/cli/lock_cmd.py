@@ -9,13 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS
+from modeldeps.cli.scan_options import (
+    Exclude,
+    NoGitignore,
+    Overlays,
+    checked_overlays,
+    scan_options,
+)
 from modeldeps.errors import UsageError
 
 if TYPE_CHECKING:
     from modeldeps.lock.lockfile import Lockfile
     from modeldeps.model import ScanResult
 
-_EXCLUDE = typer.Option("--exclude", help="Gitignore-style pattern to skip (repeatable).")
 _HF_CACHE = typer.Option(
     "--hf-cache", help="Hugging Face cache (default: HF_HUB_CACHE, HF_HOME, ~/.cache/huggingface)."
 )
@@ -31,12 +37,11 @@ def _root(path: Path) -> Path:
 def _scan(root: Path, exclude: list[str] | None, no_gitignore: bool, quiet: bool) -> ScanResult:
     """Discovery only: what the code uses (no resolve, no assessment, no lock check)."""
     from modeldeps.cli.progress import progress_for
-    from modeldeps.options import ScanOptions
     from modeldeps.pipeline import scan
 
-    options = ScanOptions(
-        excludes=tuple(exclude or ()),
-        use_gitignore=not no_gitignore,
+    options = scan_options(
+        exclude=exclude,
+        no_gitignore=no_gitignore,
         resolve=False,
         assess=False,
         check_lock=False,
@@ -72,12 +77,13 @@ def _lock(
 ) -> int:
     from modeldeps.lock import LOCK_FILENAME, tomlio
     from modeldeps.lock.build import LockOptions, build_lock, summary
-    from modeldeps.lock.render import printable
     from modeldeps.resolve.sources.bundled import load_kb
+    from modeldeps.textsafe import terminal
 
     root = _root(path)
     if write and not fix:
         raise UsageError("--write applies the changes of --fix; give both")
+    overlays = checked_overlays(kb)
     target = output or root / LOCK_FILENAME
     previous = _read_lock(target)  # a malformed or newer lock stops here, untouched
     result = _scan(root, exclude, no_gitignore, quiet)
@@ -86,7 +92,7 @@ def _lock(
         upgrade=upgrade,
         hf_cache=hf_cache,
         ollama_store=ollama_models,
-        kb=load_kb(tuple(kb or ())),
+        kb=load_kb(overlays),
     )
     lock = build_lock(result, root, opts, previous)
     text = tomlio.dumps(lock)
@@ -106,7 +112,7 @@ def _lock(
     _say(f"{target}: {'unchanged' if old == text else 'written'} — {counts or 'no models found'}")
     for pin in lock.entries():
         if not pin.pinned and pin.reason and not quiet:
-            _say(f"  unpinned {printable(str(pin.key))}: {printable(pin.reason)}")
+            _say(f"  unpinned {terminal(pin.key)}: {terminal(pin.reason)}")
     if fix:
         _fix(root, result, lock, write)
     return EXIT_CLEAN
@@ -194,13 +200,9 @@ def register(app: typer.Typer) -> None:
         write: Annotated[bool, typer.Option("--write", help="Apply the --fix edits.")] = False,
         hf_cache: Annotated[Path | None, _HF_CACHE] = None,
         ollama_models: Annotated[Path | None, _OLLAMA] = None,
-        exclude: Annotated[list[str] | None, _EXCLUDE] = None,
-        no_gitignore: Annotated[
-            bool, typer.Option("--no-gitignore", help="Scan files .gitignore excludes.")
-        ] = False,
-        kb: Annotated[
-            list[Path] | None, typer.Option("--kb", help="Knowledge-base overlay (repeatable).")
-        ] = None,
+        exclude: Exclude = None,
+        no_gitignore: NoGitignore = False,
+        kb: Overlays = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
     ) -> int:
         """Pin every model the project uses in models.lock (revision, hashes, dated versions)."""
@@ -225,10 +227,8 @@ def register(app: typer.Typer) -> None:
         hf_cache: Annotated[Path | None, _HF_CACHE] = None,
         ollama_models: Annotated[Path | None, _OLLAMA] = None,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="Hashing threads (0: cores).")] = 0,
-        exclude: Annotated[list[str] | None, _EXCLUDE] = None,
-        no_gitignore: Annotated[
-            bool, typer.Option("--no-gitignore", help="Scan files .gitignore excludes.")
-        ] = False,
+        exclude: Exclude = None,
+        no_gitignore: NoGitignore = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> int:
         """Re-hash local copies against models.lock: exit 1 on drifted or missing models."""

@@ -9,20 +9,20 @@ from typing import Annotated
 
 import typer
 
+from modeldeps.cli.scan_options import Exclude, Overlays, scan_options
 from modeldeps.errors import UsageError
 
 
 def _rules(rule_id: str | None, fmt: str) -> int:
-    from modeldeps.assess.catalog import rule_record
-    from modeldeps.assess.rules import RULE_CLASSES, get_rule
+    from modeldeps.assess.catalog import rule_record, rule_records
+    from modeldeps.rule_catalog import known
 
     if fmt not in {"table", "json"}:
         raise UsageError(f"--format: unknown format {fmt!r} (one of: table, json)")
     if rule_id is not None:
-        cls = get_rule(rule_id)
-        if cls is None:
+        if not known(rule_id.strip().upper()):
             raise UsageError(f"unknown rule {rule_id!r} (see `modeldeps rules`)")
-        rec = rule_record(cls)
+        rec = rule_record(rule_id.strip().upper())
         if fmt == "json":
             sys.stdout.write(json.dumps(rec, indent=2, sort_keys=True) + "\n")
             return 0
@@ -30,7 +30,7 @@ def _rules(rule_id: str | None, fmt: str) -> int:
         head = f"{rec['id']}: {rec['title']} (severity {rec['severity']}{cwe})"
         sys.stdout.write(f"{head}\n\n{rec['doc']}\n\nRemediation: {rec['remediation']}\n")
         return 0
-    records = [rule_record(cls) for cls in RULE_CLASSES]
+    records = list(rule_records().values())
     if fmt == "json":
         sys.stdout.write(json.dumps(records, indent=2, sort_keys=True) + "\n")
         return 0
@@ -53,15 +53,12 @@ def _baseline_create(
 ) -> int:
     from modeldeps.assess.baseline import render_baseline
     from modeldeps.assess.stage import run_assessment
-    from modeldeps.options import ScanOptions
     from modeldeps.pipeline import scan
 
     for p in paths:
         if not p.exists():
             raise UsageError(f"no such file or directory: {p}")
-    options = ScanOptions(
-        excludes=tuple(exclude), kb_overlays=tuple(kb), config_file=config, assess=False
-    )
+    options = scan_options(exclude=exclude, kb=kb, config=config, assess=False)
     result = scan(paths, options)
     root = paths[0] if paths[0].is_dir() else paths[0].parent
     # Every current finding, not only those new against an existing baseline.
@@ -103,14 +100,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--config", help="Policy file (default: .modeldeps.toml or pyproject)."),
         ] = None,
-        kb: Annotated[
-            list[Path] | None,
-            typer.Option("--kb", help="Knowledge-base overlay file (repeatable)."),
-        ] = None,
-        exclude: Annotated[
-            list[str] | None,
-            typer.Option("--exclude", help="Gitignore-style pattern to skip (repeatable)."),
-        ] = None,
+        kb: Overlays = None,
+        exclude: Exclude = None,
     ) -> int:
         """Scan PATHS and write the fingerprints of every finding to a baseline file."""
         return _baseline_create(paths, output, config, list(kb or ()), list(exclude or ()))

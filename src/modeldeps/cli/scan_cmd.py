@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,10 +11,19 @@ import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE
 from modeldeps.cli.progress import progress_for
+from modeldeps.cli.scan_options import (
+    TIME_BUDGET,
+    Exclude,
+    NoCache,
+    NoGitignore,
+    NoInspect,
+    Online,
+    Overlays,
+    TimeBudget,
+    scan_options,
+)
 from modeldeps.errors import UsageError
-from modeldeps.globs import gitignore_problem
 from modeldeps.model import ScanResult, Severity
-from modeldeps.options import ScanOptions
 from modeldeps.report.interface import DEFAULT_WIDTH
 
 if TYPE_CHECKING:
@@ -75,24 +85,11 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="Write the report here.")
         ] = None,
-        exclude: Annotated[
-            list[str] | None,
-            typer.Option("--exclude", help="Gitignore-style pattern to skip (repeatable)."),
-        ] = None,
-        no_cache: Annotated[
-            bool, typer.Option("--no-cache", help="Parse every file; ignore the cache.")
-        ] = False,
-        no_gitignore: Annotated[
-            bool, typer.Option("--no-gitignore", help="Scan files .gitignore excludes.")
-        ] = False,
+        exclude: Exclude = None,
+        no_cache: NoCache = False,
+        no_gitignore: NoGitignore = False,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: cores).")] = 0,
-        time_budget: Annotated[
-            float,
-            typer.Option(
-                "--time-budget",
-                help="Seconds for inspecting the model files found; the rest is skipped.",
-            ),
-        ] = 300.0,
+        time_budget: TimeBudget = TIME_BUDGET,
         fail_on: Annotated[
             str | None,
             typer.Option(
@@ -103,13 +100,8 @@ def register(app: typer.Typer) -> None:
         strict: Annotated[
             bool, typer.Option("--strict", help="Exit 3 when any file could not be handled.")
         ] = False,
-        kb: Annotated[
-            list[Path] | None,
-            typer.Option("--kb", help="Knowledge-base overlay file (repeatable)."),
-        ] = None,
-        online: Annotated[
-            bool, typer.Option("--online", help="Ask the Hub about models the KB does not know.")
-        ] = False,
+        kb: Overlays = None,
+        online: Online = False,
         config: Annotated[
             Path | None,
             typer.Option("--config", help="Policy file (default: .modeldeps.toml or pyproject)."),
@@ -124,9 +116,7 @@ def register(app: typer.Typer) -> None:
                 help="Usage file (as for `modeldeps cost`): weigh concentration by monthly tokens.",
             ),
         ] = None,
-        no_inspect: Annotated[
-            bool, typer.Option("--no-inspect", help="Do not open weight files found in the tree.")
-        ] = False,
+        no_inspect: NoInspect = False,
         reproducible: Annotated[
             bool, typer.Option("--reproducible", help="Drop timestamps and absolute paths.")
         ] = False,
@@ -150,30 +140,24 @@ def register(app: typer.Typer) -> None:
         if usage is not None and not usage.is_file():
             raise UsageError(f"--usage: no such file: {usage}")
         threshold = parse_fail_on(fail_on)
-        for pattern in exclude or ():
-            problem = gitignore_problem(pattern)
-            if problem is not None:
-                raise UsageError(f"--exclude: {problem}")
-        if online:
-            from modeldeps.cli.extras import require
-
-            require("online")
-        saver = _store_for_save(paths, store) if save else None
-        options = ScanOptions(
-            excludes=tuple(exclude or ()),
-            use_gitignore=not no_gitignore,
-            jobs=jobs,
-            inspect_budget_s=time_budget,
-            use_cache=not no_cache,
-            inspect_artifacts=not no_inspect,
+        options = scan_options(
+            exclude=exclude,
+            no_gitignore=no_gitignore,
+            no_cache=no_cache,
+            no_inspect=no_inspect,
+            kb=kb,
             online=online,
-            kb_overlays=tuple(kb or ()),
-            config_file=config,
+            config=config,
+            time_budget=time_budget,
+            jobs=jobs,
             baseline=baseline,
-            fail_on=threshold if fail_on is not None else _configured_fail_on(paths[0], config),
             strict=strict,
             usage_file=usage,
         )
+        if fail_on is None:  # the policy's fail-on, or high
+            threshold = _configured_fail_on(paths[0], options.config_file)
+        options = replace(options, fail_on=threshold)
+        saver = _store_for_save(paths, store) if save else None
         with progress_for(enabled=not quiet) as progress:
             result = scan(paths, options, progress)
         if saver is not None:

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from modeldeps.cli.exitcodes import EXIT_CLEAN, EXIT_INCOMPLETE
-from modeldeps.cli.store_support import STORE_HELP, open_cli_store, require_extra
+from modeldeps.cli.extras import require
+from modeldeps.cli.scan_options import (
+    TIME_BUDGET,
+    Exclude,
+    NoCache,
+    NoGitignore,
+    NoInspect,
+    Online,
+    Overlays,
+    TimeBudget,
+    scan_options,
+)
+from modeldeps.cli.store_support import STORE_HELP, open_cli_store
 from modeldeps.errors import UsageError
-from modeldeps.options import ScanOptions
+
+if TYPE_CHECKING:
+    from modeldeps.scanmany.driver import RunProgress
 
 
 class LineProgress:
@@ -108,22 +123,12 @@ def register(app: typer.Typer) -> None:
                 help="Take folder arguments as folders of repositories (default: guess).",
             ),
         ] = None,
-        exclude: Annotated[
-            list[str] | None,
-            typer.Option("--exclude", help="Gitignore-style pattern to skip (repeatable)."),
-        ] = None,
-        no_cache: Annotated[
-            bool, typer.Option("--no-cache", help="Ignore the scan cache.")
-        ] = False,
-        no_gitignore: Annotated[
-            bool, typer.Option("--no-gitignore", help="Scan files .gitignore excludes.")
-        ] = False,
-        no_inspect: Annotated[
-            bool, typer.Option("--no-inspect", help="Do not open weight files.")
-        ] = False,
-        kb: Annotated[
-            list[Path] | None, typer.Option("--kb", help="Knowledge-base overlay (repeatable).")
-        ] = None,
+        exclude: Exclude = None,
+        no_cache: NoCache = False,
+        no_gitignore: NoGitignore = False,
+        no_inspect: NoInspect = False,
+        time_budget: TimeBudget = TIME_BUDGET,
+        kb: Overlays = None,
         config: Annotated[
             Path | None,
             typer.Option(
@@ -131,9 +136,7 @@ def register(app: typer.Typer) -> None:
                 help="One policy file for every repository (default: each repository's own).",
             ),
         ] = None,
-        online: Annotated[
-            bool, typer.Option("--online", help="Ask the Hub about models the KB does not know.")
-        ] = False,
+        online: Online = False,
         fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
     ) -> int:
@@ -152,68 +155,43 @@ def register(app: typer.Typer) -> None:
                 f"--executor: unknown executor {executor!r} (one of: {', '.join(EXECUTORS)})"
             )
         if executor == "ray":
-            require_extra("ray", "ray")
+            require("ray")
         if timeout is not None and timeout <= 0:
             raise UsageError("--timeout must be a positive number of seconds")
-        for overlay in kb or ():
-            if not overlay.is_file():
-                raise UsageError(f"--kb: no such file: {overlay}")
-        if config is not None:
-            if not config.is_file():
-                raise UsageError(f"--config: no such file: {config}")
+        options = scan_options(
+            exclude=exclude,
+            no_gitignore=no_gitignore,
+            no_cache=no_cache,
+            no_inspect=no_inspect,
+            kb=kb,
+            online=online,
+            config=config,
+            time_budget=time_budget,
+        )
+        if options.config_file is not None:
             from modeldeps.assess.policy import load_policy
 
-            load_policy(config.parent, config.resolve())  # a bad policy stops the run, exit 2
+            # one policy for every repository: a bad one stops the run here, exit 2
+            load_policy(options.config_file.parent, options.config_file)
         targets = expand(list(paths), children)
         if not targets:
             raise UsageError("no repositories to scan")
-        options = ScanOptions(
-            excludes=tuple(exclude or ()),
-            use_gitignore=not no_gitignore,
-            use_cache=not no_cache,
-            inspect_artifacts=not no_inspect,
-            kb_overlays=tuple(kb or ()),
-            config_file=config.resolve() if config is not None else None,
-            online=online,
+        bar = _bar() if not quiet and sys.stderr.isatty() else None
+        progress: RunProgress = (
+            _Silent() if quiet else BarProgress(bar) if bar is not None else LineProgress()
         )
-        with open_cli_store(store, create=True) as st:
-            if quiet:
-                summary = scan_many(
-                    st,
-                    targets,
-                    options,
-                    executor=executor,
-                    jobs=jobs,
-                    resume=resume,
-                    timeout=timeout,
-                    ray_address=ray_address,
-                    progress=_Silent(),
-                )
-            elif sys.stderr.isatty():
-                with _bar() as bar:
-                    summary = scan_many(
-                        st,
-                        targets,
-                        options,
-                        executor=executor,
-                        jobs=jobs,
-                        resume=resume,
-                        timeout=timeout,
-                        ray_address=ray_address,
-                        progress=BarProgress(bar),
-                    )
-            else:
-                summary = scan_many(
-                    st,
-                    targets,
-                    options,
-                    executor=executor,
-                    jobs=jobs,
-                    resume=resume,
-                    timeout=timeout,
-                    ray_address=ray_address,
-                    progress=LineProgress(),
-                )
+        with open_cli_store(store, create=True) as st, bar or nullcontext():
+            summary = scan_many(
+                st,
+                targets,
+                options,
+                executor=executor,
+                jobs=jobs,
+                resume=resume,
+                timeout=timeout,
+                ray_address=ray_address,
+                progress=progress,
+            )
             where = st.display
         if fmt == "json":
             data = {

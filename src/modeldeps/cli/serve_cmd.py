@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from modeldeps.cli.store_support import STORE_HELP, open_cli_store, require_extra
+from modeldeps.cli.extras import require
+from modeldeps.cli.store_support import STORE_HELP, open_cli_store
 
 
 def register(app: typer.Typer) -> None:
@@ -46,13 +47,11 @@ def register(app: typer.Typer) -> None:
         if not 0 <= port <= 65535:
             raise UsageError(f"--port {port}: not a port number")
         check_bind(host, token)  # before anything is opened
-        require_extra("web", "starlette", "uvicorn")
+        require("web")
         from modeldeps.usage import ModelUsage, merge, read_usage_file
 
         usages: tuple[ModelUsage, ...] = ()
         if usage is not None:
-            from modeldeps.cli.extras import require
-
             require("cost")  # the dashboard prices usage with the cost package
             usages = merge(read_usage_file(usage))
         from modeldeps.web.serve import run

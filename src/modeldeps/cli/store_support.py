@@ -1,11 +1,11 @@
-"""What the store commands share: the --store option, extras checks, dates and scan ids."""
+"""What the store commands share: the --store option, opening the store, dates and scan ids."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
+from modeldeps.cli.extras import require
 from modeldeps.errors import UsageError
 
 if TYPE_CHECKING:
@@ -20,24 +20,14 @@ STORE_HELP = (
 )
 
 
-def require_extra(extra: str, *modules: str) -> None:
-    """Exit 2 with the install command when an optional extra is not installed."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        raise UsageError(
-            f"this command needs the optional extra '{extra}' ({', '.join(missing)} "
-            f"is not installed): pip install 'modeldeps[{extra}]'"
-        )
-
-
 def open_cli_store(url: str | None, *, create: bool, read_only: bool = False) -> Store:
     """Open the store for a command, after checking its extra is installed."""
-    require_extra("store", "sqlalchemy", "alembic")
+    require("store")
     from modeldeps.store.connect import open_store, resolve_url
 
     text, _ = resolve_url(url)
     if text.startswith("postgresql"):
-        require_extra("postgres", "psycopg")
+        require("postgres")
     return open_store(url, create=create, read_only=read_only)
 
 

@@ -35,27 +35,33 @@ CREATE TABLE IF NOT EXISTS scans (
 MAX_SCANS = 64
 
 
+def open_cache_db(path: Path, schema: str, version: int) -> sqlite3.Connection | None:
+    """The SQLite file of a cache, with ``schema``: a file written at another ``version`` is
+    emptied first (an older layout is never misread). ``None`` when it cannot be opened, so
+    every cache failure is a miss, never a failed command."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # a lost write is a later miss, nothing worse
+        (found,) = db.execute("PRAGMA user_version").fetchone()
+        if found != version:
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            for name in tables:
+                db.execute(f'DROP TABLE IF EXISTS "{name}"')
+            db.execute(f"PRAGMA user_version = {int(version)}")
+        db.executescript(schema)
+        return db
+    except (sqlite3.Error, OSError):
+        return None
+
+
 class ScanCache:
     """A SQLite-backed cache; every failure degrades to a cache miss, never a failed scan."""
 
     def __init__(self, path: Path, salt: str) -> None:
         self.salt = salt
-        self._db: sqlite3.Connection | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-            if version != SCHEMA_VERSION:
-                db.executescript(
-                    "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS results; "
-                    f"DROP TABLE IF EXISTS scans; PRAGMA user_version = {SCHEMA_VERSION};"
-                )
-            db.executescript(_SCHEMA)
-            self._db = db
-        except (sqlite3.Error, OSError):
-            self._db = None
+        self._db = open_cache_db(path, _SCHEMA, SCHEMA_VERSION)
 
     def lookup_many(self, keys: Iterable[tuple[str, str]]) -> dict[str, tuple[str, Any, bool]]:
         """For each ``(path, stat)`` still unchanged: the digest, the cached payload, and whether

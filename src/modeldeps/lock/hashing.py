@@ -112,14 +112,6 @@ def _safe(path: str, algorithm: str) -> Hashed:
     return Hashed(digest, size)
 
 
-def default_workers() -> int:
-    """One thread per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def hash_many(
     jobs: Sequence[tuple[str, str]], workers: int = 0, sizes: Sequence[int] | None = None
 ) -> list[Hashed]:

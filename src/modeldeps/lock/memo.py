@@ -14,7 +14,11 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from modeldeps.discover.cache import open_cache_db
 from modeldeps.lock.hashing import Hashed, hash_many
+
+#: Bumped whenever the table changes shape: an older memo is emptied, not misread.
+SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS digests (
@@ -37,15 +41,7 @@ class DigestMemo:
 
     def __init__(self, path: Path, workers: int = 0) -> None:
         self.workers = workers
-        self._db: sqlite3.Connection | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(str(path), timeout=5.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
-            self._db = db
-        except (sqlite3.Error, OSError):
-            self._db = None
+        self._db = open_cache_db(path, _SCHEMA, SCHEMA_VERSION)
 
     def hash(self, jobs: Sequence[tuple[str, str]], sizes: Sequence[int]) -> list[Hashed]:
         keys = [_stat_key(path) for path, _ in jobs]

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from modeldeps.lock.verify import EntryCheck, Status, VerifyReport
+from modeldeps.textsafe import terminal
 
 #: Version of the JSON layout below; bump on an incompatible change.
 VERIFY_SCHEMA = "modeldeps-verify/1"
@@ -16,14 +17,6 @@ _MARK = {
     Status.EXTRA: "extra",
     Status.UNPINNED: "unpinned",
 }
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes: names come from untrusted stores."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
 
 
 def to_data(report: VerifyReport, strict: bool = False) -> dict[str, Any]:
@@ -64,14 +57,14 @@ def render_json(report: VerifyReport, strict: bool = False) -> str:
 
 def _entry_lines(e: EntryCheck, verbose: bool) -> list[str]:
     where = f"  (line {e.line})" if e.line else ""
-    lines = [f"{_MARK[e.status]:<9} {e.kind:<7} {printable(e.name)}{where}"]
+    lines = [f"{_MARK[e.status]:<9} {e.kind:<7} {terminal(e.name)}{where}"]
     if e.detail:
-        lines.append(f"{'':<18}{printable(e.detail)}")
+        lines.append(f"{'':<18}{terminal(e.detail)}")
     for f in e.files:
         if f.status is Status.OK and not verbose:
             continue
-        detail = f": {printable(f.detail)}" if f.detail else ""
-        lines.append(f"{'':<18}{_MARK[f.status]:<9} {printable(f.path)}{detail}")
+        detail = f": {terminal(f.detail)}" if f.detail else ""
+        lines.append(f"{'':<18}{_MARK[f.status]:<9} {terminal(f.path)}{detail}")
     return lines
 
 

@@ -8,13 +8,12 @@ from functools import cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
 
-from modeldeps.model import ScanResult
+from modeldeps.model import SEVERITY_ORDER, ScanResult
 
 if TYPE_CHECKING:
     import jinja2
 from modeldeps.report.interface import RenderOptions, Reporter
 from modeldeps.report.inventory import (
-    SEVERITY_ORDER,
     inventory_rows,
     license_counts,
     more_places,
@@ -22,7 +21,7 @@ from modeldeps.report.inventory import (
 )
 from modeldeps.report.redact import redact
 from modeldeps.summary import summarize
-from modeldeps.textsafe import terminal
+from modeldeps.textsafe import shown
 
 MAX_BARS = 12  # longer tails are folded into "other" so a chart stays readable
 LABEL_W, BAR_W, ROW_H = 170, 240, 22  # SVG geometry in user units
@@ -80,23 +79,20 @@ def chart(
     return Chart(chart_id, title, bars, max(len(bars), 1) * ROW_H, total)
 
 
-def _shown(value: object) -> object:
-    if value is None or isinstance(value, int | float):
-        return value
-    return terminal(value)  # names, messages, locations: shown as text, escapes visible
-
-
 @cache
-def _env() -> jinja2.Environment:
-    import jinja2  # only the HTML format pays for importing it
+def html_env(*packages: str) -> jinja2.Environment:
+    """The Jinja environment of the HTML reports: the ``templates`` folders of ``packages``
+    (first match wins), autoescaped, strict about names."""
+    import jinja2  # only the HTML formats pay for importing it
 
-    # Our own packaged template only; scanned content is passed as data and always escaped.
+    # Our own packaged templates only; scanned content is passed as data and always escaped.
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("modeldeps.report", "templates"),
+        loader=jinja2.ChoiceLoader([jinja2.PackageLoader(p, "templates") for p in packages]),
         autoescape=True,
         # Every value shown passes through the shared escaping helper before HTML escaping:
-        # control characters and line breaks in scanned names are shown, not obeyed.
-        finalize=_shown,
+        # control characters, line breaks and bidi overrides in scanned names are shown, not
+        # obeyed.
+        finalize=shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -133,7 +129,7 @@ class HtmlReporter(Reporter):
         ]
         project = PurePosixPath(result.roots[0]).name if result.roots else ""
         return (
-            _env()
+            html_env("modeldeps.report")
             .get_template("report.html.j2")
             .render(
                 title=f"modeldeps report{': ' + project if project else ''}",

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from modeldeps.model import Finding, Identity, ScanResult, Severity
+from modeldeps.model import Finding, Identity, ScanResult
 from modeldeps.report.redact import redact
-from modeldeps.summary import distinct_models
-
-#: Severities from most to least severe, the order every report lists findings in.
-SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
+from modeldeps.summary import distinct_models, ranked
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,4 +118,4 @@ def license_counts(result: ScanResult) -> list[tuple[str, int]]:
         licenses = set(ident.licenses) if ident else set()
         for lic in licenses or {"unknown"}:
             counts[lic] += 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked(counts)

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from modeldeps.model import ScanResult, Severity
+from modeldeps.model import SEVERITY_ORDER, ScanResult, Severity
 from modeldeps.report.interface import RenderOptions, Reporter
-from modeldeps.report.inventory import SEVERITY_ORDER, findings_by_path, sorted_findings
+from modeldeps.report.inventory import findings_by_path, sorted_findings
 from modeldeps.report.redact import redact
 from modeldeps.report.units import human_count, human_size
 from modeldeps.summary import Summary, summarize

@@ -16,6 +16,7 @@ from modeldeps.errors import UsageError
 from modeldeps.options import ScanOptions
 from modeldeps.scanmany.pool import OnResult
 from modeldeps.scanmany.work import scan_target
+from modeldeps.workers import worker_count
 
 
 def _import_ray() -> Any:
@@ -50,8 +51,8 @@ def run_ray(
         if address:
             kwargs["address"] = address
         else:
-            if jobs > 0:
-                kwargs["num_cpus"] = jobs
+            if jobs > 0:  # a local Ray gets no more CPUs than this machine lets us use
+                kwargs["num_cpus"] = worker_count(jobs, len(paths))
             kwargs["_node_ip_address"] = "127.0.0.1"
         try:
             ray.init(**kwargs)

@@ -4,7 +4,7 @@ findings by rule — computed from the latest scan of every repository (at a dat
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +15,7 @@ from modeldeps.model import RefKind
 from modeldeps.store import queries
 from modeldeps.store.queries import ModelUse
 from modeldeps.store.save import utcnow
+from modeldeps.summary import hhi, ranked
 
 UNKNOWN = "unknown"
 
@@ -102,11 +103,6 @@ class OrgReport:
     scans: int  # scans the report covers (one per repository)
 
 
-def hhi(shares: Iterable[float]) -> float:
-    """Herfindahl–Hirschman index: the sum of squared percentage shares (0..10000)."""
-    return round(sum((s * 100.0) ** 2 for s in shares), 2)
-
-
 def counts_models(use: ModelUse) -> bool:
     """Endpoints are where requests go, not models; shares count models only."""
     return use.kind != RefKind.ENDPOINT.value
@@ -144,10 +140,9 @@ def shares_from_counts(
     unknown = max(country[UNKNOWN], 0)
 
     def rows(counter: Counter[str], label: bool) -> tuple[ShareRow, ...]:
-        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
         return tuple(
             ShareRow(k, labels.get(k, k) if label else k, v, round(v / total, 4) if total else 0.0)
-            for k, v in ranked
+            for k, v in ranked(counter)
             if v > 0
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,9 +20,8 @@ from modeldeps.model import Finding, Identity, Location, ScanResult
 from modeldeps.serialize import to_data
 from modeldeps.store import schema as t
 from modeldeps.store.identify import RepoIdentity
+from modeldeps.store.queries.rows import chunks
 from modeldeps.summary import distinct_models
-
-_CHUNK = 400  # rows per IN (...) lookup; SQLite allows 32766 variables, this stays far below
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +64,8 @@ def identity_digest(ident: Identity) -> str:
 
 
 def locations_of(finding: Finding) -> tuple[Location, ...]:
-    """Every location of a finding, the one it is reported at first.
-
-    A finding may carry further locations (one per place its rule and model meet); they are
-    read when the contract type has them, so the store keeps all of them.
-    """
-    extra: Sequence[Location] = getattr(finding, "locations", ()) or ()
-    seen = [finding.location]
-    seen += [loc for loc in extra if loc not in seen]
-    return tuple(seen)
+    """Every location of a finding, the one it is reported at first (``seq`` 0 in the store)."""
+    return (finding.location, *(loc for loc in finding.places if loc != finding.location))
 
 
 def artifact_model_name(path: str, ident: Identity | None) -> str:
@@ -126,11 +118,6 @@ def _insert_ignore(conn: sa.Connection, table: sa.Table, rows: list[dict[str, An
         conn.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
 def _model_ids(conn: sa.Connection, names: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Row ids of the ``(kind, name)`` models, created when missing (by another writer too)."""
     by_digest = {t.digest_of(kind, name): (kind, name) for kind, name in names}
@@ -138,7 +125,7 @@ def _model_ids(conn: sa.Connection, names: set[tuple[str, str]]) -> dict[tuple[s
 
     def lookup() -> None:
         m = t.models
-        for chunk in _chunks([d for d, n in by_digest.items() if n not in found]):
+        for chunk in chunks([d for d, n in by_digest.items() if n not in found]):
             rows = conn.execute(sa.select(m.c.id, m.c.digest).where(m.c.digest.in_(list(chunk))))
             found.update({by_digest[r.digest]: int(r.id) for r in rows})
 
@@ -182,7 +169,7 @@ def _identity_ids(conn: sa.Connection, idents: Iterable[Identity]) -> dict[str, 
 
     def lookup() -> None:
         i = t.identities
-        for chunk in _chunks([d for d in rows if d not in found]):
+        for chunk in chunks([d for d in rows if d not in found]):
             got = conn.execute(sa.select(i.c.id, i.c.digest).where(i.c.digest.in_(list(chunk))))
             found.update({r.digest: int(r.id) for r in got})
 
@@ -242,6 +229,9 @@ def save_scan(
                 files_cached=stats.files_cached,
                 bytes_read=stats.bytes_read,
                 duration_s=stats.duration_s,
+                files_unmatched=stats.files_unmatched,
+                files_inspected=stats.files_inspected,
+                files_skipped=stats.files_skipped,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
@@ -324,6 +314,8 @@ def _save_contents(conn: sa.Connection, scan_id: int, result: ScanResult) -> Non
                 {
                     "scan_id": scan_id,
                     "path": k.location.path,
+                    "line": k.location.line,
+                    "col": k.location.column,
                     "stage": k.stage.value,
                     "reason": k.reason,
                 }
@@ -369,11 +361,7 @@ def _save_findings(
     )
 
 
-#: Whether the contract type carries several locations per finding (read by ``queries``).
-FINDING_HAS_LOCATIONS = "locations" in {f.name for f in fields(Finding)}
-
 __all__ = [
-    "FINDING_HAS_LOCATIONS",
     "SaveOutcome",
     "artifact_model_name",
     "identity_row",

@@ -111,6 +111,10 @@ scans = sa.Table(
     sa.Column("files_cached", sa.Integer, nullable=False),
     sa.Column("bytes_read", sa.BigInteger, nullable=False),
     sa.Column("duration_s", sa.Float, nullable=False),
+    # NULL on scans saved before schema 0003, which did not record them
+    sa.Column("files_unmatched", sa.Integer),
+    sa.Column("files_inspected", sa.Integer),
+    sa.Column("files_skipped", sa.Integer),
     sa.UniqueConstraint("repository_id", "dedup_key", name="uq_scans_repository_dedup"),
     # "the latest scan of each repository (at a date)" walks this index
     sa.Index("ix_scans_repository_started", "repository_id", "started_at", "id"),
@@ -266,6 +270,8 @@ skipped = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     _scan_fk(),
     sa.Column("path", TEXT, nullable=False),
+    sa.Column("line", sa.Integer),
+    sa.Column("col", sa.Integer),
     sa.Column("stage", sa.String(16), nullable=False),
     sa.Column("reason", TEXT, nullable=False),
     sa.Index("ix_skipped_scan", "scan_id"),

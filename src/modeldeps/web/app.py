@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from modeldeps.assess.catalog import rule_records
 from modeldeps.errors import StoreError
 from modeldeps.store.connect import Store
 from modeldeps.usage import ModelUsage
@@ -33,14 +34,6 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/static/{name:path}", "static"),
 )
 EXPORT_FORMATS = ("csv", "json")
-
-
-def rule_records() -> dict[str, dict[str, object]]:
-    """Every rule's catalogue record (title, severity, documentation) by id."""
-    from modeldeps.assess.catalog import rule_record
-    from modeldeps.assess.rules import RULE_CLASSES
-
-    return {cls.id: rule_record(cls) for cls in RULE_CLASSES}
 
 
 def _static_endpoint(files: dict[str, StaticFile]) -> pages.Endpoint:
@@ -126,7 +119,7 @@ def create_app(
     dashboard = pages.Dashboard(
         store=store,
         env=make_env(files),
-        rules=rule_records(),
+        rules=rule_records(),  # the rule catalog, with each rule's documentation
         usages=tuple(usages),
         usage_source=usage_source,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -22,16 +22,11 @@ import sqlalchemy as sa
 from modeldeps.model import RefKind
 from modeldeps.store import schema as t
 from modeldeps.store.org import UNKNOWN
+from modeldeps.store.queries import chunks
 
-_CHUNK = 400
 ENDPOINT = RefKind.ENDPOINT.value
 Origin = tuple[str, str, str]  # country, publisher id, publisher name ("unknown" thrice)
 T = TypeVar("T")
-
-
-def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from modeldeps.model import Location, Severity
 from modeldeps.store import schema as t
+from modeldeps.store.queries import latest_ids_select
 from modeldeps.store.queries.results import locations_by_finding
-from modeldeps.web.queries import latest_ids_select
 
 
 def rule_severity_matrix(
@@ -74,7 +76,7 @@ def findings_list(
     total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar() or 0
     rows = list(
         conn.execute(
-            sa.select(f, s.c.repository_id, r.c.name.label("repo"))
+            sa.select(*finding_columns())
             .join(s, s.c.id == f.c.scan_id)
             .join(r, r.c.id == s.c.repository_id)
             .where(*where)
@@ -83,8 +85,19 @@ def findings_list(
             .offset(offset)
         )
     )
+    return finding_items(conn, rows), int(total)
+
+
+def finding_columns() -> tuple[Any, ...]:
+    """What a query selects for ``finding_items``: the finding, its repository's id and name
+    (joined through ``scans`` and ``repositories`` by the caller)."""
+    return (t.findings, t.scans.c.repository_id, t.repositories.c.name.label("repo"))
+
+
+def finding_items(conn: sa.Connection, rows: Sequence[Any]) -> list[FindingItem]:
+    """The rows of a ``finding_columns`` query as items, in order, with every location."""
     locations = locations_by_finding(conn, [row.id for row in rows])
-    items = [
+    return [
         FindingItem(
             repository_id=row.repository_id,
             repository=row.repo,
@@ -98,4 +111,3 @@ def findings_list(
         )
         for row in rows
     ]
-    return items, int(total)

@@ -13,8 +13,9 @@ from modeldeps.model import Identity, LineageEdge, Location
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.store.org import UNKNOWN
+from modeldeps.store.queries import latest_ids_select
 from modeldeps.web.digests import ScanDigests, ScanHead, latest_only
-from modeldeps.web.queries import latest_ids_select, names_of, repository_names
+from modeldeps.web.queries import names_of, repository_names
 
 
 @dataclass(frozen=True, slots=True)

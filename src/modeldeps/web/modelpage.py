@@ -10,13 +10,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from modeldeps.model import Identity, Location, Severity
+from modeldeps.model import Identity, Location
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
-from modeldeps.store.queries.results import locations_by_finding
-from modeldeps.web.digests import chunks
+from modeldeps.store.queries import chunks, latest_ids_select
+from modeldeps.web.findings import FindingItem, finding_columns, finding_items
 from modeldeps.web.inventory import pick_identity
-from modeldeps.web.queries import ARTIFACT, latest_ids_select, models_named, names_of
+from modeldeps.web.queries import ARTIFACT, models_named, names_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +94,6 @@ class PastUse:
 
 
 @dataclass(frozen=True, slots=True)
-class ModelFinding:
-    """A finding of a latest scan about a model, with where it is."""
-
-    repository_id: int
-    repository: str
-    scan_id: int
-    rule_id: str
-    severity: Severity
-    title: str
-    message: str
-    locations: tuple[Location, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ModelDetail:
     """Everything the model page shows."""
 
@@ -119,7 +105,7 @@ class ModelDetail:
     uses: tuple[Use, ...]
     past: tuple[PastUse, ...]
     first_seen: datetime | None
-    findings: tuple[ModelFinding, ...]
+    findings: tuple[FindingItem, ...]
     lineage_links: dict[str, int]  # base model name → its model id in the store
 
 
@@ -190,7 +176,7 @@ def _findings_on(
     kind: str,
     name: str,
     identity: Identity | None,
-) -> list[ModelFinding]:
+) -> list[FindingItem]:
     """Findings of the latest scans reported where this model is named (or on its artifact).
 
     A finding is about the model when one of its locations is a place the model is named in
@@ -200,7 +186,7 @@ def _findings_on(
     """
     f, fl, s, r = t.findings, t.finding_locations, t.scans, t.repositories
     refs = t.model_refs
-    head_cols = (f, s.c.repository_id, r.c.name.label("repo"))
+    head_cols = finding_columns()
     latest = latest_ids_select()
     at_refs = (
         sa.select(*head_cols, refs.c.path.label("at_path"), refs.c.line.label("at_line"))
@@ -242,25 +228,14 @@ def _findings_on(
     mine = {name.lower()}
     if identity is not None and identity.canonical_id:
         mine.add(identity.canonical_id.lower())
-    locations = locations_by_finding(conn, sorted(heads))
-    out = []
+    kept = []
     for fid, row in heads.items():
         subject = (row.subject or "").lower()
         others = set().union(*(named.get(p, set()) for p in matched.get(fid, ())))
         if others and any(o in subject for o in others) and not any(n in subject for n in mine):
             continue
-        out.append(
-            ModelFinding(
-                repository_id=row.repository_id,
-                repository=row.repo,
-                scan_id=row.scan_id,
-                rule_id=row.rule_id,
-                severity=Severity(row.severity),
-                title=row.title,
-                message=row.message,
-                locations=tuple(locations.get(fid, ())),
-            )
-        )
+        kept.append(row)
+    out = finding_items(conn, kept)
     out.sort(key=lambda x: (-x.severity.rank, x.rule_id, x.repository.lower()))
     return out
 

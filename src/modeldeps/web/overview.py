@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
-from modeldeps.model import Severity
+from modeldeps.model import SEVERITY_ORDER, Severity
+from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.store.org import Shares, shares_from_counts
+from modeldeps.store.queries import latest_ids_select
 from modeldeps.web.digests import ENDPOINT, Origin, ScanDigests, heads, latest_only
-from modeldeps.web.queries import latest_ids_select, names_of
+from modeldeps.web.queries import names_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ def totals(conn: sa.Connection, digests: ScanDigests) -> Totals:
             .group_by(f.c.severity)
         )
     }
-    order = [v.value for v in sorted(Severity, key=lambda x: -x.rank)]
+    order = [v.value for v in SEVERITY_ORDER]
     return Totals(
         repositories=int(repos),
         scans=int(conn.execute(sa.select(sa.func.count()).select_from(t.scans)).scalar() or 0),
@@ -140,34 +142,36 @@ def totals(conn: sa.Connection, digests: ScanDigests) -> Totals:
 def rule_counts(
     conn: sa.Connection, titles: dict[str, str], repository_id: int | None = None
 ) -> list[RuleCount]:
-    """Findings of the latest scans by rule: worst severity, count, repositories."""
-    f, s = t.findings, t.scans
-    query = (
-        sa.select(
-            f.c.rule_id,
-            f.c.severity,
-            sa.func.count().label("n"),
-            sa.func.count(sa.distinct(s.c.repository_id)).label("repos"),
-            sa.func.min(f.c.title).label("title"),
-        )
-        .join(s, s.c.id == f.c.scan_id)
-        .where(f.c.scan_id.in_(latest_ids_select()))
-        .group_by(f.c.rule_id, f.c.severity)
-    )
+    """Findings of the latest scans by rule: worst severity, count, repositories (the store's
+    ``findings_by_rule``, which the organization report shows too), worst rules first."""
+    latest = sq.latest_scan_ids(conn)
     if repository_id is not None:
-        query = query.where(s.c.repository_id == repository_id)
-    acc: dict[str, list[Any]] = {}
-    repos_of: dict[str, int] = {}
-    for row in conn.execute(query):
-        sev = Severity(row.severity)
-        entry = acc.setdefault(row.rule_id, [sev, 0, row.title])
-        if sev.rank > entry[0].rank:
-            entry[0] = sev
-        entry[1] += int(row.n)
-        repos_of[row.rule_id] = max(repos_of.get(row.rule_id, 0), int(row.repos))
+        latest = {repository_id: latest[repository_id]} if repository_id in latest else {}
+    scan_ids = sorted(latest.values())
+    rows = sq.findings_by_rule(conn, scan_ids)
+    # A rule this version does not know (saved by a newer one) keeps the title it was saved with.
+    stored = _stored_titles(conn, scan_ids, [r[0] for r in rows if r[0] not in titles])
     out = [
-        RuleCount(rule, titles.get(rule, e[2]), e[0].value, e[1], repos_of[rule])
-        for rule, e in acc.items()
+        RuleCount(rule, titles.get(rule) or stored.get(rule, rule), severity, n, repos)
+        for rule, severity, n, repos in rows
     ]
     out.sort(key=lambda x: (-Severity(x.severity).rank, -x.findings, x.rule_id))
+    return out
+
+
+def _stored_titles(
+    conn: sa.Connection, scan_ids: Sequence[int], rules: Sequence[str]
+) -> dict[str, str]:
+    """The title each of ``rules`` was saved with in these scans."""
+    if not rules:
+        return {}
+    f = t.findings
+    out: dict[str, str] = {}
+    for chunk in sq.chunks(list(scan_ids)):
+        query = (
+            sa.select(f.c.rule_id, sa.func.min(f.c.title))
+            .where(f.c.scan_id.in_(list(chunk)), f.c.rule_id.in_(list(rules)))
+            .group_by(f.c.rule_id)
+        )
+        out.update({str(rule): str(title) for rule, title in conn.execute(query)})
     return out

@@ -23,7 +23,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from modeldeps import __version__
-from modeldeps.model import Identity, RefKind, Severity
+from modeldeps.assess.catalog import REPORTED_BY
+from modeldeps.model import SEVERITY_ORDER, Identity, RefKind, Severity
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.store.connect import Store
@@ -482,7 +483,7 @@ def findings(request: Request) -> Response:
     by_sev: dict[str, int] = {}
     for (_rule, sev), n in matrix.items():
         by_sev[sev] = by_sev.get(sev, 0) + n
-    order = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
+    order = [s.value for s in SEVERITY_ORDER]
     sev_counts = [(s, by_sev[s]) for s in order if by_sev.get(s)]
     return dash.render(
         request,
@@ -497,6 +498,7 @@ def findings(request: Request) -> Response:
         listed=listed,
         rules=dash.rules,
         record=dash.rules.get(rule) if rule else None,
+        reported_by=REPORTED_BY,
         charts={"severity": charts.severity_chart(sev_counts)},
         params={"rule": rule, "severity": severity, "repo": repo},
         page_number=page,

@@ -9,27 +9,14 @@ unless it says otherwise, and nothing writes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import sqlalchemy as sa
 
 from modeldeps.model import RefKind
 from modeldeps.store import schema as t
-from modeldeps.web.digests import chunks
+from modeldeps.store.queries import chunks
 
 ARTIFACT = "artifact"  # the kind the store gives a model known from a weight file
-
-
-def latest_ids_select() -> sa.Select[Any]:
-    """``SELECT id`` of the latest scan of every repository (the store's definition)."""
-    s = t.scans
-    ranked = sa.select(
-        s.c.id,
-        sa.func.row_number()
-        .over(partition_by=s.c.repository_id, order_by=(s.c.started_at.desc(), s.c.id.desc()))
-        .label("rn"),
-    ).subquery()
-    return sa.select(ranked.c.id).where(ranked.c.rn == 1)
 
 
 def names_of(conn: sa.Connection, model_ids: Iterable[int]) -> dict[int, tuple[str, str]]:

@@ -1,9 +1,13 @@
 """Jinja2 for the dashboard: our own packaged templates only, autoescaped, strict about names.
 
 Scanned content (model names, paths, messages) reaches a template only as data, so it is
-always escaped; nothing from a scanned repository is ever used as a template. Data for the
-charts goes into ``<script type="application/json">`` blocks through ``tojson``, which escapes
-``<``, ``>``, ``&`` and quotes, so a model name cannot close the block.
+always escaped; nothing from a scanned repository is ever used as a template. On top of HTML
+escaping, every value a template prints passes the ``text`` filter (``textsafe.terminal``, set
+as the environment's ``finalize`` so no template can forget it): control characters, terminal
+escapes and bidi overrides are shown as ``\x1b`` or ``\u202e``, so a name cannot reorder or
+hide what a page says. Data for the charts goes into ``<script type="application/json">``
+blocks through ``tojson``, which applies the same filter to every string and escapes ``<``,
+``>``, ``&`` and quotes, so a model name cannot close the block.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
+from modeldeps.model import SEVERITY_ORDER
+from modeldeps.textsafe import shown, terminal
 from modeldeps.web.static import StaticFile
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
 _CODE = re.compile(r"``([^`\n]{1,200}?)``|`([^`\n]{1,200})`")  # reST ``code`` or `code`
 
 
@@ -73,16 +80,18 @@ def short_sha(value: str | None) -> str:
     return value[:10] if value else "—"
 
 
+def inline_html(text: str) -> Markup:
+    """Our own text with `code` (a rule's documentation) as escaped HTML on one line."""
+    safe = str(escape(" ".join(line.strip() for line in (text or "").splitlines())))
+    # The text was escaped above; only our own <code> tags are added.
+    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1) or m.group(2)}</code>", safe))  # noqa: S704
+
+
 def doc_html(text: str) -> Markup:
     """A rule's documentation (plain text with `code`) as escaped paragraphs."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-    out = []
-    for para in paragraphs:
-        safe = str(escape(" ".join(line.strip() for line in para.splitlines())))
-        code = _CODE.sub(lambda m: f"<code>{m.group(1) or m.group(2)}</code>", safe)
-        out.append(f"<p>{code}</p>")
-    # Every piece of text was escaped above; only our own <p> and <code> tags are added.
-    return Markup("\n".join(out))  # noqa: S704
+    # Each paragraph is escaped by inline_html; only our own <p> tags are added.
+    return Markup("\n".join(f"<p>{inline_html(p)}</p>" for p in paragraphs))  # noqa: S704
 
 
 def safe_link(url: str | None) -> str | None:
@@ -108,6 +117,22 @@ def query(base: Mapping[str, Iterable[str] | str | None], **changes: Any) -> str
     return "?" + urlencode(pairs) if pairs else "?"
 
 
+def _shown_data(value: Any) -> Any:
+    if isinstance(value, str):
+        return terminal(value)
+    if isinstance(value, Mapping):
+        return {_shown_data(k): _shown_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown_data(v) for v in value]
+    return value
+
+
+def to_json(value: Any) -> Markup:
+    """``value`` as JSON safe inside a ``<script>`` block, every string passed through
+    ``shown`` first: chart labels are names from scanned repositories too."""
+    return htmlsafe_json_dumps(_shown_data(value))
+
+
 def make_env(static: Mapping[str, StaticFile]) -> jinja2.Environment:
     """The template environment, with the helpers every page uses."""
     env = jinja2.Environment(
@@ -117,6 +142,7 @@ def make_env(static: Mapping[str, StaticFile]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        finalize=shown,  # every printed value, whichever template prints it
     )
 
     def static_url(name: str) -> str:
@@ -132,6 +158,9 @@ def make_env(static: Mapping[str, StaticFile]) -> jinja2.Environment:
         bytes=fmt_bytes,
         sha=short_sha,
         doc=doc_html,
+        inline=inline_html,
         safe_link=safe_link,
+        text=shown,
+        tojson=to_json,
     )
     return env

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from modeldeps.model import Identity, Severity
+from modeldeps.model import Identity
 from modeldeps.store import queries as sq
 from modeldeps.store import schema as t
 from modeldeps.web.inventory import pick_identity
-from modeldeps.web.queries import latest_ids_select, names_of
+from modeldeps.web.queries import names_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +34,12 @@ def repository_summaries(conn: sa.Connection) -> list[RepositorySummary]:
     repos = sq.list_repositories(conn)
     latest_ids = [r.latest_scan_id for r in repos if r.latest_scan_id is not None]
     rows = {s.id: s for s in sq.get_scans(conn, latest_ids)}
-    f = t.findings
-    worst: dict[int, Severity] = {}
-    query = (
-        sa.select(f.c.scan_id, f.c.severity)
-        .where(f.c.scan_id.in_(latest_ids_select()))
-        .group_by(f.c.scan_id, f.c.severity)
-    )
-    for scan_id, sev_text in conn.execute(query):
-        sev = Severity(sev_text)
-        if scan_id not in worst or sev.rank > worst[scan_id].rank:
-            worst[scan_id] = sev
+    worst = sq.worst_severities(conn, latest_ids)  # by repository, as the org report has it
     failures = sq.latest_failures(conn)
     out = []
     for r in repos:
         scan = rows.get(r.latest_scan_id) if r.latest_scan_id is not None else None
-        worst_sev = worst.get(scan.id) if scan is not None else None
+        worst_sev = worst.get(r.id) if scan is not None else None
         out.append(
             RepositorySummary(
                 id=r.id,

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING
-
-from modeldeps.report.html import BAR_W, LABEL_W, ROW_H, chart
+from modeldeps.model import SEVERITY_ORDER
+from modeldeps.report.html import BAR_W, LABEL_W, ROW_H, chart, html_env
 from modeldeps.report.redact import redact
 from modeldeps.store.org import OrgReport
 
-if TYPE_CHECKING:
-    import jinja2
-
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-
-
-@cache
-def _env() -> jinja2.Environment:
-    import jinja2
-
-    # Our packaged templates only (the page's, and the scan report's stylesheet).
-    return jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.PackageLoader("modeldeps.report.org", "templates"),
-                jinja2.PackageLoader("modeldeps.report", "templates"),
-            ]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)
 
 
 def render_org(report: OrgReport) -> str:
@@ -65,7 +40,8 @@ def render_org(report: OrgReport) -> str:
         chart("rules", "Findings by rule", [(r.rule_id, r.findings) for r in report.rules]),
     ]
     return (
-        _env()
+        # the page's templates, and the scan report's stylesheet
+        html_env("modeldeps.report.org", "modeldeps.report")
         .get_template("org.html.j2")
         .render(
             report=report,

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modeldeps.report.redact import redact
+from modeldeps.report.markdown import cell
 from modeldeps.store.org import OrgReport, ShareRow
 
 TOP = 50
-
-
-def cell(value: object) -> str:
-    """Table-cell text: no pipes, newlines or markup that would break the table or inject."""
-    text = redact(str(value)).replace("\\", "\\\\").replace("|", "\\|")
-    for ch in "`*_[]<>":
-        text = text.replace(ch, "\\" + ch)
-    return " ".join(text.split())
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Sequence
 
 from rich.console import Console
@@ -14,16 +13,15 @@ from modeldeps.report.redact import redact
 from modeldeps.store.diff import Diff, FindingChange, ModelChange
 from modeldeps.store.org import OrgReport, Shares
 from modeldeps.store.queries import RunItemRow, RunRow, ScanRow
+from modeldeps.textsafe import terminal
 
 TOP = 25  # rows of the longest tables; the JSON report has them all
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def printable(value: object) -> str:
-    """Text safe for a terminal: control characters (escape sequences) shown, not obeyed."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(str(value)))
+    """Text safe for a terminal, credentials redacted: control characters, line breaks and bidi
+    overrides shown as escapes, not obeyed (``textsafe.terminal``)."""
+    return terminal(redact(str(value)))
 
 
 def _text(value: object) -> str:

@@ -13,6 +13,7 @@ from modeldeps.store.queries.rows import (
     RunItemRow,
     RunRow,
     ScanRow,
+    chunks,
 )
 from modeldeps.store.queries.runs import latest_failures, list_runs, run_items
 from modeldeps.store.queries.scans import (
@@ -20,6 +21,7 @@ from modeldeps.store.queries.scans import (
     get_scan,
     get_scans,
     last_durations,
+    latest_ids_select,
     latest_scan_ids,
     list_repositories,
     list_scans,
@@ -41,6 +43,7 @@ __all__ = [
     "RunItemRow",
     "RunRow",
     "ScanRow",
+    "chunks",
     "find_repositories",
     "finding_keys",
     "findings_by_rule",
@@ -50,6 +53,7 @@ __all__ = [
     "identities_by_id",
     "last_durations",
     "latest_failures",
+    "latest_ids_select",
     "latest_scan_ids",
     "list_repositories",
     "list_runs",

@@ -26,7 +26,6 @@ from modeldeps.model import (
 from modeldeps.serialize import identity_from_data
 from modeldeps.store import schema as t
 from modeldeps.store.queries.rows import chunks
-from modeldeps.store.save import FINDING_HAS_LOCATIONS
 
 
 def identity_of_row(row: Any, prefix: str = "i_") -> Identity | None:
@@ -64,20 +63,22 @@ def _location(path: str, line: int | None, col: int | None) -> Location:
 
 
 def _finding(row: Any, locations: Sequence[Location]) -> Finding:
-    kwargs: dict[str, Any] = {}
-    if FINDING_HAS_LOCATIONS:
-        kwargs["locations"] = tuple(locations)
+    """A stored finding as it was reported. The scan's own findings come from the assess
+    stage, which lists every place (``locations``) even when there is one; an artifact's
+    findings are as its inspector reported them, at one place and with no list."""
+    place = locations[0] if locations else Location("")
+    listed = tuple(locations) if row.artifact_id is None or len(locations) > 1 else ()
     return Finding(
         rule_id=row.rule_id,
         severity=Severity(row.severity),
         confidence=Confidence(row.confidence),
         title=row.title,
         message=row.message,
-        location=locations[0] if locations else Location(""),
+        location=place,
         fingerprint=row.fingerprint,
         remediation=row.remediation,
         subject=row.subject,
-        **kwargs,
+        locations=listed,
     )
 
 
@@ -162,7 +163,7 @@ def load_result(conn: sa.Connection, scan_id: int) -> ScanResult | None:
     ]
     k = t.skipped
     skipped = [
-        Skipped(Location(row.path), Stage(row.stage), row.reason)
+        Skipped(_location(row.path, row.line, row.col), Stage(row.stage), row.reason)
         for row in conn.execute(sa.select(k).where(k.c.scan_id == scan_id).order_by(k.c.id))
     ]
     started = head.started_at.isoformat() + "+00:00"
@@ -182,6 +183,10 @@ def load_result(conn: sa.Connection, scan_id: int) -> ScanResult | None:
             files_cached=head.files_cached,
             bytes_read=head.bytes_read,
             duration_s=head.duration_s,
+            # NULL on a scan saved before schema 0003: not recorded, read as none
+            files_unmatched=head.files_unmatched or 0,
+            files_inspected=head.files_inspected or 0,
+            files_skipped=head.files_skipped or 0,
         ),
     )
 

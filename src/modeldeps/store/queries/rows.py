@@ -9,7 +9,8 @@ from typing import Any
 
 from modeldeps.model import Identity, Location, Severity
 
-_CHUNK = 400  # ids per IN (...); SQLite allows 32766 variables, PostgreSQL 65535
+#: Values per ``IN (...)``: SQLite allows 32766 bound variables, PostgreSQL 65535.
+CHUNK = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,5 +106,6 @@ class RunItemRow:
 
 
 def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+    """``items`` in slices small enough for one ``IN (...)`` on every backend."""
+    for i in range(0, len(items), CHUNK):
+        yield items[i : i + CHUNK]

@@ -138,11 +138,9 @@ def get_scans(conn: sa.Connection, scan_ids: Sequence[int]) -> list[ScanRow]:
     return [found[i] for i in scan_ids if i in found]
 
 
-def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int, int]:
-    """Repository id → id of its latest scan started at or before ``at`` (default: ever).
-
-    "Latest" is by start time, then by id (the later saved of two scans started together).
-    """
+def _latest_ranked(at: datetime | None) -> sa.Subquery:
+    """Every scan (started at or before ``at``) numbered 1, 2, … from its repository's latest:
+    "latest" is by start time, then by id (the later saved of two scans started together)."""
     s = t.scans
     ranked = sa.select(
         s.c.id,
@@ -153,51 +151,57 @@ def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int
     )
     if at is not None:
         ranked = ranked.where(s.c.started_at <= at)
-    sub = ranked.subquery()
+    return ranked.subquery()
+
+
+def latest_ids_select(at: datetime | None = None) -> sa.Select[Any]:
+    """``SELECT id`` of the latest scan of every repository (at ``at``), to use in a query."""
+    sub = _latest_ranked(at)
+    return sa.select(sub.c.id).where(sub.c.rn == 1)
+
+
+def latest_scan_ids(conn: sa.Connection, at: datetime | None = None) -> dict[int, int]:
+    """Repository id → id of its latest scan started at or before ``at`` (default: ever)."""
+    sub = _latest_ranked(at)
     rows = conn.execute(sa.select(sub.c.repository_id, sub.c.id).where(sub.c.rn == 1))
     return {int(r.repository_id): int(r.id) for r in rows}
+
+
+def _stored_by(
+    conn: sa.Connection,
+    key: str,
+    where: sa.ColumnElement[bool],
+    tool_version: str,
+    kb_version: str | None,
+) -> int | None:
+    """The newest scan of repository ``key`` matching ``where``, by this tool and KB version."""
+    s, r = t.scans, t.repositories
+    query = (
+        sa.select(s.c.id)
+        .join(r, r.c.id == s.c.repository_id)
+        .where(
+            r.c.key_digest == t.digest_of(key),
+            where,
+            s.c.tool_version == tool_version,
+            s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version,
+        )
+    )
+    found = conn.execute(query.order_by(s.c.id.desc()).limit(1)).scalar()
+    return int(found) if found is not None else None
 
 
 def stored_at_commit(
     conn: sa.Connection, key: str, commit: str, tool_version: str, kb_version: str | None
 ) -> int | None:
     """A scan of repository ``key`` at ``commit`` by this tool and KB version (for --resume)."""
-    s, r = t.scans, t.repositories
-    query = (
-        sa.select(s.c.id)
-        .join(r, r.c.id == s.c.repository_id)
-        .where(
-            r.c.key_digest == t.digest_of(key),
-            s.c.commit_sha == commit,
-            s.c.tool_version == tool_version,
-        )
-    )
-    query = query.where(
-        s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version
-    )
-    found = conn.execute(query.order_by(s.c.id.desc()).limit(1)).scalar()
-    return int(found) if found is not None else None
+    return _stored_by(conn, key, t.scans.c.commit_sha == commit, tool_version, kb_version)
 
 
 def stored_with_tree(
     conn: sa.Connection, key: str, tree_digest: str, tool_version: str, kb_version: str | None
 ) -> int | None:
     """A scan of tree ``key`` whose files had this stat digest (for --resume without git)."""
-    s, r = t.scans, t.repositories
-    query = (
-        sa.select(s.c.id)
-        .join(r, r.c.id == s.c.repository_id)
-        .where(
-            r.c.key_digest == t.digest_of(key),
-            s.c.tree_digest == tree_digest,
-            s.c.tool_version == tool_version,
-        )
-    )
-    query = query.where(
-        s.c.kb_version.is_(None) if kb_version is None else s.c.kb_version == kb_version
-    )
-    found = conn.execute(query.order_by(s.c.id.desc()).limit(1)).scalar()
-    return int(found) if found is not None else None
+    return _stored_by(conn, key, t.scans.c.tree_digest == tree_digest, tool_version, kb_version)
 
 
 def last_durations(conn: sa.Connection, keys: set[str]) -> dict[str, float]:
