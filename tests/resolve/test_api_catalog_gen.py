@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from modeldeps import safeyaml
 from modeldeps.discover.detectors import recognizer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +65,7 @@ def test_ids_of_developers_every_mode(tmp_path: Path) -> None:
 
 
 def test_bundled_catalogue_feeds_the_recognizer() -> None:
-    doc = yaml.safe_load((DATA / "api_catalog.gen.yaml").read_text(encoding="utf-8"))
+    doc = safeyaml.load((DATA / "api_catalog.gen.yaml").read_text(encoding="utf-8"))
     ids = {r["id"] for r in doc["api_models"]}
     assert {"sd3.5-large", "flux-pro-1.1", "eleven_multilingual_v2", "speech-02-hd"} <= ids
     for value in ("sd3.5-large", "flux-pro-1.1", "GigaChat-2-Max", "voyage-3.5"):

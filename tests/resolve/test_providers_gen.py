@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from modeldeps import safeyaml
 from modeldeps.discover.detectors import recognizer
 from modeldeps.resolve.sources.bundled import load_kb
 
@@ -96,9 +96,9 @@ def test_unknown_operators_get_an_honest_publisher(built: dict[str, Any]) -> Non
 
 
 def test_bundled_file_adds_no_second_record_of_a_curated_fact() -> None:
-    curated = yaml.safe_load((DATA / "publishers.yaml").read_text(encoding="utf-8"))
-    hosts = yaml.safe_load((DATA / "endpoints.yaml").read_text(encoding="utf-8"))
-    gen = yaml.safe_load((DATA / "providers.gen.yaml").read_text(encoding="utf-8"))
+    curated = safeyaml.load((DATA / "publishers.yaml").read_text(encoding="utf-8"))
+    hosts = safeyaml.load((DATA / "endpoints.yaml").read_text(encoding="utf-8"))
+    gen = safeyaml.load((DATA / "providers.gen.yaml").read_text(encoding="utf-8"))
     ids = {p["id"] for p in curated["publishers"]}
     ids |= {a for p in curated["publishers"] for a in p.get("aliases", ())}
     assert not ids & {p["id"] for p in gen["publishers"]}
