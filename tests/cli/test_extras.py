@@ -36,3 +36,19 @@ def test_every_extra_the_cli_checks_installs_the_modules_it_looks_for() -> None:
         for module in modules:
             owners = {d.lower().replace("_", "-") for d in dists.get(module, [])}
             assert owners & wanted, f"{extra}: {module} comes from {owners}, not {wanted}"
+
+
+def readme_extras_table() -> str:
+    """The README's table of optional features, as the CLI's extras table writes it."""
+    rows = [
+        f"| `{extra}` | {feature} | {', '.join(modules)} |"
+        for extra, (feature, modules) in EXTRAS.items()
+    ]
+    return "\n".join(["| extra | enables | brings |", "| --- | --- | --- |", *rows])
+
+
+def test_the_readme_lists_the_extras_the_cli_checks() -> None:
+    readme = (PYPROJECT.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- extras-table:[^>]*-->\n(.*?)\n<!-- /extras-table -->", readme, re.S)
+    assert block is not None, "README has no generated extras table"
+    assert block.group(1) == readme_extras_table()
