@@ -45,13 +45,18 @@ def to_data(obj: Any) -> Any:
     if names is None and dataclasses.is_dataclass(cls) and not isinstance(obj, type):
         names = _FIELDS.setdefault(cls, tuple(f.name for f in dataclasses.fields(cls)))
     if names is not None:
-        return {name: to_data(getattr(obj, name)) for name in names}
+        # Leaves (most fields) are kept without a call: a report holds hundreds of thousands.
+        return {
+            name: v if type(v) in _PLAIN else to_data(v)
+            for name in names
+            for v in (getattr(obj, name),)
+        }
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, Mapping):
         return {str(k): to_data(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple | set | frozenset):
-        items = [to_data(v) for v in obj]
+        items = [v if type(v) in _PLAIN else to_data(v) for v in obj]
         return sorted(items, key=repr) if isinstance(obj, set | frozenset) else items
     if isinstance(obj, bytes):
         return obj.hex()

@@ -25,10 +25,21 @@ def redact(text: str) -> str:
 
 def redact_data(obj: Any) -> Any:
     """Apply ``redact`` to every string inside JSON-ready data."""
-    if isinstance(obj, str):
+    cls = type(obj)
+    if cls is str:
         return redact(obj)
-    if isinstance(obj, dict):
-        return {k: redact_data(v) for k, v in obj.items()}
-    if isinstance(obj, list):
+    if cls is dict:
+        return {k: v if type(v) in _LEAVES else redact_data(v) for k, v in obj.items()}
+    if cls is list:
+        return [v if type(v) in _LEAVES else redact_data(v) for v in obj]
+    if isinstance(obj, str | dict | list):  # subclasses take the slower, general path
+        if isinstance(obj, str):
+            return redact(obj)
+        if isinstance(obj, dict):
+            return {k: redact_data(v) for k, v in obj.items()}
         return [redact_data(v) for v in obj]
     return obj
+
+
+#: JSON leaves that can hold no credential.
+_LEAVES: frozenset[type] = frozenset({int, float, bool, type(None)})
