@@ -119,7 +119,8 @@ def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path, versi
 @needs_git
 def test_a_subfolder_of_a_checkout_and_a_worktree(tmp_path: Path) -> None:
     root = _checkout(tmp_path / "repo")
-    assert _rels(root / "models") == {"evil.pkl"}
+    # models/ is ignored above it: given as the root, it is scanned as its own project
+    assert _rels(root / "models") == {"evil.pkl", "local.py"}
     _git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init")
     _git(root, "worktree", "add", "-q", str(tmp_path / "wt"))
     assert (tmp_path / "wt" / ".git").is_file()  # a gitdir pointer, as in a worktree
@@ -242,3 +243,23 @@ def test_sha256_repositories_and_split_indexes(tmp_path: Path) -> None:
     _git(split, "update-index", "--split-index")
     assert read_index(split / ".git") is None
     assert "scratch.py" in _rels(split) and "models/evil.pkl" in _rels(split)
+
+
+@needs_git
+def test_an_ignored_folder_given_as_the_root_is_scanned_with_its_own_rules(
+    tmp_path: Path,
+) -> None:
+    # A tree unpacked under a checkout's ignored work folder (a vendored project, a downloaded
+    # source distribution) is what the user asked about: scanned, as ripgrep searches an ignored
+    # folder it is given, with its own .gitignore in force; elsewhere the rules above still hold.
+    root = _checkout(tmp_path / "repo")
+    _write(root / ".gitignore", "*.pkl\nmodels/\nscratch.py\n.work/\ngen/\n")
+    tree = root / ".work" / "trees" / "project"
+    _write(tree / "app.py", LOADS)
+    _write(tree / ".gitignore", "build/\n")
+    _write(tree / "build" / "out.py", LOADS)
+    _write(root / "src" / "main.py", LOADS)
+    _write(root / "src" / "gen" / "stub.py", LOADS)
+    assert _rels(tree) == {".gitignore", "app.py"}
+    assert _rels(root / "src") == {"main.py"}
+    assert _scan(tree).references

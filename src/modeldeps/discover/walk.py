@@ -299,6 +299,13 @@ def walk(root: Path, options: ScanOptions) -> Iterator[WalkedFile | Skipped]:
             spec = _load_gitignore(str(folder / ".gitignore"))
             if spec is not None:
                 above.append((root.relative_to(folder).as_posix() + "/", spec))
+        # A folder the rules above ignore, given as the root, is scanned as the project it is
+        # (as ripgrep searches an ignored folder it is given): otherwise every file would vanish
+        # without a word. Its own .gitignore files still apply.
+        if any(spec.match_file(prefix) for prefix, spec in above) or any(
+            spec.match_file(prefix.rstrip("/")) for prefix, spec in above
+        ):
+            above = []
     root_str = str(root)
     try:
         st_root = os.stat(root_str)
