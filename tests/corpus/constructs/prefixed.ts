@@ -4,3 +4,4 @@ const r = await fetch("https://api.moonshot.cn/v1/chat/completions", { method: "
 switch (model) {
   case "grok-3": break;
 }
+const volcengineModels = ["Doubao-pro-32k", "Doubao-lite-4k"];

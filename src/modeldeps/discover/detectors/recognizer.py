@@ -698,7 +698,11 @@ def _bare(value: str) -> Candidate | None:
     if api is not None:
         publisher, rule, exact = api
         if value[:1].isupper() and publisher in ix.lowercase_publishers:
-            return None  # "GPT-4o", "Claude-3-Opus": a display name, not the id the API takes
+            if value[1:] != low[1:] or "-" not in value:
+                return None  # "GPT-4o", "Claude-3-Opus": a display name, not the id the API takes
+            # "Doubao-pro-32k": only the first letter raised, the id's own form otherwise; a
+            # display name as often as an id, so a model key or model siblings must say which
+            return Candidate(RefKind.API_MODEL, value, 0.35, publisher, rule + "-capitalized")
         if exact:
             # an id that is a plain word (Cohere's ``command``) needs a model key or a sibling
             score = 0.45 if low.isalpha() else 0.95
