@@ -4,3 +4,4 @@ const prefixes = ["gpt-", "claude-"];
 console.log("using gpt-4o");
 const local = new OpenAI({ baseURL: "http://localhost:1234/v1" });
 const menu = [{ label: "Doubao-pro-32k" }, { title: "GPT-4o" }, { name: "Claude-3-Opus" }];
+const sites = { home: "openai.com", docs: "mistral.ai" };

@@ -5,3 +5,4 @@ switch (model) {
   case "grok-3": break;
 }
 const volcengineModels = ["Doubao-pro-32k", "Doubao-lite-4k"];
+const endpoint = "hunyuan.tencentcloudapi.com";

@@ -208,7 +208,7 @@ _HUB_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,95}$")
 #: Bedrock model ids: ``anthropic.claude-3-5-sonnet-20240620-v1:0`` (with optional region).
 _BEDROCK = re.compile(
     r"^(?:(?:us|eu|apac|us-gov|global)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|stability|"
-    r"deepseek|qwen|openai|writer|twelvelabs)\.[a-z0-9][a-z0-9.\-]*(?::\d+)?$"
+    r"deepseek|qwen|openai|writer|twelvelabs)\.(?=[a-z0-9.\-]*[\d\-])[a-z0-9][a-z0-9.\-]*(?::\d+)?$"
 )
 #: Named pretrained-weight packs that loaders take by name (torchaudio pipeline bundles,
 #: insightface model packs); see https://pytorch.org/audio/stable/pipelines.html.
@@ -821,7 +821,23 @@ def intrinsic(raw: str) -> Candidate | None:
         return Candidate(RefKind.HUB_MODEL, value, 0.95, None, "kb-hub-id")
     if "/" in value or "\\" in value:
         return _slashed(value.replace("\\", "/"))
+    if _HOSTNAME.fullmatch(value):
+        # a provider API host written without a scheme (``"hunyuan.tencentcloudapi.com"``)
+        hit = index().endpoint(value)
+        if hit is not None:
+            return Candidate(RefKind.ENDPOINT, value, 0.7, hit[0], "kb-host")
+        if value.rsplit(".", 1)[1].lower() in _COMMON_TLDS:
+            return None  # ``mistral.ai``, ``deepseek.com``: a web site, not a model name
     return _bare(value)
+
+
+#: Top-level domains that end host names far more often than model names end in a word.
+_COMMON_TLDS = frozenset(
+    {"com", "ai", "io", "cn", "net", "org", "dev", "co", "cloud", "app", "tech", "xyz", "us",
+     "uk", "de", "fr", "jp", "kr", "ru", "sh", "me", "info", "biz", "edu", "gov", "site"}
+)  # fmt: skip
+#: A host name alone: dotted labels ending in a letters-only top-level domain.
+_HOSTNAME = re.compile(r"(?i)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}")
 
 
 # --- The string with its context ----------------------------------------------------------------
