@@ -28,3 +28,5 @@ def data():
     from datasets import load_dataset
 
     return load_dataset("acme/chat-logs")
+api_style = "chat_completions"
+handler_name = "ernie_client"

@@ -13,3 +13,4 @@ EMBEDDERS = {"BAAI/bge-small-en-v1.5", "acme/embedder-base"}
 class Tier(enum.Enum):
     FAST = "gemini-2.0-flash"
     DEEP = "deepseek-reasoner"
+QIANFAN_ROUTES = {"ERNIE-4.0-8K": "completions_pro", "ERNIE-Speed-8K": "ernie_speed"}

@@ -27,6 +27,7 @@ CONSTRUCTS: list[tuple[str, str, str]] = [
     ("tables.py", "contoso-lite-1", "tuple member lifted by a known sibling"),
     ("tables.py", "acme/embedder-base", "set member lifted by a known sibling"),
     ("tables.py", "deepseek-reasoner", "enum member"),
+    ("tables.py", "completions_pro", "a provider's route name the KB lists, underscore and all"),
     ("travel.py", "acme/base-encoder-v3", "constant passed to a loader through a default"),
     ("travel.py", "qwen-max", "os.getenv default"),
     ("travel.py", "acme/encoder-small", "function default under a model parameter"),

@@ -1332,7 +1332,7 @@ API_PATTERNS: tuple[tuple[str, str], ...] = (
     ("^(moonshot-v1|kimi-)", "moonshot"),
     ("^(glm-|chatglm|codegeex|cogview|cogvideox|charglm)", "zhipu"),
     ("^(abab|minimax-)", "minimax"),
-    ("^(ernie-|eb-instant|wenxin-|completions(_pro)?$)", "baidu"),
+    ("^(ernie-|ernie_(speed|bot_8k)$|eb-instant|wenxin-|completions(_pro|_adv_pro)?$)", "baidu"),
     ("^text-embedding-v\\d", "alibaba"),
     ("^code-raccoon", "sensetime"),
     ("^(doubao-|seed-)", "bytedance"),

@@ -369,6 +369,17 @@ class _Index:
             return pub, "kb-api-pattern", False
         return None
 
+    def covers(self, value: str) -> bool:
+        """Whether an end-anchored API pattern matches all of ``value`` (a pattern that names
+        whole ids, not a prefix that any tail would extend)."""
+        low = value.lower()
+        if self.any_api.match(low) is None:
+            return False
+        return any(
+            "$" in rx.pattern and (m := rx.match(low)) is not None and m.end() == len(low)
+            for rx, _ in self.api_patterns
+        )
+
     def whole_api_name(self, value: str) -> bool:
         """Whether an API pattern of a publisher with cased ids covers all of ``value``."""
         low = value.lower()
@@ -689,7 +700,10 @@ def _bare(value: str) -> Candidate | None:
     code_name = bool(_IDENTIFIER.match(value)) and (
         value.isupper() or bool(re.search(r"[a-z0-9][A-Z]", value))
     )
-    api = ix.api(value) if "_" not in value or low in ix.api_exact else None
+    # ``ernie_speed``, ``completions_pro``: an underscore says code, unless the KB names the
+    # whole string as a provider's id (Qianfan's route names are written so)
+    covered = "_" in value and ix.covers(value)
+    api = ix.api(value) if "_" not in value or low in ix.api_exact or covered else None
     if code_name and not (api is not None and (api[2] or ix.whole_api_name(value))):
         return None  # a constant or class name (``ZHIPU_AI``, ``Qwen2VLConfig``), unless the
         # whole of it is a provider's model name (``GigaChat``)
@@ -707,7 +721,7 @@ def _bare(value: str) -> Candidate | None:
             # an id that is a plain word (Cohere's ``command``) needs a model key or a sibling
             score = 0.45 if low.isalpha() else 0.95
             return Candidate(RefKind.API_MODEL, value, score, publisher, rule)
-        if "_" in value and not _HAS_DIGIT.search(value):
+        if "_" in value and not _HAS_DIGIT.search(value) and not covered:
             return None
         if _HAS_DIGIT.search(value):
             score = 0.8
