@@ -30,3 +30,5 @@ def data():
     return load_dataset("acme/chat-logs")
 api_style = "chat_completions"
 handler_name = "ernie_client"
+MODEL_PATH = "/models/${MODEL_NAME}"
+OUT_PATH = "$OUT/<name>/ckpt"

@@ -64,6 +64,7 @@ CONSTRUCTS: list[tuple[str, str, str]] = [
     ("serve.sh", "https://api.anthropic.com/v1/messages", "curl to a provider host"),
     ("weights.py", "gs://acme-bucket/checkpoints/paligemma_224.npz", "gs:// weights"),
     ("weights.py", "WAV2VEC2_ASR_BASE_960H", "named weight pack"),
+    ("weights.py", "/home/$USER/.cache/acme/checkpoints/acme_base", "a path with $USER in it"),
     ("config.template", "gpt-4.1", "generic pass over another text file"),
 ]
 

@@ -784,7 +784,7 @@ def intrinsic(raw: str) -> Candidate | None:
         return None
     scheme, sep, rest = value.partition("://")
     if not sep and _PLACEHOLDER.search(value):
-        return None
+        return _env_path(value)
     if sep:
         scheme = scheme.lower()
         if " " in value:
@@ -852,6 +852,29 @@ _COMMON_TLDS = frozenset(
 )  # fmt: skip
 #: A host name alone: dotted labels ending in a letters-only top-level domain.
 _HOSTNAME = re.compile(r"(?i)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}")
+
+
+#: An environment variable standing for one or more path segments: ``$USER``, ``${HF_HOME}``.
+_ENV_SEGMENT = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _env_path(value: str) -> Candidate | None:
+    """A weights path with environment variables in it (``/home/$USER/ckpt/pi0``,
+    ``${PV_HOST_PATH}/models/opt-125m``): judged with each variable as a plain folder; any other
+    placeholder (``<model>``, ``{name}``, ``path/to``) still names nothing."""
+    if "/" not in value or not _ENV_SEGMENT.search(value):
+        return None
+    if _ENV_SEGMENT.search(value.rstrip("/").rsplit("/", 1)[-1]):
+        return None  # ``/models/${MODEL_NAME}``: the model itself is the variable
+    probe = _ENV_SEGMENT.sub("env", value)
+    if _PLACEHOLDER.search(probe):
+        return None
+    if not probe.startswith(("/", "~", ".")):
+        probe = "/" + probe  # a variable at the start stands for a folder, as ``$HOME/...``
+    found = intrinsic(probe)
+    if found is None or found.kind is not RefKind.LOCAL_ARTIFACT:
+        return None
+    return Candidate(RefKind.LOCAL_ARTIFACT, value, found.score, found.provider, found.rule)
 
 
 # --- The string with its context ----------------------------------------------------------------
