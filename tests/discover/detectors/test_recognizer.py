@@ -100,6 +100,12 @@ def test_strings_recognized_by_themselves(text: str, kind: RefKind, value: str |
         "12/31",
         "and/or",
         "use the larger model",
+        # User-Agent product tokens, web sites, documents by URL, model names as variables
+        "AnythingLLM-Gmail-Agent/1.0",
+        "openai.com",
+        "mistral.ai",
+        "file:///Users/tim/Documents/anything-llm/hotdir/anythingllm.txt",
+        "/models/${MODEL_NAME}",
     ],
 )
 def test_hard_negatives_are_not_references_anywhere(text: str) -> None:

@@ -538,6 +538,8 @@ def _storage(rest: str, whole: str) -> Candidate | None:
     if not rest or (rest.startswith("/") and len(rest) < 2):
         return None
     low = whole.lower()
+    if _NOT_MODEL_FILE.search(low):
+        return None  # ``file:///…/notes.txt``, ``s3://…/train.csv``: documents and data
     score = 0.4
     weak_ext = low.endswith((".bin", ".pkl", ".pb", ".h5", ".model"))
     if MODEL_PATH_WORDS.search(rest) or (low.endswith(WEIGHT_EXTENSIONS) and not weak_ext):
@@ -618,6 +620,10 @@ def _path(value: str) -> Candidate | None:
     return Candidate(RefKind.LOCAL_ARTIFACT, value, 0.2, None, "path")
 
 
+#: A version and nothing else: ``1.0``, ``v2.3.1``.
+_VERSION_ONLY = re.compile(r"(?i)v?\d+(?:\.\d+)+")
+
+
 def _slashed(value: str) -> Candidate | None:
     """``org/name`` (a Hub or ModelScope id), ``provider/model``, or a relative path."""
     ix = index()
@@ -665,6 +671,8 @@ def _slashed(value: str) -> Candidate | None:
         return None  # ``kubeai.org/v1``: an API group, a domain, never a Hub org
     if org.isdigit() or name.isdigit():
         return None
+    if _VERSION_ONLY.fullmatch(name) and head not in ix.orgs:
+        return None  # ``AnythingLLM-Agent/1.0``, ``curl/8.4``: a product token of a User-Agent
     publisher = ix.orgs.get(head)
     if publisher is not None or head in ix.reuploaders:
         return Candidate(RefKind.HUB_MODEL, value, 0.9, publisher, "kb-org")
