@@ -44,6 +44,7 @@ CONSTRUCTS: list[tuple[str, str, str]] = [
     ("main.go", "qwen-plus", "Go constant"),
     ("main.go", "acme-go-chat-2", "Go slice member lifted by a known sibling"),
     ("main.go", "https://open.bigmodel.cn/api/paas/v4", "Go client base URL"),
+    ("main.go", "https://bedrock-runtime.%s.amazonaws.com", "Go URL built by fmt.Sprintf"),
     ("Models.java", "text-embedding-3-small", "Java enum argument"),
     ("Chat.kt", "claude-sonnet-4-5", "Kotlin constant"),
     ("Chat.cs", "gpt-4o", "C# constant"),

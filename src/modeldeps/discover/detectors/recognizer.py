@@ -1049,11 +1049,18 @@ def is_url_key(key: str) -> bool:
     return bool(key) and bool(_URL_KEY_WORDS.search(vocab.normalize_key(key.lstrip("-$@"))))
 
 
-def _call_vetoed(call: str) -> bool:
+def _call_vetoed(call: str, value: str = "") -> bool:
     if not call:
         return False
     last = call.rsplit(".", 1)[-1].lower()
+    if last in _BUILDS_STRINGS and "://" in value:
+        return False  # ``fmt.Sprintf("https://bedrock-mantle.%s.api.aws/v1", region)``: a URL built
     return last in _VETO_CALLS or bool(_VETO_CALL_WORDS.search(call))
+
+
+#: Formatting calls that build a string for the program to use (not print or log it): the URLs
+#: they build are the code's endpoints.
+_BUILDS_STRINGS = frozenset({"sprintf"})
 
 
 def interpret(value: str, expect: Expect) -> Candidate | None:
@@ -1113,7 +1120,7 @@ def interpret(value: str, expect: Expect) -> Candidate | None:
 
 def assess(lit: Literal, bonus: float = 0.0) -> tuple[Candidate, float] | None:
     """The candidate for ``lit`` and its score with context, or ``None`` when vetoed."""
-    if lit.site is Site.PREFIX or lit.expect is Expect.NONE or _call_vetoed(lit.call):
+    if lit.site is Site.PREFIX or lit.expect is Expect.NONE or _call_vetoed(lit.call, lit.value):
         return None
     weight = key_weight(lit.key)
     via = lit.context.get("via")
