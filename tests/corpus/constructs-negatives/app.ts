@@ -5,3 +5,4 @@ console.log("using gpt-4o");
 const local = new OpenAI({ baseURL: "http://localhost:1234/v1" });
 const menu = [{ label: "Doubao-pro-32k" }, { title: "GPT-4o" }, { name: "Claude-3-Opus" }];
 const sites = { home: "openai.com", docs: "mistral.ai" };
+const style = { h1: 2, v2: true, grid3: "auto" };

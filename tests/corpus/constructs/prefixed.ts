@@ -6,3 +6,4 @@ switch (model) {
 }
 const volcengineModels = ["Doubao-pro-32k", "Doubao-lite-4k"];
 const endpoint = "hunyuan.tencentcloudapi.com";
+export const CUTOFF: Record<string, string> = { "gpt-4o-mini": "2023-10", o1: "2023-10" };

@@ -41,6 +41,7 @@ CONSTRUCTS: list[tuple[str, str, str]] = [
     ("prefixed.ts", "grok-3", "switch case"),
     ("prefixed.ts", "Doubao-pro-32k", "an id with its first letter raised, in a models list"),
     ("prefixed.ts", "hunyuan.tencentcloudapi.com", "a provider API host without a scheme"),
+    ("prefixed.ts", "o1", "an unquoted key among quoted model keys"),
     ("main.go", "qwen-plus", "Go constant"),
     ("main.go", "acme-go-chat-2", "Go slice member lifted by a known sibling"),
     ("main.go", "https://open.bigmodel.cn/api/paas/v4", "Go client base URL"),

@@ -33,6 +33,7 @@ class Grammar:
     strings: tuple[str, ...]  # node types of string literals
     comments: tuple[str, ...] = ("comment", "line_comment", "block_comment", "multiline_comment")
     regexes: tuple[str, ...] = ()  # node types of regex literals (``/^o1$/``)
+    keys: tuple[str, ...] = ()  # node types of unquoted object keys (``{ o1: "2023-10" }``)
 
 
 GRAMMARS: dict[str, Grammar] = {
@@ -42,6 +43,7 @@ GRAMMARS: dict[str, Grammar] = {
         "language",
         ("string", "template_string"),
         regexes=("regex",),
+        keys=("property_identifier",),
     ),
     "typescript": Grammar(
         "typescript",
@@ -49,6 +51,7 @@ GRAMMARS: dict[str, Grammar] = {
         "language_typescript",
         ("string", "template_string"),
         regexes=("regex",),
+        keys=("property_identifier",),
     ),
     "tsx": Grammar(
         "tsx",
@@ -56,6 +59,7 @@ GRAMMARS: dict[str, Grammar] = {
         "language_tsx",
         ("string", "template_string"),
         regexes=("regex",),
+        keys=("property_identifier",),
     ),
     "go": Grammar(
         "go", "tree_sitter_go", "language", ("interpreted_string_literal", "raw_string_literal")
@@ -128,6 +132,7 @@ _FALLBACK = frozenset({"||", "??", "?:", "or"})
 #: call compares whole strings even without anchors.
 _REGEX_CALLS = re.compile(r"(?i)(?:^|\.)(?:regexp|mustcompile|compile|matches|matchstring)$")
 _FULL_MATCH = re.compile(r"(?i)(?:^|\.)(?:matches|fullmatch)$")
+_DIGIT = re.compile(r"\d")
 
 #: Last parts of callees whose argument a loader takes as a model (index, what it expects).
 _LOADERS: dict[str, tuple[int, Expect]] = {
@@ -157,9 +162,11 @@ def parser(grammar: str) -> Any:
     strings = [t for t in spec.strings if t in kinds]
     comments = [t for t in spec.comments if t in kinds]
     regexes = [t for t in spec.regexes if t in kinds]
+    keys = [t for t in spec.keys if t in kinds]
     pattern = " ".join(
         [*(f"({t}) @s" for t in strings), *(f"({t}) @c" for t in comments)]
         + [f"({t}) @r" for t in regexes]
+        + [f"(pair key: ({t}) @k)" for t in keys]
     )
     query = ts.Query(language, pattern)
     return ts.Parser(language), ts.QueryCursor(query)
@@ -371,6 +378,15 @@ def literals(grammar: str, data: bytes, text: str) -> Iterator[Literal]:
             expect=where.expect,
             context=context,
         )
+    for node in captures.get("k", []):
+        # ``{ "gpt-4o": "2023-10", o1: "2023-10" }``: an unquoted key among model keys; only
+        # names with a digit (``o1``, ``glm4``), which ordinary property names rarely have
+        name = _text(node)
+        pair = node.parent
+        if _DIGIT.search(name) and pair is not None and pair.parent is not None:
+            yield Literal(
+                name, to_char(node.start_byte), Site.KEY, key=_owner(pair), group=pair.parent.id
+            )
     for node in captures.get("c", []):
         body = _text(node)
         yield from comment_literals(body, to_char(node.start_byte))
