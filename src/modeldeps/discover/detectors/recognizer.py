@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -369,25 +369,24 @@ class _Index:
             return pub, "kb-api-pattern", False
         return None
 
+    def _whole(self, value: str) -> Iterator[tuple[re.Pattern[str], str]]:
+        """The API patterns (with their publisher) that match all of ``value``."""
+        low = value.lower()
+        if self.any_api.match(low) is None:
+            return
+        for rx, pub in self.api_patterns:
+            m = rx.match(low)
+            if m is not None and m.end() == len(low):
+                yield rx, pub
+
     def covers(self, value: str) -> bool:
         """Whether an end-anchored API pattern matches all of ``value`` (a pattern that names
         whole ids, not a prefix that any tail would extend)."""
-        low = value.lower()
-        if self.any_api.match(low) is None:
-            return False
-        return any(
-            "$" in rx.pattern and (m := rx.match(low)) is not None and m.end() == len(low)
-            for rx, _ in self.api_patterns
-        )
+        return any("$" in rx.pattern for rx, _ in self._whole(value))
 
     def whole_api_name(self, value: str) -> bool:
         """Whether an API pattern of a publisher with cased ids covers all of ``value``."""
-        low = value.lower()
-        for rx, pub in self.api_patterns:
-            m = rx.match(low)
-            if m is not None and m.end() == len(low) and pub not in self.lowercase_publishers:
-                return True
-        return False
+        return any(pub not in self.lowercase_publishers for _, pub in self._whole(value))
 
     def family(self, value: str) -> str | None:
         if self.any_family.search(value) is None:
@@ -667,7 +666,7 @@ def _slashed(value: str) -> Candidate | None:
         return None
     if head in _PLACEHOLDER_ORGS:
         return None  # ``username/model``, ``org/repo``: how a document writes "some id"
-    if re.search(r"\.(?:org|com|io|ai|net|dev|cn|co|sh|app|cloud|k8s)$", head):
+    if "." in head and head.rsplit(".", 1)[1] in _COMMON_TLDS | {"k8s"}:
         return None  # ``kubeai.org/v1``: an API group, a domain, never a Hub org
     if org.isdigit() or name.isdigit():
         return None
